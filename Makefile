@@ -1,0 +1,52 @@
+# One verb per target. `make run` and `make test` are the two the README promises.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DEBUG=1
+
+.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements/dev.txt
+	@python=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install the pinned dependencies
+
+run: install  ## Serve http://127.0.0.1:8000/ with a Celery worker and beat (SQLite, no servers)
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
+
+test: install  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
+	$(PY) -m pytest
+
+lint: install  ## ruff lint + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install  ## Format and autofix
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: install  ## Apply migrations to the configured database
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+
+migrations-check: install  ## Fail if models and migrations disagree
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+lock: install  ## Re-pin requirements/*.txt from the .in files
+	for f in base prod dev; do \
+	  $(VENV)/bin/uv pip compile --quiet --python-version 3.12 requirements/$$f.in -o requirements/$$f.txt; \
+	done
+
+clean:  ## Remove the virtualenv and local state (database, broker folders)
+	rm -rf $(VENV) var staticfiles
+
+createsuperuser: install  ## Create an admin account on the configured database
+	$(DEV_ENV) $(PY) manage.py createsuperuser

@@ -1,0 +1,371 @@
+"""The domain: boards, curated metadata with aliases, dated snapshots, entries, import runs.
+
+Curated entities (Organization, License, AIModel) hold what staff decided; their aliases hold
+the raw strings upstream used. Entries point at the curated entity *and* keep the raw strings,
+so editing a canonical name fixes every board at once and nothing upstream said is lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+NO_STYLE_CONTROL_SUFFIX = "-no-style-control"
+
+
+class Leaderboard(models.Model):
+    """One board: arena × category × style control (BRIEF §2: never mix the two views)."""
+
+    class Metric(models.TextChoices):
+        ELO = "elo", _("Elo-scale rating")
+        SCORE = "score", _("Score")
+
+    arena = models.SlugField(max_length=40)
+    category = models.SlugField(max_length=60)
+    style_control = models.BooleanField(
+        default=True,
+        help_text=_("arena.ai's default view is style-controlled; the raw one is another board."),
+    )
+    name = models.CharField(max_length=120, blank=True)
+    metric = models.CharField(max_length=10, choices=Metric.choices, default=Metric.ELO)
+    display_order = models.PositiveSmallIntegerField(default=100)
+    current_snapshot = models.ForeignKey(
+        "Snapshot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The published snapshot; swapped in one UPDATE when an import commits."),
+    )
+
+    class Meta:
+        ordering = ["display_order", "arena", "category", "-style_control"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arena", "category", "style_control"], name="leaderboard_unique_board"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def slug(self) -> str:
+        """``text/overall`` or ``text/overall-no-style-control``, as arena.ai's URLs."""
+        suffix = "" if self.style_control else NO_STYLE_CONTROL_SUFFIX
+        return f"{self.arena}/{self.category}{suffix}"
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    url = models.URLField(blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class License(models.Model):
+    class Kind(models.TextChoices):
+        PROPRIETARY = "proprietary", _("Proprietary")
+        OPEN_RESTRICTED = "open-restricted", _("Open weights with restrictions")
+        OPEN_PERMISSIVE = "open-permissive", _("Open weights, permissive")
+        OSI = "osi", _("OSI open source")
+        UNKNOWN = "unknown", _("Unknown")
+
+    OPEN_WEIGHTS_KINDS = (Kind.OPEN_RESTRICTED, Kind.OPEN_PERMISSIVE, Kind.OSI)
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UNKNOWN)
+    url = models.URLField(blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open_weights(self) -> bool:
+        return self.kind in self.OPEN_WEIGHTS_KINDS
+
+
+class AIModel(models.Model):
+    """A model as staff curate it. ``key`` is the stable identity imports match on."""
+
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text=_("Stable identity: upstream's model key where given, else the cleaned name."),
+    )
+    name = models.CharField(max_length=200, help_text=_("Display name."))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="models"
+    )
+    license = models.ForeignKey(
+        License, on_delete=models.PROTECT, null=True, blank=True, related_name="models"
+    )
+    url = models.URLField(blank=True, max_length=500)
+    release_date = models.DateField(null=True, blank=True)
+    parameters_billions = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    open_weights = models.BooleanField(null=True, blank=True)
+    deprecated = models.BooleanField(default=False)
+    preliminary_override = models.BooleanField(
+        null=True, blank=True, help_text=_("Overrides upstream's Preliminary flag when set.")
+    )
+    notes = models.TextField(blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    # What upstream said most recently, kept beside the curated values for review.
+    upstream_organization = models.CharField(max_length=200, blank=True)
+    upstream_license = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("AI model")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parameters_billions__isnull=True) | Q(parameters_billions__gt=0),
+                name="aimodel_parameters_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alias(models.Model):
+    """A raw upstream string mapped to a curated entity. Matched case-insensitively."""
+
+    raw = models.CharField(max_length=300)
+    needs_review = models.BooleanField(default=True, db_index=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["raw"]
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+class OrganizationAlias(Alias):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        constraints = [
+            models.UniqueConstraint(Lower("raw"), name="organizationalias_unique_raw_ci"),
+        ]
+
+
+class LicenseAlias(Alias):
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        constraints = [models.UniqueConstraint(Lower("raw"), name="licensealias_unique_raw_ci")]
+
+
+class ModelAlias(Alias):
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        constraints = [models.UniqueConstraint(Lower("raw"), name="modelalias_unique_raw_ci")]
+
+
+class RawPayload(models.Model):
+    """Exactly the bytes an import read, compressed, so a parser fix can re-parse them."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(help_text=_("Uncompressed size in bytes."))
+    compressed = models.BinaryField()
+    origin = models.CharField(max_length=500, help_text=_("URL or file name it came from."))
+    content_type = models.CharField(max_length=100, blank=True)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({self.sha256[:12]})"
+
+
+class Source(models.Model):
+    """A configured upstream (``hf-text``, ``arena-text-overall``…) the beat schedule imports."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    format = models.CharField(max_length=40, help_text=_("Adapter name, e.g. hf-dataset."))
+    url = models.URLField(max_length=500)
+    options = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    last_revision = models.CharField(
+        max_length=100, blank=True, help_text=_("Upstream revision last imported (skip if same).")
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class ImportRun(models.Model):
+    """Every import attempt, whatever its outcome."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        UNCHANGED = "unchanged", _("Unchanged")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        COMMAND = "command", _("Command line")
+        ADMIN = "admin", _("Admin")
+        UPLOAD = "upload", _("Upload")
+
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    origin = models.CharField(max_length=500, blank=True)
+    board_key = models.CharField(max_length=120, blank=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True
+    )
+    format = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True, help_text=_("Why it was rejected or failed."))
+    counts = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    payload = models.ForeignKey(
+        RawPayload, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    forced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    force_reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(forced_by__isnull=True) | ~Q(force_reason=""),
+                name="importrun_force_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("started_at")),
+                name="importrun_finishes_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.origin or self.source} {self.started_at:%F %T}"
+
+
+class Snapshot(models.Model):
+    """One board at one upstream publish date from one source. Written whole or not at all."""
+
+    class RankKind(models.TextChoices):
+        POSITION = "position", _("Position by score")
+        UB = "ub", _("Rank (UB), with ties")
+
+    leaderboard = models.ForeignKey(Leaderboard, on_delete=models.PROTECT, related_name="snapshots")
+    published_on = models.DateField()
+    source = models.CharField(max_length=60, help_text=_("Source or format the data came from."))
+    rank_kind = models.CharField(max_length=10, choices=RankKind.choices)
+    content_hash = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField()
+    total_votes = models.PositiveBigIntegerField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshots"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-imported_at"]
+        get_latest_by = "published_on"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leaderboard", "published_on", "source"],
+                name="snapshot_unique_board_date_source",
+            ),
+            models.UniqueConstraint(
+                fields=["leaderboard", "content_hash"], name="snapshot_unique_content"
+            ),
+            models.CheckConstraint(condition=Q(row_count__gt=0), name="snapshot_has_rows"),
+        ]
+        indexes = [
+            # "As of" look-ups: the newest snapshot of a board on or before a date.
+            models.Index(fields=["leaderboard", "-published_on"], name="snapshot_board_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leaderboard_id} {self.published_on} ({self.source})"
+
+
+class Entry(models.Model):
+    """One model's row in a snapshot: upstream's numbers plus the raw strings it used."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="entries")
+    rank = models.PositiveIntegerField(help_text=_("Plain position by score, 1…n."))
+    upstream_rank = models.PositiveIntegerField(null=True, blank=True)
+    rank_upper = models.PositiveIntegerField(help_text=_("Best rank in the spread."))
+    rank_lower = models.PositiveIntegerField(help_text=_("Worst rank in the spread."))
+    score = models.FloatField()
+    rating_lower = models.FloatField(null=True, blank=True)
+    rating_upper = models.FloatField(null=True, blank=True)
+    votes = models.PositiveIntegerField(null=True, blank=True)
+    preliminary = models.BooleanField(null=True, blank=True)
+    raw_model = models.CharField(max_length=300)
+    raw_organization = models.CharField(max_length=200, blank=True)
+    raw_license = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = _("entries")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "model"], name="entry_unique_model"),
+            models.UniqueConstraint(fields=["snapshot", "rank"], name="entry_unique_rank"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="entry_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(rank_upper__gte=1) & Q(rank_upper__lte=F("rank_lower")),
+                name="entry_spread_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_lower__isnull=True) | Q(rating_lower__lte=F("score")),
+                name="entry_lower_bound_below_score",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_upper__isnull=True) | Q(rating_upper__gte=F("score")),
+                name="entry_upper_bound_above_score",
+            ),
+        ]
+        indexes = [
+            # One model's history across snapshots, without touching other models' rows.
+            models.Index(fields=["model", "snapshot"], name="entry_model_history_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.raw_model}"
+
+
+class Heartbeat(models.Model):
+    """Last time each periodic process proved it runs (beat → broker → worker → database)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%F %T}"
