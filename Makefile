@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser clean
+.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,6 +21,7 @@ install: $(VENV)/.installed  ## Create .venv and install the pinned dependencies
 
 run: install  ## Serve http://127.0.0.1:8000/ with a Celery worker and beat (SQLite, no servers)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_bundled_data
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: install  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
@@ -50,3 +51,8 @@ clean:  ## Remove the virtualenv and local state (database, broker folders)
 
 createsuperuser: install  ## Create an admin account on the configured database
 	$(DEV_ENV) $(PY) manage.py createsuperuser
+
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_bench
+bench: install  ## Import benchmark on SQLite and on PostgreSQL ($(BENCH_POSTGRES_URL), recreated)
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py
+	env -u REDIS_URL DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) scripts/bench_import.py

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -156,9 +157,30 @@ if _visibility_timeout is not None and _visibility_timeout <= CELERY_TASK_TIME_L
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must stay below the visibility timeout.")
 
 
+def _cron(value: str) -> crontab:
+    """A five-field cron expression ("m h dom mon dow") from the environment."""
+    fields = value.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(f"Expected a five-field cron expression, got {value!r}.")
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    return crontab(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
+    )
+
+
 # The schedule is data: keys are named by cadence so a reader sees how often each runs.
 CELERY_BEAT_SCHEDULE = {
     # Proves the beat → broker → worker → database chain end to end; /healthz reports its age.
+    # Upstream publishes about daily; hourly polling finds it within the hour, and an
+    # unchanged dataset revision costs one small request.
+    "hourly-import-sources": {
+        "task": "leaderboard.tasks.import_enabled_sources",
+        "schedule": _cron(env.str("ARENA_IMPORT_CRON", default="23 * * * *")),
+    },
     "frequent-heartbeat": {
         "task": "leaderboard.tasks.record_heartbeat",
         "schedule": timedelta(seconds=env.int("ARENA_HEARTBEAT_SECONDS", default=300)),
@@ -175,6 +197,18 @@ ARENA_ALLOWED_UPSTREAM_HOSTS = [
     "raw.githubusercontent.com",
     *env.list("ARENA_ALLOWED_UPSTREAM_HOSTS", default=[]),
 ]
+# A snapshot with more than this share fewer rows than the board's previous one is rejected.
+ARENA_MAX_ROW_DROP = env.float("ARENA_MAX_ROW_DROP", default=0.5)
+# How long an import's lease on its board lasts: past it, a killed worker blocks nobody.
+ARENA_IMPORT_CLAIM_SECONDS = env.int(
+    "ARENA_IMPORT_CLAIM_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+ARENA_FETCH_MAX_BYTES = env.int("ARENA_FETCH_MAX_BYTES", default=64 * 1024 * 1024)
+ARENA_FETCH_CONNECT_TIMEOUT = env.float("ARENA_FETCH_CONNECT_TIMEOUT", default=10.0)
+ARENA_FETCH_READ_TIMEOUT = env.float("ARENA_FETCH_READ_TIMEOUT", default=30.0)
+ARENA_FETCH_DEADLINE = env.float("ARENA_FETCH_DEADLINE", default=120.0)
+ARENA_FETCH_ATTEMPTS = env.int("ARENA_FETCH_ATTEMPTS", default=3)
+ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 
 # --- Auth, i18n, static -----------------------------------------------------------------
 

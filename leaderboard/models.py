@@ -226,6 +226,7 @@ class ImportRun(models.Model):
         UNCHANGED = "unchanged", _("Unchanged")
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped: another import held the claim")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("Schedule")
@@ -359,6 +360,21 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.raw_model}"
+
+
+class ImportClaim(models.Model):
+    """A lease on one import key (a source or a board): at most one import holds it at a time.
+
+    Taken with a conditional UPDATE (or an INSERT for a new key), which is atomic on SQLite and
+    PostgreSQL alike; an expired lease can be taken over, so a killed worker blocks nobody.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    token = models.CharField(max_length=32)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} until {self.expires_at:%F %T}"
 
 
 class Heartbeat(models.Model):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .sources.base import RowData
 
 
 def rank_spread(bounds: Sequence[tuple[float, float]]) -> list[tuple[int, int]]:
@@ -27,3 +30,42 @@ def positions(scores: Sequence[float]) -> list[int]:
     for position, index in enumerate(order, start=1):
         result[index] = position
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class RankedRow:
+    row: RowData
+    rank: int
+    rank_upper: int
+    rank_lower: int
+
+
+def assign_ranks(rows: Sequence[RowData], *, rank_kind: str | None) -> list[RankedRow]:
+    """Order rows by score and give each its plain position and its rank spread.
+
+    The spread is upstream's where the row carries both ends; otherwise the best end is
+    upstream's UB rank (when that is what the source printed) or computed, and the worst end
+    is computed from the unrounded bounds (rows without bounds count as a point interval).
+    """
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (-rows[i].score, rows[i].rank if rows[i].rank is not None else 1 << 30, i),
+    )
+    ordered = [rows[i] for i in order]
+    spreads = rank_spread(
+        [
+            (
+                row.rating_lower if row.rating_lower is not None else row.score,
+                row.rating_upper if row.rating_upper is not None else row.score,
+            )
+            for row in ordered
+        ]
+    )
+    ranked = []
+    for position, (row, (best, worst)) in enumerate(zip(ordered, spreads, strict=True), start=1):
+        if row.rank_upper is not None and row.rank_lower is not None:
+            best, worst = row.rank_upper, row.rank_lower
+        elif rank_kind == "ub" and row.rank is not None:
+            best = row.rank
+        ranked.append(RankedRow(row, position, best, max(best, worst)))
+    return ranked

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
 
-from . import services
+from celery import shared_task
+from django.db import transaction
+
+from .models import ImportRun, Source
+from .services import fetching, heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)  # idempotent: a redelivery only moves the timestamp
 def record_heartbeat(name: str = "beat") -> None:
-    services.record_heartbeat(name=name)
+    heartbeat.record_heartbeat(name=name)
+
+
+@shared_task
+def import_enabled_sources() -> None:
+    """Fan out: one task per enabled source, so one slow upstream delays no other."""
+    for source_id in Source.objects.filter(enabled=True).values_list("pk", flat=True):
+        import_source.delay(source_id)
+
+
+# Idempotent (content hash + claim), so a redelivery after a worker crash is harmless.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def import_source(source_id: int, trigger: str = ImportRun.Trigger.SCHEDULE) -> None:
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        logger.warning("import_source: source %s no longer exists", source_id)
+        return
+    fetching.import_source(source=source, trigger=trigger)
+
+
+def enqueue_import(source: Source, *, trigger: str) -> None:
+    """Queue an import once the caller's transaction has committed."""
+    transaction.on_commit(lambda: import_source.delay(source.pk, trigger))

@@ -44,7 +44,11 @@ def parse_float(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return None
+        return number if math.isfinite(number) else None
     match = _NUMBER.search(str(value))
     if not match:
         return None

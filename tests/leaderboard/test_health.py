@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from leaderboard import services
 from leaderboard.models import Heartbeat
+from leaderboard.services import heartbeat
 from leaderboard.tasks import record_heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_home_says_there_is_no_data_yet_on_an_empty_database(client: Client) -> 
 
 
 def test_healthz_reports_the_database_and_heartbeat_age(client: Client) -> None:
-    services.record_heartbeat(name="beat")
+    heartbeat.record_heartbeat(name="beat")
     body = client.get("/healthz").json()
     assert body["database"] == "ok"
     assert 0 <= body["heartbeat_age_seconds"]["beat"] < 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import Heartbeat
+from ..models import Heartbeat
 
 
 def record_heartbeat(*, name: str) -> Heartbeat:

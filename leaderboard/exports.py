@@ -1,0 +1,186 @@
+"""A board as JSON, CSV or Markdown (the seed page's layout). Used by ``export_board`` and
+the public export links, so both always say the same thing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
+
+from .models import Entry, Leaderboard, Snapshot
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+FORMATS = ("json", "csv", "markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    rank: int
+    rank_upper: int
+    rank_lower: int
+    model: str
+    model_key: str
+    url: str
+    organization: str
+    license: str
+    license_kind: str
+    score: float
+    rating_lower: float | None
+    rating_upper: float | None
+    votes: int | None
+    preliminary: bool | None
+
+
+def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
+    """Curated values where staff set them, upstream's raw strings otherwise."""
+    rows = []
+    for entry in entries:
+        model = entry.model
+        preliminary = (
+            model.preliminary_override
+            if model.preliminary_override is not None
+            else entry.preliminary
+        )
+        rows.append(
+            ExportRow(
+                rank=entry.rank,
+                rank_upper=entry.rank_upper,
+                rank_lower=entry.rank_lower,
+                model=model.name,
+                model_key=model.key,
+                url=model.url,
+                organization=model.organization.name
+                if model.organization
+                else entry.raw_organization,
+                license=model.license.name if model.license else entry.raw_license,
+                license_kind=model.license.kind if model.license else "",
+                score=entry.score,
+                rating_lower=entry.rating_lower,
+                rating_upper=entry.rating_upper,
+                votes=entry.votes,
+                preliminary=preliminary,
+            )
+        )
+    return rows
+
+
+def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+    if fmt == "json":
+        return to_json(board=board, snapshot=snapshot, rows=rows)
+    if fmt == "csv":
+        return to_csv(rows)
+    if fmt == "markdown":
+        return to_markdown(board=board, snapshot=snapshot, rows=rows)
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+    document = {
+        "board": {
+            "slug": board.slug,
+            "arena": board.arena,
+            "category": board.category,
+            "style_control": board.style_control,
+            "metric": board.metric,
+        },
+        "snapshot": {
+            "published_on": snapshot.published_on.isoformat(),
+            "source": snapshot.source,
+            "imported_at": snapshot.imported_at.isoformat(),
+        },
+        "rows": [{k: v for k, v in asdict(row).items() if k != "url"} for row in rows],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_safe(value: object) -> object:
+    """Spreadsheets run cells starting with = + - @ (and tab/CR) as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[ExportRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    fields = [name for name in ExportRow.__dataclass_fields__ if name != "url"]
+    writer.writerow(fields)
+    for row in rows:
+        values = asdict(row)
+        writer.writerow([_csv_safe("" if values[f] is None else values[f]) for f in fields])
+    return buffer.getvalue()
+
+
+def confidence_interval(row: ExportRow) -> str:
+    """``±11`` when symmetric (after rounding), ``+12/-9`` otherwise, ``""`` without bounds."""
+    if row.rating_lower is None or row.rating_upper is None:
+        return ""
+    plus = round(row.rating_upper - row.score)
+    minus = round(row.score - row.rating_lower)
+    return f"±{plus}" if plus == minus else f"+{plus}/-{minus}"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+    updated = snapshot.imported_at.astimezone(dt.UTC)
+    beijing = updated.astimezone(BEIJING)
+    lines = [
+        f"# LLM Arena Leaderboard — {board.slug}",
+        "",
+        f"> **Data Update Time**: {updated:%Y-%m-%d %H:%M:%S} UTC / "
+        f"{beijing:%Y-%m-%d %H:%M:%S} CST (Beijing Time)  ",
+        f"> **Upstream publish date**: {snapshot.published_on.isoformat()}",
+        "",
+        "## Leaderboard",
+        "",
+        "| Rank | Rank Spread (Upper◄─►Lower) | Model | Score | 95% Confidence Interval | "
+        "Votes | Organization | License |",
+        "|---:|:---:|:---|---:|:---:|---:|:---|:---|",
+    ]
+    for row in rows:
+        model = _md_cell(row.model)
+        if row.url:
+            model = f"[{model}]({row.url})"
+        score = f"{row.score:.0f}" + (" Preliminary" if row.preliminary else "")
+        votes = f"{row.votes:,}" if row.votes is not None else ""
+        lines.append(
+            f"| {row.rank} | {row.rank_upper}◄─►{row.rank_lower} | {model} | {score} | "
+            f"{confidence_interval(row)} | {votes} | {_md_cell(row.organization)} | "
+            f"{_md_cell(row.license)} |"
+        )
+    lines += [
+        "",
+        "## Explanations",
+        "",
+        "- **Rank**: position by score (1 is the highest score).",
+        "- **Rank Spread (Upper◄─►Lower)**: the range of ranks the model could hold given the "
+        "95% confidence intervals: the best rank is 1 + the number of models whose lower bound "
+        "is above this model's upper bound; the worst rank is the number of models whose upper "
+        "bound reaches this model's lower bound. It is an interval of *ranks*, not of scores.",
+        "- **Score**: Bradley–Terry rating on the Elo scale, from pairwise human votes. A "
+        "100-point gap means the higher model is preferred about 64% of the time. "
+        "*Preliminary* marks a score upstream still considers settling.",
+        "- **95% Confidence Interval**: the range the score lies in with 95% confidence (`±w`, "
+        "or `+a/-b` when asymmetric).",
+        "- **Votes**: battles the model took part in.",
+        "- **Organization / License**: curated by our staff from upstream's metadata.",
+        "",
+        "## Data Source",
+        "",
+        "Data: [LMArena](https://lmarena.ai/) (arena.ai), licensed CC BY 4.0. "
+        f"Source of this snapshot: `{snapshot.source}`.",
+        "",
+        "## Disclaimer",
+        "",
+        "For reference only. Scores reflect human preference votes over a period of time and "
+        "change as votes accumulate. Check each model's license with its provider before use.",
+        "",
+    ]
+    return "\n".join(lines)

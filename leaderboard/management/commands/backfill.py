@@ -1,0 +1,67 @@
+"""python manage.py backfill PATH [PATH …] [--board ARENA/CATEGORY] [--format NAME]
+
+Imports many payloads (files, or every file under a folder, in name order) one after the
+other; a history file with hundreds of dates is one payload. Keeps going past a bad file and
+exits 1 at the end if any was rejected or failed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from leaderboard import sources
+from leaderboard.models import ImportRun
+from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+
+
+class Command(BaseCommand):
+    help = "Import many snapshots: files, folders of files, or history files."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--board", default="text/overall")
+        parser.add_argument("--format", default="auto", choices=["auto", *sources.names()])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            hint = parse_board_slug(options["board"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        files = sorted(
+            file
+            for path in options["paths"]
+            for file in ([path] if path.is_file() else path.rglob("*"))
+            if file.is_file() and not file.name.startswith(".")
+        )
+        if not files:
+            raise CommandError("no files to import")
+        started = time.perf_counter()
+        rows = published = 0
+        failed = []
+        for file in files:
+            outcome = import_payload(
+                ImportRequest(
+                    data=file.read_bytes(),
+                    origin=str(file),
+                    trigger=ImportRun.Trigger.COMMAND,
+                    hint=hint,
+                    format_name=None if options["format"] == "auto" else options["format"],
+                )
+            )
+            rows += int(outcome.counts.get("rows_parsed", 0))  # type: ignore[call-overload]
+            published += int(outcome.counts.get("snapshots_created", 0))  # type: ignore[call-overload]
+            line = f"{outcome.status:>9}  {file}"
+            if not outcome.ok:
+                line += f": {outcome.reason}"
+                failed.append(file)
+            self.stdout.write(line)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"{len(files)} files, {published} snapshots published, {rows} rows read "
+            f"in {elapsed:.1f}s ({rows / elapsed:,.0f} rows/s)"
+        )
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(files)} files were not imported")

@@ -1,0 +1,38 @@
+"""Load the real snapshots shipped in leaderboard/bundled/ (idempotent: unchanged data is a
+no-op), so a fresh site shows a real leaderboard with no network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from leaderboard.models import ImportRun
+from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+
+BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
+
+
+class Command(BaseCommand):
+    help = "Import the bundled real snapshots (leaderboard/bundled/manifest.json)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        manifest = json.loads((BUNDLED / "manifest.json").read_text())
+        failures = []
+        for item in manifest["files"]:
+            path = BUNDLED / item["file"]
+            outcome = import_payload(
+                ImportRequest(
+                    data=path.read_bytes(),
+                    origin=f"bundled/{item['file']}",
+                    trigger=ImportRun.Trigger.COMMAND,
+                    hint=parse_board_slug(item["board"]),
+                )
+            )
+            self.stdout.write(f"{outcome.status:>9}  {item['board']:<32} {item['file']}")
+            if not outcome.ok:
+                failures.append(f"{item['file']}: {outcome.reason}")
+        if failures:
+            raise CommandError("bundled data did not load: " + "; ".join(failures))

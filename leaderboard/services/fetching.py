@@ -1,0 +1,121 @@
+"""Import a configured upstream Source: fetch it (through ``leaderboard.http``), then hand the
+bytes to the import pipeline. A failed fetch is recorded as a failed ImportRun; it never
+touches published data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from .. import http
+from ..models import ImportRun, Source
+from ..sources import hf_dataset
+from ..sources.base import BoardHint, FormatError
+from .imports import ImportRequest, Outcome, finish_run, import_payload
+
+HF_ROWS_PAGE = 100  # the datasets-server maximum
+HF_MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    data: bytes
+    url: str
+    content_type: str
+    revision: str = ""
+
+
+def source_hint(source: Source) -> BoardHint:
+    options = source.options or {}
+    return BoardHint(
+        arena=str(options.get("arena", "text")),
+        category=str(options.get("category", "overall")),
+        style_control=bool(options.get("style_control", True)),
+    )
+
+
+def import_source(*, source: Source, trigger: str, force_fetch: bool = False) -> Outcome:
+    """Fetch and import one source. Skips the download when the upstream revision is the one
+    imported last (unless ``force_fetch``). Records an ImportRun whatever happens."""
+    try:
+        fetched = _fetch(source, force_fetch=force_fetch)
+    except (http.FetchError, FormatError) as error:
+        run = ImportRun.objects.create(
+            trigger=trigger, source=source, origin=source.url, format=source.format
+        )
+        return finish_run(run, Outcome(status=ImportRun.Status.FAILED, reason=str(error)))
+    if fetched is None:
+        run = ImportRun.objects.create(
+            trigger=trigger, source=source, origin=source.url, format=source.format
+        )
+        return finish_run(
+            run,
+            Outcome(
+                status=ImportRun.Status.UNCHANGED,
+                reason=f"upstream revision {source.last_revision} already imported",
+            ),
+        )
+    outcome = import_payload(
+        ImportRequest(
+            data=fetched.data,
+            origin=fetched.url,
+            trigger=trigger,
+            hint=source_hint(source),
+            format_name=source.format,
+            source=source,
+            content_type=fetched.content_type,
+        )
+    )
+    if outcome.ok and fetched.revision:
+        Source.objects.filter(pk=source.pk).update(last_revision=fetched.revision)
+    return outcome
+
+
+def fetch_url(url: str) -> Fetched:
+    response = http.fetch(url)
+    return Fetched(data=response.body, url=response.url, content_type=response.content_type)
+
+
+def _fetch(source: Source, *, force_fetch: bool) -> Fetched | None:
+    if source.format == "hf-dataset":
+        return _fetch_hf_dataset(source, force_fetch=force_fetch)
+    return fetch_url(source.url)
+
+
+def _fetch_hf_dataset(source: Source, *, force_fetch: bool) -> Fetched | None:
+    """Page through the datasets-server ``/rows`` endpoint and join the rows into one JSON
+    array (the payload we store and parse). ``source.url`` is the datasets-server base URL."""
+    options = source.options or {}
+    dataset = str(options.get("dataset", "lmarena-ai/leaderboard-dataset"))
+    config = str(options["config"])
+    split = str(options.get("split", "latest"))
+    revision = _hf_revision(dataset, api=str(options.get("api", "https://huggingface.co")))
+    if revision and revision == source.last_revision and not force_fetch:
+        return None
+    base = source.url.rstrip("/")
+    rows: list[dict[str, object]] = []
+    offset = 0
+    while True:
+        query = urlencode(
+            {"dataset": dataset, "config": config, "split": split, "offset": offset,
+             "length": HF_ROWS_PAGE}
+        )  # fmt: skip
+        page, total = hf_dataset.parse_rows_page(http.fetch(f"{base}/rows?{query}").body)
+        rows.extend(page)
+        offset += len(page)
+        if not page or offset >= min(total, HF_MAX_ROWS):
+            break
+    data = json.dumps(rows, separators=(",", ":")).encode()
+    url = f"{base}/rows?" + urlencode({"dataset": dataset, "config": config, "split": split})
+    return Fetched(data=data, url=url, content_type="application/json", revision=revision)
+
+
+def _hf_revision(dataset: str, *, api: str) -> str:
+    """The dataset's current git sha (cheap: one small JSON document)."""
+    body = http.fetch(f"{api.rstrip('/')}/api/datasets/{dataset}", accept="application/json").body
+    try:
+        sha = json.loads(body).get("sha", "")
+    except (ValueError, AttributeError) as error:
+        raise FormatError(f"unreadable dataset info for {dataset}") from error
+    return str(sha) if isinstance(sha, str) else ""

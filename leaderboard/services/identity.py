@@ -1,0 +1,168 @@
+"""Map raw upstream strings to curated entities, without ever overwriting curation.
+
+Rules (BRIEF §4):
+- a raw string already known as an alias maps to its entity, whatever staff renamed it to;
+- an unknown string that matches an existing entity loosely ("DeepSeek AI" ~ "DeepSeek")
+  becomes a new alias of it, flagged for review, instead of a duplicate entity;
+- an unknown string that matches nothing creates the entity and its alias, both flagged;
+- curated fields of an existing model are never changed by an import: when upstream disagrees,
+  the model records what upstream said and is flagged for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import (
+    AIModel,
+    License,
+    LicenseAlias,
+    ModelAlias,
+    Organization,
+    OrganizationAlias,
+)
+from ..sources.base import RowData
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_CORPORATE_SUFFIX = re.compile(r"(ai|inc|llc|ltd|labs?|corp|corporation)$")
+
+
+def loose_key(text: str) -> str:
+    """``"DeepSeek AI"``, ``"deepseek"`` and ``"DeepSeek, Inc."`` share one loose key."""
+    squashed = _NOT_ALNUM.sub("", text.casefold())
+    return _CORPORATE_SUFFIX.sub("", squashed) or squashed
+
+
+@dataclass(slots=True)
+class ResolutionStats:
+    new_models: list[str] = field(default_factory=list)
+    new_organizations: list[str] = field(default_factory=list)
+    new_licenses: list[str] = field(default_factory=list)
+    new_aliases: int = 0
+    disagreements: list[str] = field(default_factory=list)
+
+
+class Resolver:
+    """Resolves the rows of one import. Loads every alias once (a few thousand rows at most)
+    and must be used inside the import's transaction."""
+
+    def __init__(self) -> None:
+        self.stats = ResolutionStats()
+        self._orgs = {
+            alias.raw.casefold(): alias.organization
+            for alias in OrganizationAlias.objects.select_related("organization")
+        }
+        self._org_loose = {loose_key(o.name): o for o in Organization.objects.all()}
+        self._licenses = {
+            alias.raw.casefold(): alias.license
+            for alias in LicenseAlias.objects.select_related("license")
+        }
+        self._license_loose = {loose_key(lic.name): lic for lic in License.objects.all()}
+        self._models = {
+            alias.raw.casefold(): alias.model
+            for alias in ModelAlias.objects.select_related("model__organization", "model__license")
+        }
+        for model in AIModel.objects.select_related("organization", "license"):
+            self._models.setdefault(model.key.casefold(), model)
+
+    def organization(self, raw: str) -> Organization | None:
+        raw = raw.strip()
+        if not raw:
+            return None
+        if (known := self._orgs.get(raw.casefold())) is not None:
+            return known
+        organization = self._org_loose.get(loose_key(raw))
+        if organization is None:
+            organization, created = Organization.objects.get_or_create(
+                name=raw, defaults={"needs_review": True}
+            )
+            if created:
+                self.stats.new_organizations.append(raw)
+            self._org_loose[loose_key(raw)] = organization
+        OrganizationAlias.objects.create(raw=raw, organization=organization)
+        self.stats.new_aliases += 1
+        self._orgs[raw.casefold()] = organization
+        return organization
+
+    def license(self, raw: str) -> License | None:
+        raw = raw.strip()
+        if not raw:
+            return None
+        if (known := self._licenses.get(raw.casefold())) is not None:
+            return known
+        license_ = self._license_loose.get(loose_key(raw))
+        if license_ is None:
+            license_, created = License.objects.get_or_create(
+                name=raw, defaults={"needs_review": True}
+            )
+            if created:
+                self.stats.new_licenses.append(raw)
+            self._license_loose[loose_key(raw)] = license_
+        LicenseAlias.objects.create(raw=raw, license=license_)
+        self.stats.new_aliases += 1
+        self._licenses[raw.casefold()] = license_
+        return license_
+
+    def model(self, row: RowData) -> AIModel:
+        """The curated model for ``row``; created (flagged for review) when unknown."""
+        organization = self.organization(row.organization)
+        license_ = self.license(row.license)
+        key = (row.model_key or row.model).strip()
+        model = self._models.get(key.casefold()) or self._models.get(row.model.casefold())
+        if model is None:
+            model = AIModel.objects.create(
+                key=key,
+                name=row.model,
+                organization=organization,
+                license=license_,
+                url=row.url,
+                needs_review=row.name_uncertain,
+                upstream_organization=row.organization,
+                upstream_license=row.license,
+            )
+            self.stats.new_models.append(row.model)
+        else:
+            self._record_upstream(model, row, organization, license_)
+        for raw in {key, row.model, row.raw_model} - {""}:
+            if raw.casefold() not in self._models:
+                ModelAlias.objects.create(raw=raw, model=model)
+                self.stats.new_aliases += 1
+                self._models[raw.casefold()] = model
+        return model
+
+    def _record_upstream(
+        self,
+        model: AIModel,
+        row: RowData,
+        organization: Organization | None,
+        license_: License | None,
+    ) -> None:
+        """Fill blanks, never overwrite; flag the model when upstream now disagrees."""
+        changed: set[str] = set()
+        for field_name, value in (("organization", organization), ("license", license_)):
+            current = getattr(model, field_name)
+            if value is None:
+                continue
+            if current is None:
+                setattr(model, field_name, value)
+                changed.add(field_name)
+            elif current.pk != value.pk and not model.needs_review:
+                model.needs_review = True
+                changed.add("needs_review")
+                self.stats.disagreements.append(
+                    f"{model.name}: upstream says {field_name} {value.name!r}, "
+                    f"curated is {current.name!r}"
+                )
+        if not model.url and row.url:
+            model.url = row.url
+            changed.add("url")
+        for field_name, raw in (
+            ("upstream_organization", row.organization),
+            ("upstream_license", row.license),
+        ):
+            if raw and getattr(model, field_name) != raw:
+                setattr(model, field_name, raw)
+                changed.add(field_name)
+        if changed:
+            model.save(update_fields=[*changed, "updated_at"])

@@ -1,0 +1,123 @@
+"""fboulnois/llm-leaderboard-csv: tidy CSV release assets (``lmsys.csv``, ``lmarena_*.csv``).
+
+Three header variants, all read by column name:
+
+- 2024-06 ``lmsys.csv``: ``rank,model,arena_elo,95_pct_ci,votes,…`` scraped from the Gradio
+  page's default table (Overall, no style control; style control did not exist yet).
+- 2024-07 → 2025-07 ``lmsys.csv``: ``rank,rank_stylectrl,model,arena_score,…`` from the same
+  Gradio table after upstream added the "Rank (StyleCtrl)" column. ``arena_score`` and ``rank``
+  (the "Rank* (UB)" column, with ties) belong to the board *without* style control;
+  ``rank_stylectrl`` is the model's rank on the *other* board, whose scores the file does not
+  carry, so it is ignored.
+- 2025-08 ``lmarena_{text,vision,image}.csv``: same header, rebuilt from the HF space's
+  ``elo_results_*.pkl`` (``[arena]["full"]``, the board without style control). There ``rank``
+  is a plain 1..n position and ``rank_stylectrl`` holds the pkl's ``final_ranking``: the UB rank
+  of this very board, despite its name (it matches the UB rank recomputed from the file's own
+  intervals, not the style-controlled order). Scores and interval widths are truncated to ints.
+
+Every variant's score is the no-style-control Overall board, so ``style_control`` is False and
+``category`` "overall"; the arena is not in the bytes (``None``, the caller's hint decides).
+``rank`` is always the UB rank (``rank_kind="ub"``): the ``rank`` column, unless that column is
+exactly 1..n next to a ``rank_stylectrl`` column (the pkl variant), then ``rank_stylectrl``.
+The Gradio-era files only ever held the big text board, whose UB ranks always tie.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import ClassVar
+
+from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.sources.text import parse_float, parse_int, safe_url
+
+_SCORE_COLUMNS = ("arena_score", "arena_elo")
+_REQUIRED = ("rank", "model", "95_pct_ci", "votes")
+_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
+_SYMMETRIC_CI = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _header(data: bytes) -> list[str] | None:
+    """The first CSV record of ``data``, or None when it is not UTF-8 CSV text."""
+    first_line = data[:4096].split(b"\n", 1)[0]
+    try:
+        text = first_line.decode("utf-8-sig")
+        return next(csv.reader([text]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
+def _bounds(score: float, ci: str) -> tuple[float | None, float | None]:
+    """``+a/-b`` → (score - b, score + a); ``±w`` → (score - w, score + w); else (None, None)."""
+    if match := _CI.match(ci):
+        return score - float(match[2]), score + float(match[1])
+    if match := _SYMMETRIC_CI.match(ci):
+        return score - float(match[1]), score + float(match[1])
+    return None, None
+
+
+class FboulnoisCsvAdapter:
+    """Reads every fboulnois CSV variant into one snapshot (see the module docstring)."""
+
+    name: ClassVar[str] = "fboulnois-csv"
+    description: ClassVar[str] = (
+        "fboulnois/llm-leaderboard-csv tidy CSV (lmsys.csv, lmarena_text/vision/image.csv)"
+    )
+
+    def sniff(self, data: bytes) -> bool:
+        header = _header(data)
+        if header is None:
+            return False
+        names = set(header)
+        return set(_REQUIRED) <= names and any(column in names for column in _SCORE_COLUMNS)
+
+    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+        """One snapshot with every row in file order; raises FormatError on any broken row."""
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise FormatError(f"fboulnois CSV is not UTF-8: {error.reason}") from error
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            fieldnames = set(reader.fieldnames or [])
+            records = list(reader)
+        except csv.Error as error:
+            raise FormatError(f"fboulnois CSV is malformed: {error}") from error
+        score_column = next((c for c in _SCORE_COLUMNS if c in fieldnames), None)
+        missing = [column for column in _REQUIRED if column not in fieldnames]
+        if score_column is None or missing:
+            wanted = ", ".join([*missing, *([] if score_column else ["arena_score"])])
+            raise FormatError(f"not an fboulnois CSV: header lacks {wanted}")
+        if not records:
+            raise FormatError("fboulnois CSV has a header but no rows")
+
+        ranks = [parse_int(record["rank"]) for record in records]
+        positional = ranks == list(range(1, len(records) + 1))
+        rank_column = "rank_stylectrl" if positional and "rank_stylectrl" in fieldnames else "rank"
+
+        rows: list[RowData] = []
+        for line, record in enumerate(records, start=2):
+            if None in record or None in record.values():
+                # a short or long line is a cut or corrupt download, never a real row
+                raise FormatError(f"fboulnois CSV line {line}: cell count differs from header")
+            model = " ".join((record.get("model") or "").split())
+            score = parse_float(record.get(score_column))
+            if not model or score is None:
+                raise FormatError(f"fboulnois CSV line {line}: no model name or no score")
+            lower, upper = _bounds(score, record.get("95_pct_ci") or "")
+            rows.append(
+                RowData(
+                    model=model,
+                    score=score,
+                    rating_lower=lower,
+                    rating_upper=upper,
+                    votes=parse_int(record.get("votes")),
+                    organization=(record.get("organization") or "").strip(),
+                    license=(record.get("license") or "").strip(),
+                    rank=parse_int(record.get(rank_column)),
+                    url=safe_url(record.get("url")),
+                )
+            )
+        snapshot = SnapshotData(rows=rows, category="overall", style_control=False, rank_kind="ub")
+        return ParseResult(format=self.name, snapshots=[snapshot])

@@ -1,0 +1,207 @@
+"""The command-line entry points, run as a user runs them: exit codes and what they print."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from leaderboard.models import ImportRun, Leaderboard, Snapshot
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
+UPSTREAM = REPO / "tests" / "data" / "upstream"
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_prints_one_line_and_a_second_import_is_unchanged() -> None:
+    first = run("import_leaderboard", str(SEED))
+    second = run("import_leaderboard", str(SEED))
+
+    assert first.startswith("succeeded: format markdown, 1 snapshot(s), 266 rows, 1 published")
+    assert second.startswith("unchanged:")
+    assert first.count("\n") == 1
+
+
+def test_a_rejected_import_exits_non_zero_with_a_one_line_reason_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("nothing to see here")
+
+    env = {
+        "DEBUG": "1",
+        "ARENA_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "LOG_LEVEL": "ERROR",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=REPO, env=env, check=True)
+
+    result = subprocess.run(
+        [*manage, "import_leaderboard", str(junk)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("CommandError: rejected:")
+    assert "unrecognised payload" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_dry_run_reports_without_writing() -> None:
+    output = run("import_leaderboard", str(SEED), "--dry-run")
+
+    assert output.startswith("dry run, nothing written — succeeded: format markdown")
+    assert ImportRun.objects.count() == 0
+    assert Snapshot.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--force"], "--force needs --reason"),
+        (["--board", "text"], "board must look like ARENA/CATEGORY"),
+        (["--format", "pickle"], "unknown format 'pickle'"),
+    ],
+)
+def test_bad_options_are_refused_clearly(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("import_leaderboard", str(SEED), *args)
+
+
+def test_a_missing_file_is_refused_clearly() -> None:
+    with pytest.raises(CommandError, match="neither a file, an http"):
+        run("import_leaderboard", "/nonexistent/file.md")
+
+
+def test_the_board_slug_picks_the_style_control_view() -> None:
+    path = UPSTREAM / "json-scraped-snapshot" / "acarter_snapshot_2026-02-19_163450.json.gz"
+
+    run("import_leaderboard", str(path), "--board", "text/overall-no-style-control")
+
+    board = Leaderboard.objects.get()
+    assert (board.arena, board.category, board.style_control) == ("text", "overall", False)
+
+
+def test_export_json_has_the_documented_schema_with_curated_names() -> None:
+    run("import_leaderboard", str(SEED))
+
+    document = json.loads(run("export_board", "text/overall"))
+
+    assert document["board"]["slug"] == "text/overall"
+    assert document["snapshot"]["published_on"] == "2025-11-18"
+    assert set(document["snapshot"]) == {"published_on", "source", "imported_at"}
+    assert len(document["rows"]) == 266
+    first = document["rows"][0]
+    assert set(first) == {
+        "rank", "rank_upper", "rank_lower", "model", "model_key", "organization", "license",
+        "license_kind", "score", "rating_lower", "rating_upper", "votes", "preliminary",
+    }  # fmt: skip
+    assert first | {"license_kind": None} == {
+        "rank": 1, "rank_upper": 1, "rank_lower": 2, "model": "grok-4.1-thinking",
+        "model_key": "grok-4.1-thinking", "organization": "xAI", "license": "Proprietary",
+        "license_kind": None, "score": 1483.0, "rating_lower": 1472.0, "rating_upper": 1494.0,
+        "votes": 3298, "preliminary": True,
+    }  # fmt: skip
+
+
+def test_export_markdown_keeps_the_seed_layout_without_its_defects() -> None:
+    run("import_leaderboard", str(SEED))
+
+    markdown = run("export_board", "text/overall", "--format", "markdown")
+
+    assert "UTC /" in markdown and "CST (Beijing Time)" in markdown
+    assert "| 1 | 1◄─►2 | grok-4.1-thinking | 1483 Preliminary | ±11 | 3,298 | xAI |" in markdown
+    assert (
+        "| 4 | 2◄─►8 | claude-sonnet-4-5-20250929-thinking-32k | 1450 | ±5 | 16,549 |" in markdown
+    )
+    assert "Anthropicclaude" not in markdown
+    assert "1483Preliminary" not in markdown
+    assert "upper bound** estimate of its Elo score" not in markdown
+    assert "interval of *ranks*" in markdown
+    assert markdown.count("\n| ") == 266 + 1  # header + one line per model
+
+
+def test_export_csv_neutralises_formula_cells() -> None:
+    run("import_leaderboard", str(SEED))
+    from leaderboard.models import AIModel
+
+    AIModel.objects.filter(key="grok-4.1").update(name='=HYPERLINK("http://x")')
+
+    rows = list(csv.DictReader(io.StringIO(run("export_board", "text/overall", "--format", "csv"))))
+
+    assert len(rows) == 266
+    assert rows[1]["model"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["votes"] == "3298"
+
+
+def test_export_as_of_a_date_picks_the_snapshot_of_that_day() -> None:
+    run("import_leaderboard", str(SEED))
+    run(
+        "import_leaderboard", str(UPSTREAM / "markdown-cherry/lmarena_md_2025-12-20_rank-spread.md")
+    )
+
+    older = json.loads(run("export_board", "text/overall", "--as-of", "2025-12-01"))
+    newest = json.loads(run("export_board", "text/overall"))
+
+    assert older["snapshot"]["published_on"] == "2025-11-18"
+    assert newest["snapshot"]["published_on"] == "2025-12-20"
+    with pytest.raises(CommandError, match="no snapshot on or before 2020-01-01"):
+        run("export_board", "text/overall", "--as-of", "2020-01-01")
+    with pytest.raises(CommandError, match="no board 'vision/overall'"):
+        run("export_board", "vision/overall")
+
+
+def test_backfill_imports_a_folder_and_reports_throughput(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    for name in ("seed_en_2025-11-18.md", "lmarena_md_2025-12-20_rank-spread.md"):
+        (folder / name).write_bytes((UPSTREAM / "markdown-cherry" / name).read_bytes())
+
+    output = run("backfill", str(folder))
+
+    assert "2 files, 2 snapshots published, 555 rows read" in output
+    assert "rows/s" in output
+    assert Snapshot.objects.count() == 2
+
+
+def test_backfill_goes_on_past_a_bad_file_and_then_fails(tmp_path: Path) -> None:
+    (tmp_path / "a-bad.txt").write_text("garbage")
+    (tmp_path / "b-seed.md").write_bytes(SEED.read_bytes())
+
+    with pytest.raises(CommandError, match="1 of 2 files were not imported"):
+        run("backfill", str(tmp_path))
+    assert Snapshot.objects.count() == 1
+
+
+def test_bundled_data_loads_once_and_then_changes_nothing() -> None:
+    first = run("load_bundled_data")
+    snapshots = Snapshot.objects.count()
+    second = run("load_bundled_data")
+
+    assert first.count("succeeded") == 9
+    assert second.count("unchanged") == 9
+    assert Snapshot.objects.count() == snapshots == 9
+    board = Leaderboard.objects.get(arena="text", category="overall", style_control=True)
+    assert board.current_snapshot is not None
+    assert board.current_snapshot.row_count == 323

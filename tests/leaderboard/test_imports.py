@@ -1,0 +1,342 @@
+"""The import pipeline end to end on real upstream samples: gate, atomic write, idempotence,
+curation that survives, and the records it leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from leaderboard import exports, selectors
+from leaderboard.models import (
+    AIModel,
+    Entry,
+    ImportRun,
+    License,
+    ModelAlias,
+    Organization,
+    OrganizationAlias,
+    Snapshot,
+)
+from leaderboard.services import claims
+from leaderboard.services.imports import (
+    ImportRequest,
+    Outcome,
+    force_publish,
+    import_payload,
+    parse_board_slug,
+    payload_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
+DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
+Status = ImportRun.Status
+
+
+def run_import(data: bytes | Path, board: str = "text/overall", **overrides: object) -> Outcome:
+    payload = data.read_bytes() if isinstance(data, Path) else data
+    request = ImportRequest(
+        data=payload,
+        origin=str(data) if isinstance(data, Path) else "test",
+        trigger=ImportRun.Trigger.COMMAND,
+        hint=parse_board_slug(board),
+        **overrides,  # type: ignore[arg-type]
+    )
+    return import_payload(request)
+
+
+def board_json(slug: str = "text/overall") -> str:
+    board = selectors.board_by_slug(slug)
+    assert board is not None and board.current_snapshot is not None
+    snapshot = board.current_snapshot
+    rows = exports.export_rows(selectors.board_rows(snapshot))
+    return exports.to_json(board=board, snapshot=snapshot, rows=rows)
+
+
+def seed_top(n: int) -> bytes:
+    """The seed page cut to its first n table rows: a real payload with a sharp row drop."""
+    lines = SEED.read_text().splitlines()
+    first_row = next(i for i, line in enumerate(lines) if line.startswith("|      1 |"))
+    return "\n".join(lines[: first_row + n]).encode()
+
+
+def test_seed_import_publishes_266_rows_as_the_current_snapshot() -> None:
+    outcome = run_import(SEED)
+
+    assert outcome.status == Status.SUCCEEDED
+    board = selectors.board_by_slug("text/overall")
+    assert board is not None and board.current_snapshot is not None
+    snapshot = board.current_snapshot
+    assert (snapshot.published_on, snapshot.row_count) == (dt.date(2025, 11, 18), 266)
+    top = Entry.objects.select_related("model__organization").get(snapshot=snapshot, rank=4)
+    assert top.model.name == "claude-sonnet-4-5-20250929-thinking-32k"
+    assert top.raw_model == "Anthropicclaude-sonnet-4-5-20250929-thinking-32k"
+    assert top.model.organization is not None and top.model.organization.name == "Anthropic"
+    first = Entry.objects.get(snapshot=snapshot, rank=1)
+    assert (first.score, first.rating_lower, first.rating_upper) == (1483, 1472, 1494)
+    assert (first.rank_upper, first.rank_lower, first.votes, first.preliminary) == (
+        1,
+        2,
+        3298,
+        True,
+    )
+
+
+def test_reimport_of_same_payload_changes_nothing() -> None:
+    run_import(SEED)
+    counts_before = [m.objects.count() for m in (Snapshot, Entry, AIModel, ModelAlias)]
+    exported_before = board_json()
+
+    outcome = run_import(SEED)
+
+    assert outcome.status == Status.UNCHANGED
+    assert [m.objects.count() for m in (Snapshot, Entry, AIModel, ModelAlias)] == counts_before
+    assert board_json() == exported_before
+
+
+def test_the_raw_payload_is_kept_exactly_with_its_sha256() -> None:
+    outcome = run_import(SEED)
+
+    assert outcome.run is not None and outcome.run.payload is not None
+    assert payload_bytes(outcome.run.payload) == SEED.read_bytes()
+    assert outcome.run.payload.size == SEED.stat().st_size
+
+
+def test_an_unrecognised_payload_is_rejected_naming_what_was_tried() -> None:
+    outcome = run_import(b"\x00\x01 definitely not a leaderboard")
+
+    assert outcome.status == Status.REJECTED
+    assert "unrecognised payload: tried" in outcome.reason
+    assert "markdown" in outcome.reason and "hf-dataset" in outcome.reason
+    assert Snapshot.objects.count() == 0
+    assert outcome.run is not None and outcome.run.payload is not None  # kept for re-parsing
+
+
+def test_a_sharp_row_drop_is_rejected_and_the_published_board_stays_byte_for_byte() -> None:
+    run_import(SEED)
+    before = board_json()
+
+    outcome = run_import(seed_top(20), published_on=dt.date(2025, 11, 19))
+
+    assert outcome.status == Status.REJECTED
+    assert "row count fell sharply: 20 rows after 266" in outcome.reason
+    assert board_json() == before
+    assert Snapshot.objects.count() == 1
+
+
+def test_staff_can_force_publish_a_rejected_run_with_a_reason() -> None:
+    run_import(SEED)
+    rejected = run_import(seed_top(20), published_on=dt.date(2025, 11, 19)).run
+    assert rejected is not None
+    curator = get_user_model().objects.create_user("curator", is_staff=True)
+
+    with pytest.raises(ValueError, match="reason"):
+        force_publish(run=rejected, user=curator, reason="  ")
+    outcome = force_publish(run=rejected, user=curator, reason="upstream cut the board to 20")
+
+    assert outcome.status == Status.SUCCEEDED
+    assert outcome.run is not None
+    assert outcome.run.forced_by == curator
+    assert outcome.run.force_reason == "upstream cut the board to 20"
+    board = selectors.board_by_slug("text/overall")
+    assert board is not None and board.current_snapshot is not None
+    assert board.current_snapshot.row_count == 20
+
+
+def test_hard_problems_cannot_be_forced() -> None:
+    text = SEED.read_text()
+    # Two different rows for one model: no reason makes that publishable.
+    broken = text.replace("| grok-4.1                 ", "| grok-4.1-thinking        ", 1)
+    assert broken != text
+
+    outcome = run_import(broken.encode(), force_reason="I insist")
+
+    assert outcome.status == Status.REJECTED
+    assert "duplicate models: 'grok-4.1-thinking'" in outcome.reason
+    assert Snapshot.objects.count() == 0
+
+
+def test_a_dry_run_writes_nothing() -> None:
+    request = ImportRequest(
+        data=SEED.read_bytes(), origin="seed", trigger=ImportRun.Trigger.COMMAND
+    )
+
+    outcome = import_payload(request, dry_run=True)
+
+    assert outcome.status == Status.SUCCEEDED
+    assert outcome.counts["rows_parsed"] == 266
+    assert outcome.run is None
+    assert (ImportRun.objects.count(), Snapshot.objects.count(), AIModel.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_spellings_of_one_organisation_become_aliases_not_duplicates() -> None:
+    run_import(SEED)  # the seed says both "DeepSeek AI" and "DeepSeek"
+
+    deepseek = {alias.organization_id for alias in OrganizationAlias.objects.filter(
+        raw__in=["DeepSeek", "DeepSeek AI"]
+    )}  # fmt: skip
+    assert len(deepseek) == 1
+    assert Organization.objects.filter(name__istartswith="deepseek").count() == 1
+
+
+def test_curated_names_survive_every_later_import() -> None:
+    run_import(SEED)
+    model = AIModel.objects.get(key="grok-4.1-thinking")
+    model.name = "Grok 4.1 Thinking"
+    model.save()
+    org = Organization.objects.get(aliases__raw="DeepSeek AI")
+    org.name = "DeepSeek (curated)"
+    org.save()
+    proprietary = License.objects.get(aliases__raw="Proprietary")
+    proprietary.kind = License.Kind.PROPRIETARY
+    proprietary.save()
+
+    assert run_import(DEC_20).status == Status.SUCCEEDED
+    run_import(SEED)
+
+    model.refresh_from_db()
+    assert model.name == "Grok 4.1 Thinking"
+    exported = board_json()
+    assert "Grok 4.1 Thinking" in exported
+    assert "DeepSeek (curated)" in exported
+    assert '"DeepSeek AI"' not in exported
+    assert License.objects.get(pk=proprietary.pk).kind == License.Kind.PROPRIETARY
+
+
+def test_upstream_disagreeing_with_a_curated_organisation_is_flagged_not_applied() -> None:
+    run_import(SEED)
+    model = AIModel.objects.select_related("organization").get(key="grok-4.1-thinking")
+    curated = Organization.objects.create(name="xAI Holdings")
+    model.organization = curated
+    model.save()
+
+    outcome = run_import(DEC_20)
+
+    model.refresh_from_db()
+    assert model.organization == curated
+    assert model.needs_review
+    assert model.upstream_organization == "xAI"
+    assert any("grok-4.1-thinking" in line for line in outcome.changes["disagreements"])  # type: ignore[union-attr]
+
+
+def test_new_models_and_their_raw_strings_land_in_the_review_queue() -> None:
+    run_import(SEED)
+
+    alias = ModelAlias.objects.get(raw="Anthropicclaude-opus-4-1-20250805")
+    assert alias.needs_review
+    assert alias.model.name == "claude-opus-4-1-20250805"
+    assert AIModel.objects.filter(name="claude-opus-4-1-20250805").count() == 1
+
+
+def test_a_backfilled_older_snapshot_adds_history_without_moving_the_board_back() -> None:
+    run_import(DEC_20)
+    current = selectors.board_by_slug("text/overall").current_snapshot  # type: ignore[union-attr]
+
+    run_import(SEED)
+
+    board = selectors.board_by_slug("text/overall")
+    assert board is not None
+    assert board.current_snapshot == current
+    assert board.snapshots.count() == 2
+    as_of = selectors.snapshot_as_of(board, dt.date(2025, 11, 30))
+    assert as_of is not None and as_of.published_on == dt.date(2025, 11, 18)
+
+
+def test_upstream_revising_a_published_date_replaces_that_snapshot() -> None:
+    run_import(SEED)
+    revised = SEED.read_text().replace("| 3,298   |", "| 3,300   |", 1)
+
+    outcome = run_import(revised.encode())
+
+    assert outcome.status == Status.SUCCEEDED
+    assert outcome.counts["snapshots_replaced"] == 1
+    board = selectors.board_by_slug("text/overall")
+    assert board is not None and board.current_snapshot is not None
+    assert board.snapshots.count() == 1
+    assert Entry.objects.get(snapshot=board.current_snapshot, rank=1).votes == 3300
+
+
+def test_two_rows_mapped_to_one_curated_model_are_rejected_with_the_fix_to_make() -> None:
+    run_import(SEED)
+    grok = AIModel.objects.get(key="grok-4.1-thinking")
+    ModelAlias.objects.filter(raw__iexact="grok-4.1").update(model=grok)
+    before = board_json()
+
+    outcome = run_import(DEC_20)
+
+    assert outcome.status == Status.REJECTED
+    assert "both map to the curated model 'grok-4.1-thinking'" in outcome.reason
+    assert board_json() == before
+
+
+def test_an_import_of_a_board_already_being_imported_is_skipped() -> None:
+    token = claims.acquire(key="board:text/overall", ttl=dt.timedelta(minutes=5))
+
+    outcome = run_import(SEED)
+
+    assert outcome.status == Status.SKIPPED
+    assert "another import of board:text/overall is running" in outcome.reason
+    assert Snapshot.objects.count() == 0
+    claims.release(key="board:text/overall", token=token)
+    assert run_import(SEED).status == Status.SUCCEEDED
+
+
+def test_an_expired_claim_is_taken_over() -> None:
+    claims.acquire(key="board:text/overall", ttl=dt.timedelta(seconds=-1))
+
+    assert run_import(SEED).status == Status.SUCCEEDED
+
+
+def test_runs_left_running_past_their_lease_are_marked_abandoned(settings: object) -> None:
+    stale = ImportRun.objects.create(trigger=ImportRun.Trigger.SCHEDULE)
+    ImportRun.objects.filter(pk=stale.pk).update(started_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+
+    run_import(SEED)
+
+    stale.refresh_from_db()
+    assert stale.status == Status.FAILED
+    assert "abandoned" in stale.reason
+
+
+def test_verbatim_repeated_upstream_rows_are_collapsed_with_a_warning() -> None:
+    path = UPSTREAM / "csv-fboulnois" / "lmarena_text_csv_2025-08-04.csv"
+
+    outcome = run_import(path, board="text/overall-no-style-control")
+
+    assert outcome.status == Status.SUCCEEDED, outcome.reason
+    assert any("1 verbatim repeated rows" in w for w in outcome.counts["warnings"])  # type: ignore[attr-defined]
+    assert Entry.objects.filter(model__name="Yi-34B-Chat").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("sample", "board", "snapshots"),
+    [
+        ("markdown-cherry/lmarena_md_2026-03-11_price-context.md", "text/overall", 1),
+        ("json-scraped-snapshot/acarter_snapshot_2026-02-19_163450.json.gz",
+         "text/overall-no-style-control", 1),
+        ("json-rsc-entries/arena_monitor_last_snapshot_2026-06-25.json",
+         "text/overall-no-style-control", 1),
+        ("hf-leaderboard-dataset/text_to_video_full_sample-rows_ukitako1030-EVAL.json",
+         "text-to-video/overall", 5),
+        ("json-arena-catalog/leaderboard-vision_json_2025-05-24.json", "vision/overall", 3),
+        ("csv-history/jasontrigg0_alltime_2025-03-29.csv", "text/overall-no-style-control", 105),
+        ("html-gradio/lmarena_gradio_page_source_2025-03-28.html", "text/overall", 4),
+        ("csv-fboulnois/lmsys_csv_2025-07-18.csv", "text/overall-no-style-control", 1),
+    ],
+)  # fmt: skip
+def test_real_samples_of_each_family_publish(sample: str, board: str, snapshots: int) -> None:
+    outcome = run_import(UPSTREAM / sample, board=board, published_on=dt.date(2025, 8, 1))
+
+    assert outcome.status == Status.SUCCEEDED, outcome.reason
+    assert outcome.counts["snapshots_created"] == snapshots
+    assert Snapshot.objects.count() == snapshots
+    assert Entry.objects.count() == outcome.counts["rows_parsed"]
