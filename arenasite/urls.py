@@ -1,8 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from leaderboard.views import healthz
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("leaderboard.urls")),
+    path("healthz", healthz, name="healthz"),
 ]
+# English at /text/overall/, Simplified Chinese at /zh-hans/text/overall/: a language is part
+# of the shareable URL, and the pages stay cacheable without Vary: Cookie.
+urlpatterns += i18n_patterns(
+    path("", include("leaderboard.urls")), prefix_default_language=False
+)

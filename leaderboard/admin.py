@@ -1,10 +1,102 @@
-"""Admin registrations. Curation workflows (review queue, merges, audit) build on these."""
+"""Admin registrations. Curation workflows (review queue, merges, audit) build on these.
+
+The import pipeline's admin: runs are read-only records with their raw payload downloadable;
+staff can import a source now, upload a file (or dry-run it), and force-publish a rejected run
+with a written reason. Every write goes through ``services.imports``; these views are glue.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+import mimetypes
+import re
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
 
-from . import models
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import models, tasks
+from .forms import ForcePublishForm, UploadImportForm
+from .services.imports import ImportRequest, Outcome, force_publish, import_payload, payload_bytes
+
+Status = models.ImportRun.Status
+
+# Permissions, spelled out because models.py declares no custom ones: forcing past the gate
+# is a change to a run's outcome, uploading creates a run.
+FORCE_PUBLISH_PERMISSION = "leaderboard.force_publish_importrun"
+UPLOAD_PERMISSION = "leaderboard.add_importrun"
+
+_STATUS_ICONS = {
+    Status.SUCCEEDED: "yes",
+    Status.UNCHANGED: "yes",
+    Status.REJECTED: "alert",
+    Status.FAILED: "no",
+    Status.RUNNING: "clock",
+    Status.SKIPPED: "unknown",
+}
+_OUTCOME_LEVELS = {
+    Status.SUCCEEDED: messages.SUCCESS,
+    Status.UNCHANGED: messages.INFO,
+    Status.SKIPPED: messages.WARNING,
+}
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTENT_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(; ?charset=[\w.-]+)?", re.ASCII)
+
+
+def status_badge(status: str) -> SafeString:
+    """The status as the admin's own icons show booleans: CSP-safe (no inline style/script)."""
+    icon = _STATUS_ICONS.get(status, "unknown")
+    label = Status(status).label if status in Status.values else status
+    return format_html(
+        '<img src="{}" alt="{}"> {}', static(f"admin/img/icon-{icon}.svg"), status, label
+    )
+
+
+def pretty_json(value: object) -> SafeString:
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return format_html("<pre>{}</pre>", text)
+
+
+def payload_filename(run: models.ImportRun, payload: models.RawPayload) -> str:
+    """A download name made only of ``[A-Za-z0-9._-]``, from the origin's last path segment."""
+    origin = run.origin or payload.origin
+    tail = urlsplit(origin).path if "://" in origin else origin
+    name = _UNSAFE_FILENAME.sub("_", tail.replace("\\", "/").rsplit("/", 1)[-1]).strip("._-")
+    name = name[:100] or f"payload-{payload.sha256[:12]}"
+    if "." not in name:
+        media_type = payload_content_type(payload, name).split(";")[0]
+        name += mimetypes.guess_extension(media_type) or ".bin"
+    return f"run-{run.pk}-{name}"
+
+
+def payload_content_type(payload: models.RawPayload, name: str) -> str:
+    """The stored type when it is well-formed (it came from upstream or a browser), else a
+    guess from the name; never anything that could smuggle a header."""
+    stored = payload.content_type.strip()
+    if _CONTENT_TYPE.fullmatch(stored):
+        return stored
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def message_outcome(request: HttpRequest, outcome: Outcome, *, verb: str) -> None:
+    run = outcome.run
+    label = Status(outcome.status).label
+    text = f"{verb} run {run.pk if run else ''}: {label}"
+    if outcome.reason:
+        text += f": {outcome.reason}"
+    messages.add_message(request, _OUTCOME_LEVELS.get(outcome.status, messages.ERROR), text)
 
 
 class OrganizationAliasInline(admin.TabularInline):
@@ -57,17 +149,323 @@ class AIModelAdmin(admin.ModelAdmin):
 
 @admin.register(models.Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["slug", "format", "url", "enabled", "last_revision"]
+    list_display = [
+        "slug",
+        "format",
+        "url",
+        "enabled",
+        "last_revision",
+        "latest_run_status",
+        "latest_run_at",
+    ]
     list_filter = ["enabled", "format"]
+    search_fields = ["slug", "url"]
+    actions = ["import_now"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.Source]:
+        # Two correlated subqueries in the list's one query, instead of a query per row.
+        latest = models.ImportRun.objects.filter(source=OuterRef("pk")).order_by(
+            "-started_at", "-pk"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_run_status=Subquery(latest.values("status")[:1]),
+                latest_run_at=Subquery(latest.values("started_at")[:1]),
+            )
+        )
+
+    @admin.display(description=_("latest run"), ordering="latest_run_status")
+    def latest_run_status(self, source: models.Source) -> SafeString | str:
+        status = getattr(source, "latest_run_status", None)
+        return status_badge(status) if status else "—"
+
+    @admin.display(description=_("latest run started"), ordering="latest_run_at")
+    def latest_run_at(self, source: models.Source) -> Any:
+        return getattr(source, "latest_run_at", None)
+
+    @admin.action(description=_("Import now"), permissions=["change"])
+    def import_now(self, request: HttpRequest, queryset: QuerySet[models.Source]) -> None:
+        """Queue one import per selected source (after commit); the runs appear as they end."""
+        selected = list(queryset)
+        for source in selected:
+            tasks.enqueue_import(source, trigger=models.ImportRun.Trigger.ADMIN, force_fetch=True)
+        self.message_user(
+            request,
+            ngettext(
+                "Queued an import of %(slugs)s.",
+                "Queued %(count)d imports: %(slugs)s.",
+                len(selected),
+            )
+            % {"count": len(selected), "slugs": ", ".join(source.slug for source in selected)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(models.ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "status", "trigger", "format", "origin", "board_key"]
-    list_filter = ["status", "trigger", "format"]
-    search_fields = ["origin", "reason", "board_key"]
-    raw_id_fields = ["payload", "source", "forced_by"]
+    """Runs are records: viewable, never added, edited or deleted here."""
+
+    list_display = [
+        "started_at",
+        "status_display",
+        "trigger",
+        "format",
+        "origin",
+        "board_key",
+        "source",
+        "finished_at",
+        "duration",
+    ]
+    list_display_links = ["started_at"]
+    list_filter = ["status", "trigger", "format", "source"]
+    search_fields = ["origin", "reason", "board_key", "force_reason"]
     date_hierarchy = "started_at"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "status_display",
+                    "reason",
+                    "trigger",
+                    "source",
+                    "origin",
+                    "board_key",
+                    "format",
+                    "started_at",
+                    "finished_at",
+                    "duration",
+                ]
+            },
+        ),
+        (_("What it did"), {"fields": ["snapshots_created", "counts_display", "changes_display"]}),
+        (_("Raw payload"), {"fields": ["payload_display"]}),
+        (_("Forced past the gate"), {"fields": ["forced_by", "force_reason"]}),
+    ]
+    readonly_fields = [
+        "status_display",
+        "reason",
+        "trigger",
+        "source",
+        "origin",
+        "board_key",
+        "format",
+        "started_at",
+        "finished_at",
+        "duration",
+        "snapshots_created",
+        "counts_display",
+        "changes_display",
+        "payload_display",
+        "forced_by",
+        "force_reason",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.ImportRun]:
+        # The payload's bytes can be tens of MB: never load them to show a run. (The changelist
+        # ignores list_select_related once a select_related is set, so name every join here.)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source", "payload", "forced_by")
+            .defer("payload__compressed")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    # --- display ------------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, run: models.ImportRun) -> SafeString:
+        return status_badge(run.status)
+
+    @admin.display(description=_("duration"))
+    def duration(self, run: models.ImportRun) -> str:
+        if run.finished_at is None or run.started_at is None:
+            return "—"
+        return f"{(run.finished_at - run.started_at).total_seconds():.1f} s"
+
+    @admin.display(description=_("counts"))
+    def counts_display(self, run: models.ImportRun) -> SafeString:
+        return pretty_json(run.counts)
+
+    @admin.display(description=_("changes"))
+    def changes_display(self, run: models.ImportRun) -> SafeString:
+        return pretty_json(run.changes)
+
+    @admin.display(description=_("snapshots created"))
+    def snapshots_created(self, run: models.ImportRun) -> SafeString | str:
+        snapshots = run.snapshots.select_related("leaderboard").order_by("published_on", "pk")
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{} {} ({} rows)</a>',
+            (
+                (
+                    reverse("admin:leaderboard_snapshot_change", args=[snapshot.pk]),
+                    snapshot.leaderboard.slug,
+                    snapshot.published_on,
+                    snapshot.row_count,
+                )
+                for snapshot in snapshots
+            ),
+        )
+        return links or "—"
+
+    @admin.display(description=_("payload"))
+    def payload_display(self, run: models.ImportRun) -> SafeString | str:
+        if run.payload is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({} bytes, sha256 {}, {})',
+            reverse("admin:leaderboard_importrun_payload", args=[run.pk]),
+            _("Download raw payload"),
+            run.payload.size,
+            run.payload.sha256,
+            run.payload.content_type or _("no content type"),
+        )
+
+    # --- custom views -------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="leaderboard_importrun_upload"),
+            path(
+                "<path:object_id>/payload/",
+                view(self.payload_view),
+                name="leaderboard_importrun_payload",
+            ),
+            path(
+                "<path:object_id>/force-publish/",
+                view(self.force_publish_view),
+                name="leaderboard_importrun_force_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, unquote(object_id))
+        extra = {
+            "can_force_publish": run is not None
+            and can_force_publish(run)
+            and request.user.has_perm(FORCE_PUBLISH_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"can_upload": request.user.has_perm(UPLOAD_PERMISSION)}
+        return super().changelist_view(request, extra | (extra_context or {}))
+
+    def _viewable_run(self, request: HttpRequest, object_id: str) -> models.ImportRun:
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404(f"no import run {object_id!r}")
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def _change_url(self, run: models.ImportRun) -> str:
+        return reverse("admin:leaderboard_importrun_change", args=[run.pk])
+
+    def payload_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The exact bytes the run read, as an attachment (staff with view permission)."""
+        run = self._viewable_run(request, object_id)
+        if run.payload is None:
+            messages.error(request, _("This run stored no payload."))
+            return HttpResponseRedirect(self._change_url(run))
+        name = payload_filename(run, run.payload)
+        return FileResponse(
+            BytesIO(payload_bytes(run.payload)),
+            as_attachment=True,
+            filename=name,
+            content_type=payload_content_type(run.payload, name),
+        )
+
+    def force_publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Publish a rejected run's payload past its soft problems, with a written reason."""
+        run = self._viewable_run(request, object_id)
+        if not request.user.has_perm(FORCE_PUBLISH_PERMISSION):
+            raise PermissionDenied
+        if not can_force_publish(run):
+            messages.error(
+                request, _("Only a rejected run with a stored payload can be force-published.")
+            )
+            return HttpResponseRedirect(self._change_url(run))
+        form = ForcePublishForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            outcome = force_publish(run=run, user=request.user, reason=reason)
+            self.log_change(request, run, f"Force-published as run {outcome.run.pk}: {reason}")
+            message_outcome(request, outcome, verb="Force-published as")
+            return HttpResponseRedirect(self._change_url(outcome.run))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": run,
+            "form": form,
+            "title": _("Force-publish %(run)s") % {"run": run},
+            "status": status_badge(run.status),
+        }
+        return TemplateResponse(request, "admin/leaderboard/importrun/force_publish.html", context)
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Import an uploaded file now (trigger "upload"), or dry-run it and show the result."""
+        if not request.user.has_perm(UPLOAD_PERMISSION):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = UploadImportForm(request.POST if posted else None, request.FILES if posted else None)
+        dry_run_outcome = None
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            dry_run = form.cleaned_data["dry_run"]
+            outcome = import_payload(
+                ImportRequest(
+                    data=upload.read(),
+                    origin=upload.name,
+                    trigger=models.ImportRun.Trigger.UPLOAD,
+                    hint=form.hint,
+                    format_name=form.cleaned_data["format"] or None,
+                    published_on=form.published_on_date,
+                    content_type=upload.content_type or "",
+                ),
+                dry_run=dry_run,
+            )
+            if not dry_run:
+                message_outcome(request, outcome, verb="Imported upload as")
+                return HttpResponseRedirect(self._change_url(outcome.run))
+            dry_run_outcome = outcome
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": _("Upload a file to import"),
+            "dry_run": dry_run_outcome,
+            "dry_run_status": status_badge(dry_run_outcome.status) if dry_run_outcome else "",
+            "dry_run_counts": pretty_json(dry_run_outcome.counts) if dry_run_outcome else "",
+        }
+        return TemplateResponse(request, "admin/leaderboard/importrun/upload.html", context)
+
+
+def can_force_publish(run: models.ImportRun) -> bool:
+    """The state ``force_publish`` accepts (it raises for any other)."""
+    return run.status == Status.REJECTED and run.payload_id is not None
 
 
 @admin.register(models.Snapshot)
@@ -91,6 +489,10 @@ class RawPayloadAdmin(admin.ModelAdmin):
     list_display = ["origin", "sha256", "size", "fetched_at"]
     search_fields = ["origin", "sha256"]
     exclude = ["compressed"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.RawPayload]:
+        # The list and the form never show the bytes; loading them cost MBs per row.
+        return super().get_queryset(request).defer("compressed")
 
 
 admin.site.register(models.Heartbeat)

@@ -115,12 +115,12 @@ def to_csv(rows: list[ExportRow]) -> str:
     return buffer.getvalue()
 
 
-def confidence_interval(row: ExportRow) -> str:
+def format_interval(score: float, lower: float | None, upper: float | None) -> str:
     """``±11`` when symmetric (after rounding), ``+12/-9`` otherwise, ``""`` without bounds."""
-    if row.rating_lower is None or row.rating_upper is None:
+    if lower is None or upper is None:
         return ""
-    plus = round(row.rating_upper - row.score)
-    minus = round(row.score - row.rating_lower)
+    plus = round(upper - score)
+    minus = round(score - lower)
     return f"±{plus}" if plus == minus else f"+{plus}/-{minus}"
 
 
@@ -152,7 +152,8 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         votes = f"{row.votes:,}" if row.votes is not None else ""
         lines.append(
             f"| {row.rank} | {row.rank_upper}◄─►{row.rank_lower} | {model} | {score} | "
-            f"{confidence_interval(row)} | {votes} | {_md_cell(row.organization)} | "
+            f"{format_interval(row.score, row.rating_lower, row.rating_upper)} | {votes} | "
+            f"{_md_cell(row.organization)} | "
             f"{_md_cell(row.license)} |"
         )
     lines += [

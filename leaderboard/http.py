@@ -1,9 +1,11 @@
 """The one place this project talks to other hosts.
 
-Guarantees: only allow-listed hosts (and only http/https); redirects followed only within the
-same host; a size cap enforced while streaming; a total deadline per attempt; retries with
-backoff only for transient failures (timeouts, connection errors, 429 honouring Retry-After,
-5xx). Anything else raises ``FetchError`` with one line a person can act on.
+Guarantees: only allow-listed hosts (and only http/https); redirects followed only to the same
+scheme, host and port (or from http to https on the same host); a size cap enforced while
+streaming; a total deadline per attempt covering connect, headers, redirects and body (a
+watchdog cuts the sockets); retries with backoff only for transient failures (timeouts,
+connection errors, cut bodies, 429 honouring Retry-After, 5xx). Anything else raises
+``FetchError`` with one line a person can act on.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ class _RetryAfter(FetchError):
 
 
 class _Attempt(threading.local):
-    """The sockets opened by the current thread's attempt, so its watchdog can cut them."""
+    """The watchdog of this thread's attempt: connections opened meanwhile report to it."""
 
     def __init__(self) -> None:
         self.watchdog: _Watchdog | None = None
@@ -181,17 +183,20 @@ def _cut(sock: socket.socket) -> None:
 
 
 class _WatchedConnection(urllib3.connection.HTTPConnection):
-    def connect(self) -> None:
-        super().connect()
-        if _attempt.watchdog is not None and self.sock is not None:
-            _attempt.watchdog.watch(self.sock)
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        if _attempt.watchdog is not None:
+            _attempt.watchdog.watch(sock)
+        return sock
 
 
 class _WatchedTLSConnection(urllib3.connection.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        if _attempt.watchdog is not None and self.sock is not None:
-            _attempt.watchdog.watch(self.sock)
+    # The raw socket, watched before the TLS handshake: a stalled handshake is cut too.
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        if _attempt.watchdog is not None:
+            _attempt.watchdog.watch(sock)
+        return sock
 
 
 class _WatchedPool(urllib3.HTTPConnectionPool):

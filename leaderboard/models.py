@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 NO_STYLE_CONTROL_SUFFIX = "-no-style-control"
@@ -52,11 +53,18 @@ class Leaderboard(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def get_absolute_url(self) -> str:
+        return reverse("leaderboard:board", args=[self.arena, self.url_category])
+
+    @property
+    def url_category(self) -> str:
+        """The category part of arena.ai's URL: ``overall`` or ``overall-no-style-control``."""
+        return self.category + ("" if self.style_control else NO_STYLE_CONTROL_SUFFIX)
+
     @property
     def slug(self) -> str:
         """``text/overall`` or ``text/overall-no-style-control``, as arena.ai's URLs."""
-        suffix = "" if self.style_control else NO_STYLE_CONTROL_SUFFIX
-        return f"{self.arena}/{self.category}{suffix}"
+        return f"{self.arena}/{self.url_category}"
 
 
 class Organization(models.Model):
@@ -259,6 +267,9 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        permissions = [
+            ("force_publish_importrun", "Can force-publish a rejected import with a reason"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(forced_by__isnull=True) | ~Q(force_reason=""),
@@ -375,6 +386,20 @@ class ImportClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} until {self.expires_at:%F %T}"
+
+
+class ContentVersion(models.Model):
+    """One row counting changes to what public pages show (imports and curation).
+
+    Page and export caches are keyed by it, so any change anywhere is visible at once in every
+    process; reading it is one cheap query.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"v{self.version} @ {self.changed_at:%F %T}"
 
 
 class Heartbeat(models.Model):

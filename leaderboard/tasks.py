@@ -27,14 +27,17 @@ def import_enabled_sources() -> None:
 
 # Idempotent (content hash + claim), so a redelivery after a worker crash is harmless.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def import_source(source_id: int, trigger: str = ImportRun.Trigger.SCHEDULE) -> None:
+def import_source(
+    source_id: int, trigger: str = ImportRun.Trigger.SCHEDULE, force_fetch: bool = False
+) -> None:
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
         logger.warning("import_source: source %s no longer exists", source_id)
         return
-    fetching.import_source(source=source, trigger=trigger)
+    fetching.import_source(source=source, trigger=trigger, force_fetch=force_fetch)
 
 
-def enqueue_import(source: Source, *, trigger: str) -> None:
-    """Queue an import once the caller's transaction has committed."""
-    transaction.on_commit(lambda: import_source.delay(source.pk, trigger))
+def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
+    """Queue an import once the caller's transaction has committed. ``force_fetch`` downloads
+    even when the upstream revision is the one imported last (staff asked for it)."""
+    transaction.on_commit(lambda: import_source.delay(source.pk, trigger, force_fetch))

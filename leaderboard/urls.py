@@ -5,5 +5,11 @@ from . import views
 app_name = "leaderboard"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("about/", views.about, name="about"),
+    path("<slug:arena>/<slug:category>/", views.BoardView.as_view(), name="board"),
+    path(
+        "<slug:arena>/<slug:category>/export.<slug:export>",
+        views.BoardView.as_view(),
+        name="board-export",
+    ),
 ]

@@ -1,19 +1,213 @@
+"""Public pages. Views are glue: selectors read, filters and tables shape, exports render."""
+
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from itertools import groupby
+from typing import Any
+
+from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import translate_url
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, urlencode
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
-from . import selectors
-from .models import Heartbeat
+from . import cache_keys, exports, selectors
+from .filters import BoardFilter, board_entries
+from .models import Heartbeat, Leaderboard, Snapshot
+from .tables import BoardTable
+
+PAGE_CACHE_SECONDS = 24 * 3600  # keys change with the data; the timeout only bounds memory
+EXPORT_TYPES = {
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "json": ("json", "application/json"),
+    "md": ("markdown", "text/markdown; charset=utf-8"),
+}
+STATE_PARAMS = (*BoardFilter.base_filters, "sort", "as_of")
+"""Query parameters that change what a board page shows; anything else is ignored."""
+
+
+def _state(request: HttpRequest) -> list[tuple[str, list[str]]]:
+    return sorted(
+        (key, sorted(values)) for key, values in request.GET.lists() if key in STATE_PARAMS
+    )
+
+
+class BoardView(SingleTableMixin, FilterView):
+    """A board (its current snapshot or the one "as of" a date), filtered and sorted by the
+    query string, as HTML or as an export. Cached per snapshot, data version, language and
+    state; answers 304 to a matching ETag or If-Modified-Since."""
+
+    table_class = BoardTable
+    filterset_class = BoardFilter
+    template_name = "leaderboard/board.html"
+    table_pagination = False
+    strict = False  # an invalid filter value is ignored (and shown), not an empty table
+
+    board: Leaderboard
+    snapshot: Snapshot
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        slug = f"{kwargs.get('arena', 'text')}/{kwargs.get('category', 'overall')}"
+        board = selectors.board_by_slug(slug)
+        if board is None:
+            raise Http404("no such board")
+        self.board = board
+        self.as_of, self.as_of_error = _parse_as_of(request.GET.get("as_of", ""))
+        snapshot = selectors.snapshot_as_of(board, self.as_of)
+        if snapshot is None:
+            raise Http404("no snapshot of this board on or before that date")
+        self.snapshot = snapshot
+        export = kwargs.get("export")
+        if export is not None and export not in EXPORT_TYPES:
+            raise Http404("no such export format")
+
+        version, changed_at = cache_keys.current()
+        key_material = repr(
+            (board.pk, snapshot.pk, version, get_language(), export, _state(request))
+        )
+        digest = hashlib.sha256(key_material.encode()).hexdigest()[:32]
+        etag = f'"{digest}"'
+        # Whole seconds: HTTP dates have no fractions, and If-Modified-Since must match.
+        last_modified = int(max(changed_at, snapshot.imported_at).timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return _with_validators(not_modified, etag, last_modified)
+
+        cache_key = f"page:{digest}"
+        cached = cache.get(cache_key)
+        if cached is not None:
+            body, content_type, disposition = cached
+            response = HttpResponse(body, content_type=content_type)
+            if disposition:
+                response["Content-Disposition"] = disposition
+        else:
+            response = self._export(export) if export else super().get(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code == 200:
+                cache.set(
+                    cache_key,
+                    (
+                        response.content,
+                        response["Content-Type"],
+                        response.get("Content-Disposition", ""),
+                    ),
+                    PAGE_CACHE_SECONDS,
+                )
+        return _with_validators(response, etag, last_modified)
+
+    def get_queryset(self) -> Any:
+        return board_entries(self.snapshot)
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs.update(board=self.board, snapshot=self.snapshot)
+        return kwargs
+
+    def _rows(self) -> list[exports.ExportRow]:
+        """Exactly the rows the page shows: filtered, then sorted as the table is."""
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.filterset.is_valid()
+        table = self.get_table_class()(self.filterset.qs, request=self.request)
+        table.order_by = self.request.GET.get("sort") or table.order_by
+        return exports.export_rows(row.record for row in table.rows)
+
+    def _export(self, export: str) -> HttpResponse:
+        fmt, content_type = EXPORT_TYPES[export]
+        body = exports.render(fmt, board=self.board, snapshot=self.snapshot, rows=self._rows())
+        response = HttpResponse(body, content_type=content_type)
+        name = f"arena-{self.board.slug.replace('/', '-')}-{self.snapshot.published_on}.{export}"
+        disposition = "attachment" if export == "csv" else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        query = urlencode([(k, v) for k, values in _state(request) for v in values], doseq=True)
+        shown = len(context["table"].rows)
+        context.update(
+            board=self.board,
+            snapshot=self.snapshot,
+            is_current=self.snapshot.pk == self.board.current_snapshot_id,
+            as_of=self.as_of,
+            as_of_error=self.as_of_error,
+            shown_count=shown,
+            query=query,
+            export_links=[
+                (label, f"{request.path}export.{ext}" + (f"?{query}" if query else ""))
+                for ext, label in (("csv", "CSV"), ("json", "JSON"), ("md", "Markdown"))
+            ],
+            **navigation(request, current=self.board),
+        )
+        return context
+
+
+def _with_validators(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def _parse_as_of(value: str) -> tuple[dt.date | None, str]:
+    """A bad date is ignored with a message, never an error page."""
+    value = value.strip()
+    if not value:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(value), ""
+    except ValueError:
+        return None, value
+
+
+def navigation(request: HttpRequest, *, current: Leaderboard | None = None) -> dict[str, Any]:
+    """Boards with data grouped by arena, the style-control twin, and language links."""
+    boards = list(selectors.boards_with_data())
+    arenas = [
+        (arena, list(group)) for arena, group in groupby(boards, key=lambda board: board.arena)
+    ]
+    twin = None
+    if current is not None:
+        twin = next(
+            (
+                board
+                for board in boards
+                if (board.arena, board.category) == (current.arena, current.category)
+                and board.style_control != current.style_control
+            ),
+            None,
+        )
+    suffix = f"?{request.GET.urlencode()}" if request.GET else ""
+    languages = [
+        (code, name, translate_url(request.path, code) + suffix)
+        for code, name in (("en", "English"), ("zh-hans", "简体中文"))
+    ]
+    return {"arenas": arenas, "style_twin": twin, "language_links": languages}
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "leaderboard/home.html", {"boards": selectors.boards_with_data()})
+    """The default board (text, overall, style control) — or, without data, what there is."""
+    default = selectors.board_by_slug("text/overall")
+    if default is not None and default.current_snapshot_id is not None:
+        return BoardView.as_view()(request, arena="text", category="overall")
+    return render(request, "leaderboard/home.html", navigation(request))
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "leaderboard/about.html", navigation(request))
 
 
 @never_cache

@@ -4,24 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leaderboard', '0001_initial'),
+        ("leaderboard", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportClaim',
+            name="ImportClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('token', models.CharField(max_length=32)),
-                ('expires_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("token", models.CharField(max_length=32)),
+                ("expires_at", models.DateTimeField()),
             ],
         ),
         migrations.AlterField(
-            model_name='importrun',
-            name='status',
-            field=models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('unchanged', 'Unchanged'), ('rejected', 'Rejected'), ('failed', 'Failed'), ('skipped', 'Skipped: another import held the claim')], db_index=True, default='running', max_length=10),
+            model_name="importrun",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("unchanged", "Unchanged"),
+                    ("rejected", "Rejected"),
+                    ("failed", "Failed"),
+                    ("skipped", "Skipped: another import held the claim"),
+                ],
+                db_index=True,
+                default="running",
+                max_length=10,
+            ),
         ),
     ]

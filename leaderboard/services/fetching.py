@@ -1,10 +1,16 @@
 """Import a configured upstream Source: fetch it (through ``leaderboard.http``), then hand the
 bytes to the import pipeline. A failed fetch is recorded as a failed ImportRun; it never
-touches published data."""
+touches published data.
+
+FAILED means the fetch went wrong (HTTP errors, timeouts, cut or empty bodies, a bot challenge
+instead of the data): trying again later may help. REJECTED (from the pipeline) means upstream
+served data that is unreadable or fails validation: a person has to look."""
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -14,8 +20,18 @@ from ..sources import hf_dataset
 from ..sources.base import BoardHint, FormatError
 from .imports import ImportRequest, Outcome, finish_run, import_payload
 
+logger = logging.getLogger(__name__)
+
 HF_ROWS_PAGE = 100  # the datasets-server maximum
 HF_MAX_ROWS = 200_000
+# Cloudflare's interstitial, whatever the status: its title or its challenge options object.
+# Only in the head of the body, and only these markers: a real page may load Cloudflare scripts.
+_CHALLENGE = re.compile(
+    rb"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare)\s*</title>"
+    rb"|window\._cf_chl_opt",
+    re.IGNORECASE,
+)
+_CHALLENGE_HEAD_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +53,16 @@ def source_hint(source: Source) -> BoardHint:
 
 def import_source(*, source: Source, trigger: str, force_fetch: bool = False) -> Outcome:
     """Fetch and import one source. Skips the download when the upstream revision is the one
-    imported last (unless ``force_fetch``). Records an ImportRun whatever happens."""
+    imported last (unless ``force_fetch``). Records an ImportRun whatever happens; an
+    unexpected error is recorded as FAILED and then raised again."""
     try:
         fetched = _fetch(source, force_fetch=force_fetch)
     except (http.FetchError, FormatError) as error:
-        run = ImportRun.objects.create(
-            trigger=trigger, source=source, origin=source.url, format=source.format
-        )
-        return finish_run(run, Outcome(status=ImportRun.Status.FAILED, reason=str(error)))
+        return _failed(source, trigger=trigger, reason=str(error))
+    except Exception as error:
+        logger.exception("fetching source %s failed unexpectedly", source.slug)
+        _failed(source, trigger=trigger, reason=f"unexpected error: {error!r}"[:1000])
+        raise
     if fetched is None:
         run = ImportRun.objects.create(
             trigger=trigger, source=source, origin=source.url, format=source.format
@@ -69,11 +87,25 @@ def import_source(*, source: Source, trigger: str, force_fetch: bool = False) ->
     )
     if outcome.ok and fetched.revision:
         Source.objects.filter(pk=source.pk).update(last_revision=fetched.revision)
+        source.last_revision = fetched.revision  # the caller may run this source again
     return outcome
 
 
+def _failed(source: Source, *, trigger: str, reason: str) -> Outcome:
+    run = ImportRun.objects.create(
+        trigger=trigger, source=source, origin=source.url, format=source.format
+    )
+    return finish_run(run, Outcome(status=ImportRun.Status.FAILED, reason=reason))
+
+
 def fetch_url(url: str) -> Fetched:
+    """The body at ``url``. Raises FetchError for an empty body or a bot-challenge page: both
+    mean the fetch did not reach the data (never "a board with zero models")."""
     response = http.fetch(url)
+    if not response.body.strip():
+        raise http.FetchError(f"empty body (HTTP {response.status}): {response.url}")
+    if _CHALLENGE.search(response.body[:_CHALLENGE_HEAD_BYTES]):
+        raise http.FetchError(f"blocked by a Cloudflare challenge page: {response.url}")
     return Fetched(data=response.body, url=response.url, content_type=response.content_type)
 
 
@@ -88,6 +120,8 @@ def _fetch_hf_dataset(source: Source, *, force_fetch: bool) -> Fetched | None:
     array (the payload we store and parse). ``source.url`` is the datasets-server base URL."""
     options = source.options or {}
     dataset = str(options.get("dataset", "lmarena-ai/leaderboard-dataset"))
+    if not options.get("config"):
+        raise FormatError(f"source {source.slug} has no dataset config in its options")
     config = str(options["config"])
     split = str(options.get("split", "latest"))
     revision = _hf_revision(dataset, api=str(options.get("api", "https://huggingface.co")))

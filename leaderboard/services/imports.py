@@ -336,7 +336,7 @@ def _plan_counts(result: ParseResult, plans: list[Plan]) -> dict[str, object]:
         "metadata_rows": len(result.metadata),
         "boards": sorted({plan.board.slug for plan in plans}),
         "warnings": result.warnings[:50],
-        "soft_problems_forced": [
+        "soft_problems": [
             f"{plan.board.slug} {plan.published_on}: {problem}"
             for plan in plans
             for problem in plan.verdict.soft
@@ -403,7 +403,7 @@ def _write(
             created += 1
             if board_changes is not None:
                 changes[board.slug] = board_changes
-            transaction.on_commit(cache_keys.bump_boards)
+            transaction.on_commit(cache_keys.bump)
     stats = resolver.stats
     if stats.disagreements:
         changes["disagreements"] = stats.disagreements[:50]

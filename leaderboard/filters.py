@@ -1,0 +1,131 @@
+"""The board's filters. All state lives in the query string; an invalid value is ignored (and
+shown as a form error), never a server error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from .models import Entry, Leaderboard, License, Organization, Snapshot
+
+
+def board_entries(snapshot: Snapshot) -> QuerySet[Entry]:
+    """A snapshot's entries with everything the table shows, in one query.
+
+    ``is_preliminary`` and ``is_open_weights`` are the effective values: a curator's override
+    on the model wins over upstream's flag and over the license's kind.
+    """
+    return (
+        Entry.objects.filter(snapshot=snapshot)
+        .select_related("model__organization", "model__license")
+        .annotate(
+            is_preliminary=Coalesce(F("model__preliminary_override"), F("preliminary")),
+            is_open_weights=Coalesce(
+                F("model__open_weights"),
+                Case(
+                    When(model__license__kind__in=License.OPEN_WEIGHTS_KINDS, then=True),
+                    default=False,
+                ),
+            ),
+            ci_width=F("rating_upper") - F("rating_lower"),
+        )
+        .order_by("rank")
+    )
+
+
+class BoardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Model"), max_length=100)
+    organization = django_filters.ModelMultipleChoiceFilter(
+        field_name="model__organization__name",
+        to_field_name="name",
+        queryset=Organization.objects.none(),
+        label=_("Organization"),
+    )
+    license = django_filters.ModelMultipleChoiceFilter(
+        field_name="model__license__name",
+        to_field_name="name",
+        queryset=License.objects.none(),
+        label=_("License"),
+    )
+    license_kind = django_filters.MultipleChoiceFilter(
+        field_name="model__license__kind",
+        choices=License.Kind.choices,
+        label=_("License kind"),
+    )
+    open = django_filters.BooleanFilter(
+        method="open_weights_only",
+        label=_("Open weights only"),
+        widget=forms.CheckboxInput,
+    )
+    preliminary = django_filters.ChoiceFilter(
+        method="filter_preliminary",
+        choices=[("hide", _("Hide preliminary")), ("only", _("Only preliminary"))],
+        label=_("Preliminary"),
+        empty_label=_("Show all"),
+    )
+    min_votes = django_filters.NumberFilter(
+        field_name="votes", lookup_expr="gte", min_value=0, label=_("Minimum votes")
+    )
+    rank_min = django_filters.NumberFilter(
+        field_name="rank", lookup_expr="gte", min_value=1, label=_("Rank from")
+    )
+    rank_max = django_filters.NumberFilter(
+        field_name="rank", lookup_expr="lte", min_value=1, label=_("Rank to")
+    )
+    new_since = django_filters.DateFilter(
+        method="first_seen_since",
+        label=_("New since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+
+    def __init__(self, *args: object, board: Leaderboard, snapshot: Snapshot, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.board = board
+        # Choices: only what this snapshot shows, so every option narrows the table.
+        self.filters["organization"].queryset = Organization.objects.filter(
+            models__entries__snapshot=snapshot
+        ).distinct()
+        self.filters["license"].queryset = License.objects.filter(
+            models__entries__snapshot=snapshot
+        ).distinct()
+
+    def search(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(model__name__icontains=value) | Q(raw_model__icontains=value))
+
+    def open_weights_only(
+        self, queryset: QuerySet[Entry], name: str, value: bool | None
+    ) -> QuerySet[Entry]:
+        return queryset.filter(is_open_weights=True) if value else queryset
+
+    def filter_preliminary(
+        self, queryset: QuerySet[Entry], name: str, value: str
+    ) -> QuerySet[Entry]:
+        if value == "hide":
+            return queryset.exclude(is_preliminary=True)
+        if value == "only":
+            return queryset.filter(is_preliminary=True)
+        return queryset
+
+    def first_seen_since(
+        self, queryset: QuerySet[Entry], name: str, value: dt.date | None
+    ) -> QuerySet[Entry]:
+        if value is None:
+            return queryset
+        first_seen = (
+            Entry.objects.filter(model=OuterRef("model"), snapshot__leaderboard=self.board)
+            .order_by("snapshot__published_on")
+            .values("snapshot__published_on")[:1]
+        )
+        return queryset.annotate(first_seen=Subquery(first_seen)).filter(first_seen__gte=value)

@@ -1,0 +1,355 @@
+"""The public board pages through Django's test client: content, filters, exports, caching,
+conditional requests, bad input and hostile data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from leaderboard import cache_keys
+from leaderboard.models import AIModel, License, Organization
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
+DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def seed() -> None:
+    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
+
+
+def export_json(client: Client, query: str = "", path: str = "/text/overall/") -> dict:
+    response = client.get(f"{path}export.json{query}")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def seed_table() -> list[dict[str, object]]:
+    """The seed's own rows, read independently of the importer (split on the pipes)."""
+    rows = []
+    for line in SEED.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 8 or not cells[0].isdigit():
+            continue
+        rank, spread, model, score, ci, votes = cells[:6]
+        upper, lower = spread.split("◄─►")
+        rows.append(
+            {
+                "rank": int(rank), "rank_upper": int(upper), "rank_lower": int(lower),
+                "raw_model": model, "score": float(score.removesuffix("Preliminary")),
+                "preliminary": score.endswith("Preliminary"), "ci": int(ci.lstrip("±")),
+                "votes": int(votes.replace(",", "")),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def test_seed_parity_every_row_with_the_seeds_numbers_and_clean_names(
+    client: Client, seed: None
+) -> None:
+    expected = seed_table()
+    rows = export_json(client)["rows"]
+
+    assert len(expected) == len(rows) == 266
+    for want, got in zip(expected, rows, strict=True):
+        assert (got["rank"], got["rank_upper"], got["rank_lower"]) == (
+            want["rank"], want["rank_upper"], want["rank_lower"],
+        )  # fmt: skip
+        assert (got["score"], got["votes"], got["preliminary"]) == (
+            want["score"], want["votes"], want["preliminary"],
+        )  # fmt: skip
+        assert got["rating_upper"] - got["score"] == want["ci"]
+        assert got["model"] == want["raw_model"] or str(want["raw_model"]).endswith(got["model"])
+    names = {row["model"] for row in rows}
+    assert {"claude-opus-4-1-20250805", "kimi-k2-thinking", "phi-4", "yi-lightning"} <= names
+    assert not any(name.startswith(("Anthropic", "MoonshotAI", "Azure", "01.AI")) for name in names)
+
+
+def test_the_default_page_shows_every_seed_column(client: Client, seed: None) -> None:
+    html = client.get("/").content.decode()
+
+    for header in ("Rank", "Rank spread", "Model", "Score", "95% CI", "Votes", "Organization"):
+        assert f">{header}" in html
+    assert "1◄─►2" in html
+    assert '1483 <span class="badge">Preliminary</span>' in html
+    assert "±11" in html and "3,298" in html
+    assert "2025-11-18" in html  # upstream publish date
+    assert "UTC" in html and "CST (Beijing time)" in html
+    assert "266 shown of 266" in html
+    assert "CC BY 4.0" in html
+    assert "interval of ranks, not a bound on the score" in html
+
+
+def test_boards_have_urls_like_arena_ai_and_a_style_control_twin(client: Client) -> None:
+    call_command("load_bundled_data", stdout=io.StringIO())
+
+    raw = client.get("/text/overall-no-style-control/")
+    styled = client.get("/text/overall/")
+
+    assert raw.status_code == styled.status_code == 200
+    assert "no style control" in raw.content.decode()
+    assert 'href="/text/overall/"' in raw.content.decode()
+    assert 'href="/text/overall-no-style-control/"' in styled.content.decode()
+    assert client.get("/webdev/overall/").status_code == 200
+    assert client.get("/text/nonexistent/").status_code == 404
+    assert client.get("/text/overall/export.exe").status_code == 404
+
+
+def test_open_weights_filter_keeps_only_open_licenses(client: Client, seed: None) -> None:
+    License.objects.filter(name="MIT").update(kind=License.Kind.OSI)
+    AIModel.objects.filter(key="gpt-5-high").update(open_weights=True)  # curator override
+
+    rows = export_json(client, "?open=on")["rows"]
+
+    assert rows
+    assert {row["license"] for row in rows if row["model"] != "gpt-5-high"} == {"MIT"}
+    assert "gpt-5-high" in {row["model"] for row in rows}
+
+
+def test_filters_combine_and_live_in_the_query_string(client: Client, seed: None) -> None:
+    query = (
+        "?q=claude&organization=Anthropic&min_votes=20000&rank_min=1&rank_max=60"
+        "&preliminary=hide&sort=-votes"
+    )
+    rows = export_json(client, query)["rows"]
+
+    assert rows
+    assert all("claude" in row["model"] for row in rows)
+    assert all(row["organization"] == "Anthropic" for row in rows)
+    assert all(row["votes"] >= 20000 and 1 <= row["rank"] <= 60 for row in rows)
+    assert not any(row["preliminary"] for row in rows)
+    votes = [row["votes"] for row in rows]
+    assert votes == sorted(votes, reverse=True)
+    page = client.get(f"/text/overall/{query}").content.decode()
+    assert f"{len(rows)} shown of 266" in page
+    assert "export.csv?min_votes=20000" in page  # exports carry the same state
+
+
+def test_preliminary_only_and_the_curators_override(client: Client, seed: None) -> None:
+    AIModel.objects.filter(key="gpt-5-high").update(preliminary_override=True)
+
+    rows = export_json(client, "?preliminary=only")["rows"]
+
+    assert {row["model"] for row in rows} >= {"grok-4.1-thinking", "grok-4.1", "gpt-5-high"}
+    assert all(row["preliminary"] for row in rows)
+
+
+def test_new_since_lists_models_first_seen_on_or_after_a_date(client: Client, seed: None) -> None:
+    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
+
+    new = {row["model"] for row in export_json(client, "?new_since=2025-12-01")["rows"]}
+    december = {row["model"] for row in export_json(client)["rows"]}
+    november = {row["model"] for row in export_json(client, "?as_of=2025-11-30")["rows"]}
+
+    assert new == december - november
+    assert new
+
+
+def test_as_of_shows_a_past_snapshot_and_says_so(client: Client, seed: None) -> None:
+    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
+
+    past = client.get("/text/overall/?as_of=2025-11-30").content.decode()
+    latest = client.get("/text/overall/").content.decode()
+
+    assert "2025-11-18" in past and "a past snapshot" in past
+    assert "2025-12-20" in latest and "a past snapshot" not in latest
+    assert client.get("/text/overall/?as_of=2020-01-01").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?min_votes=abc", "?min_votes=-5", "?rank_min=0&rank_max=x", "?as_of=2025-13-45",
+        "?as_of=yesterday", "?organization=Nobody&organization=", "?license_kind=bogus",
+        "?sort=nonexistent", "?sort=-__class__", "?sort=model__organization__name;drop",
+        "?new_since=soon", "?preliminary=maybe", "?open=perhaps", f"?q={'x' * 500}",
+        "?page=999", "?min_votes=1e309", "?%00=%00", "?q=%ff%fe",
+    ],
+)  # fmt: skip
+def test_bad_query_strings_never_break_the_page(client: Client, seed: None, query: str) -> None:
+    for path in ("/text/overall/", "/text/overall/export.csv", "/text/overall/export.json"):
+        response = client.get(path + query)
+        assert response.status_code == 200, (path, query)
+
+
+def test_a_bad_date_is_reported_on_the_page(client: Client, seed: None) -> None:
+    html = client.get("/text/overall/?as_of=yesterday&min_votes=abc").content.decode()
+
+    assert "is not a date" in html
+    assert "Some filters were ignored" in html
+    assert "266 shown of 266" in html
+
+
+def test_exports_are_exactly_the_filtered_sorted_view(client: Client, seed: None) -> None:
+    query = "?organization=OpenAI&sort=-votes"
+    as_json = export_json(client, query)["rows"]
+    as_csv = list(
+        csv.DictReader(io.StringIO(client.get(f"/text/overall/export.csv{query}").content.decode()))
+    )
+    markdown = client.get(f"/text/overall/export.md{query}").content.decode()
+
+    assert [row["model"] for row in as_csv] == [row["model"] for row in as_json]
+    assert len(as_json) == markdown.count("| OpenAI |")
+    assert [row["votes"] for row in as_json] == sorted((r["votes"] for r in as_json), reverse=True)
+    response = client.get(f"/text/overall/export.csv{query}")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="arena-text-overall-2025-11-18.csv"'
+    )
+
+
+def test_csv_export_defuses_formulas_from_upstream(client: Client) -> None:
+    board = factories.board()
+    snapshot = factories.snapshot(board)
+    board.current_snapshot = snapshot
+    board.save()
+    org = Organization.objects.create(name="@SUM(1+1)")
+    factories.entry(snapshot, factories.ai_model(name="=cmd|' /C calc'!A0", organization=org))
+
+    rows = list(csv.reader(io.StringIO(client.get("/text/overall/export.csv").content.decode())))
+
+    assert rows[1][3] == "'=cmd|' /C calc'!A0"
+    assert "'@SUM(1+1)" in rows[1]
+
+
+def test_a_model_named_like_a_script_is_shown_as_text(client: Client) -> None:
+    board = factories.board()
+    snapshot = factories.snapshot(board)
+    board.current_snapshot = snapshot
+    board.save()
+    evil = "<script>alert('x')</script>"
+    factories.entry(
+        snapshot, factories.ai_model(name=evil, url="javascript:alert(1)"), raw_organization=evil
+    )
+
+    html = client.get("/text/overall/").content.decode()
+
+    assert evil not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "javascript:" not in html
+
+
+def _queries(client: Client, path: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", ["/text/overall/", "/text/overall/export.json", "/"])
+def test_query_count_is_the_same_for_10_and_300_rows(client: Client, path: str) -> None:
+    def build(rows: int) -> None:
+        board = factories.board(category=f"c{rows}")
+        snapshot = factories.snapshot(board, row_count=rows)
+        org = Organization.objects.create(name=f"Org {rows}")
+        lic = License.objects.create(name=f"License {rows}", kind=License.Kind.OSI)
+        for rank in range(1, rows + 1):
+            model = factories.ai_model(organization=org, license=lic)
+            score = 2000.0 - rank
+            factories.entry(
+                snapshot, model, rank=rank, score=score, rating_lower=score - 5,
+                rating_upper=score + 5,
+            )  # fmt: skip
+        board.current_snapshot = snapshot
+        board.save()
+
+    build(10)
+    small = _queries(client, path.replace("overall", "c10") if path != "/" else path)
+    build(300)
+    large = _queries(client, path.replace("overall", "c300") if path != "/" else path)
+
+    assert small == large
+    assert large <= 12
+
+
+def test_a_cached_page_is_served_without_touching_the_entries(client: Client, seed: None) -> None:
+    client.get("/text/overall/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/text/overall/")
+    assert response.status_code == 200
+    assert not any("leaderboard_entry" in q["sql"] for q in queries.captured_queries)
+    assert len(queries) <= 3
+
+
+def test_a_new_import_shows_at_once_despite_the_cache(client: Client, seed: None) -> None:
+    assert "2025-11-18" in client.get("/text/overall/").content.decode()
+
+    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
+
+    assert "2025-12-20" in client.get("/text/overall/").content.decode()
+
+
+def test_a_curation_change_shows_at_once_despite_the_cache(client: Client, seed: None) -> None:
+    client.get("/text/overall/")
+    AIModel.objects.filter(key="grok-4.1-thinking").update(name="Grok 4.1 Thinking")
+    cache_keys.bump()  # what every curation write does
+
+    assert "Grok 4.1 Thinking" in client.get("/text/overall/").content.decode()
+
+
+def test_conditional_requests_get_304(client: Client, seed: None) -> None:
+    first = client.get("/text/overall/?sort=-votes")
+    etag, modified = first["ETag"], first["Last-Modified"]
+
+    assert client.get("/text/overall/?sort=-votes", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert (
+        client.get("/text/overall/?sort=-votes", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    )
+    assert client.get("/text/overall/?sort=votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    cache_keys.bump()
+    assert client.get("/text/overall/?sort=-votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_unknown_parameters_do_not_split_the_cache(client: Client, seed: None) -> None:
+    assert client.get("/text/overall/?utm_source=x")["ETag"] == client.get("/text/overall/")["ETag"]
+
+
+def test_pages_forbid_inline_script_and_foreign_assets(client: Client, seed: None) -> None:
+    response = client.get("/text/overall/")
+    html = response.content.decode()
+    policy = response["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None  # no inline script
+    assert re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None  # no inline event handlers
+
+
+def test_an_empty_site_says_there_is_no_data_yet(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"no leaderboard data yet" in response.content
+
+
+def test_about_page_explains_the_rank_spread_correctly(client: Client) -> None:
+    html = client.get("/about/").content.decode()
+    assert "interval of ranks, not a bound on the score" in html
+    assert "CC BY 4.0" in html
+
+
+def test_the_page_knows_today_is_not_the_publish_date(client: Client, seed: None) -> None:
+    html = client.get("/text/overall/").content.decode()
+    assert dt.date.today().isoformat() in html  # imported today (update time) …
+    assert "2025-11-18" in html  # … published upstream on the seed's date
