@@ -21,8 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from leaderboard import admin as leaderboard_admin
 from leaderboard import tasks
+from leaderboard.admin import imports as leaderboard_admin
 from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Source
 from leaderboard.services.imports import (
     ImportRequest,

@@ -1,6 +1,4 @@
-"""Admin registrations. Curation workflows (review queue, merges, audit) build on these.
-
-The import pipeline's admin: runs are read-only records with their raw payload downloadable;
+"""The import pipeline's admin: runs are read-only records with their raw payload downloadable;
 staff can import a source now, upload a file (or dry-run it), and force-publish a rejected run
 with a written reason. Every write goes through ``services.imports``; these views are glue.
 """
@@ -27,14 +25,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import models, tasks
-from .forms import ForcePublishForm, UploadImportForm
-from .services.imports import ImportRequest, Outcome, force_publish, import_payload, payload_bytes
+from .. import models, tasks
+from ..forms import ForcePublishForm, UploadImportForm
+from ..services.imports import ImportRequest, Outcome, force_publish, import_payload, payload_bytes
 
 Status = models.ImportRun.Status
 
-# Permissions, spelled out because models.py declares no custom ones: forcing past the gate
-# is a change to a run's outcome, uploading creates a run.
+# Forcing past the gate has its own permission; uploading creates a run.
 FORCE_PUBLISH_PERMISSION = "leaderboard.force_publish_importrun"
 UPLOAD_PERMISSION = "leaderboard.add_importrun"
 
@@ -99,52 +96,12 @@ def message_outcome(request: HttpRequest, outcome: Outcome, *, verb: str) -> Non
     messages.add_message(request, _OUTCOME_LEVELS.get(outcome.status, messages.ERROR), text)
 
 
-class OrganizationAliasInline(admin.TabularInline):
-    model = models.OrganizationAlias
-    extra = 0
-
-
-class LicenseAliasInline(admin.TabularInline):
-    model = models.LicenseAlias
-    extra = 0
-
-
-class ModelAliasInline(admin.TabularInline):
-    model = models.ModelAlias
-    extra = 0
-
-
 @admin.register(models.Leaderboard)
 class LeaderboardAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "metric", "display_order", "current_snapshot"]
     list_filter = ["arena", "style_control", "metric"]
     search_fields = ["arena", "category", "name"]
     raw_id_fields = ["current_snapshot"]
-
-
-@admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "needs_review"]
-    list_filter = ["needs_review"]
-    search_fields = ["name", "aliases__raw"]
-    inlines = [OrganizationAliasInline]
-
-
-@admin.register(models.License)
-class LicenseAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "needs_review"]
-    list_filter = ["kind", "needs_review"]
-    search_fields = ["name", "aliases__raw"]
-    inlines = [LicenseAliasInline]
-
-
-@admin.register(models.AIModel)
-class AIModelAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "organization", "license", "needs_review", "deprecated"]
-    list_filter = ["needs_review", "deprecated", "license__kind"]
-    search_fields = ["name", "key", "aliases__raw"]
-    autocomplete_fields = ["organization", "license"]
-    inlines = [ModelAliasInline]
 
 
 @admin.register(models.Source)
