@@ -43,22 +43,57 @@ class ResolutionStats:
     disagreements: list[str] = field(default_factory=list)
 
 
+class _Catalog[E: (Organization, License)]:
+    """Organisations or licenses: raw upstream string → curated entity, creating what is new."""
+
+    def __init__(
+        self,
+        entity: type[E],
+        alias: type[OrganizationAlias] | type[LicenseAlias],
+        link: str,
+        stats: ResolutionStats,
+        created: list[str],
+    ) -> None:
+        self._entity, self._alias, self._link = entity, alias, link
+        self._stats, self._created = stats, created
+        self._by_alias: dict[str, E] = {
+            row.raw.casefold(): getattr(row, link) for row in alias.objects.select_related(link)
+        }
+        self._by_loose: dict[str, E] = {loose_key(e.name): e for e in entity.objects.all()}
+
+    def resolve(self, raw: str) -> E | None:
+        raw = raw.strip()
+        if not raw:
+            return None
+        if (known := self._by_alias.get(raw.casefold())) is not None:
+            return known
+        entity = self._by_loose.get(loose_key(raw))
+        if entity is None:
+            entity, created = self._entity.objects.get_or_create(
+                name=raw, defaults={"needs_review": True}
+            )
+            if created:
+                self._created.append(raw)
+            self._by_loose[loose_key(raw)] = entity
+        self._alias.objects.create(raw=raw, **{self._link: entity})
+        self._stats.new_aliases += 1
+        self._by_alias[raw.casefold()] = entity
+        return entity
+
+
 class Resolver:
     """Resolves the rows of one import. Loads every alias once (a few thousand rows at most)
     and must be used inside the import's transaction."""
 
     def __init__(self) -> None:
         self.stats = ResolutionStats()
-        self._orgs = {
-            alias.raw.casefold(): alias.organization
-            for alias in OrganizationAlias.objects.select_related("organization")
-        }
-        self._org_loose = {loose_key(o.name): o for o in Organization.objects.all()}
-        self._licenses = {
-            alias.raw.casefold(): alias.license
-            for alias in LicenseAlias.objects.select_related("license")
-        }
-        self._license_loose = {loose_key(lic.name): lic for lic in License.objects.all()}
+        self._orgs = _Catalog(
+            Organization, OrganizationAlias, "organization", self.stats,
+            self.stats.new_organizations,
+        )  # fmt: skip
+        self._licenses = _Catalog(
+            License, LicenseAlias, "license", self.stats, self.stats.new_licenses
+        )
         self._models = {
             alias.raw.casefold(): alias.model
             for alias in ModelAlias.objects.select_related("model__organization", "model__license")
@@ -67,42 +102,10 @@ class Resolver:
             self._models.setdefault(model.key.casefold(), model)
 
     def organization(self, raw: str) -> Organization | None:
-        raw = raw.strip()
-        if not raw:
-            return None
-        if (known := self._orgs.get(raw.casefold())) is not None:
-            return known
-        organization = self._org_loose.get(loose_key(raw))
-        if organization is None:
-            organization, created = Organization.objects.get_or_create(
-                name=raw, defaults={"needs_review": True}
-            )
-            if created:
-                self.stats.new_organizations.append(raw)
-            self._org_loose[loose_key(raw)] = organization
-        OrganizationAlias.objects.create(raw=raw, organization=organization)
-        self.stats.new_aliases += 1
-        self._orgs[raw.casefold()] = organization
-        return organization
+        return self._orgs.resolve(raw)
 
     def license(self, raw: str) -> License | None:
-        raw = raw.strip()
-        if not raw:
-            return None
-        if (known := self._licenses.get(raw.casefold())) is not None:
-            return known
-        license_ = self._license_loose.get(loose_key(raw))
-        if license_ is None:
-            license_, created = License.objects.get_or_create(
-                name=raw, defaults={"needs_review": True}
-            )
-            if created:
-                self.stats.new_licenses.append(raw)
-            self._license_loose[loose_key(raw)] = license_
-        LicenseAlias.objects.create(raw=raw, license=license_)
-        self.stats.new_aliases += 1
-        self._licenses[raw.casefold()] = license_
-        return license_
+        return self._licenses.resolve(raw)
 
     def model(self, row: RowData) -> AIModel:
         """The curated model for ``row``; created (flagged for review) when unknown."""

@@ -26,16 +26,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import ClassVar
 
 from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
-from leaderboard.sources.text import parse_float, parse_int, safe_url
+from leaderboard.sources.text import interval_bounds, parse_float, parse_int, safe_url
 
 _SCORE_COLUMNS = ("arena_score", "arena_elo")
 _REQUIRED = ("rank", "model", "95_pct_ci", "votes")
-_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
-_SYMMETRIC_CI = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
 
 
 def _header(data: bytes) -> list[str] | None:
@@ -46,15 +43,6 @@ def _header(data: bytes) -> list[str] | None:
         return next(csv.reader([text]), [])
     except (UnicodeDecodeError, csv.Error):
         return None
-
-
-def _bounds(score: float, ci: str) -> tuple[float | None, float | None]:
-    """``+a/-b`` → (score - b, score + a); ``±w`` → (score - w, score + w); else (None, None)."""
-    if match := _CI.match(ci):
-        return score - float(match[2]), score + float(match[1])
-    if match := _SYMMETRIC_CI.match(ci):
-        return score - float(match[1]), score + float(match[1])
-    return None, None
 
 
 class FboulnoisCsvAdapter:
@@ -105,7 +93,7 @@ class FboulnoisCsvAdapter:
             score = parse_float(record.get(score_column))
             if not model or score is None:
                 raise FormatError(f"fboulnois CSV line {line}: no model name or no score")
-            lower, upper = _bounds(score, record.get("95_pct_ci") or "")
+            lower, upper = interval_bounds(score, record.get("95_pct_ci") or "")
             rows.append(
                 RowData(
                     model=model,

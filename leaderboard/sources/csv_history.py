@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
-from leaderboard.sources.text import parse_float
+from leaderboard.sources.text import calendar_date, parse_float
 
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 _LONG_REQUIRED = ("key", "Model", "rating", "date")
@@ -43,12 +43,7 @@ def _lines(data: bytes, count: int) -> list[list[str]] | None:
 def _date(text: str) -> dt.date | None:
     """``20250302`` or ``2025-03-02`` → a date; anything else → None."""
     match = _DATE.match(text.strip())
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+    return calendar_date(*match.groups()) if match else None
 
 
 def _records(data: bytes, family: str) -> Iterator[list[str]]:

@@ -40,14 +40,19 @@ from leaderboard.sources.base import (
     RowData,
     SnapshotData,
 )
-from leaderboard.sources.text import parse_float, parse_int, safe_url, strip_html
+from leaderboard.sources.text import (
+    calendar_date,
+    interval_bounds,
+    parse_float,
+    parse_int,
+    safe_url,
+    strip_html,
+)
 
 _CONFIG = re.compile(r"window\.gradio_config\s*=\s*")
 _CONFIG_BYTES = re.compile(rb"window\.gradio_config\s*=\s*\{")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"^\s*\[(.+)\]\(\s*(\S+?)\s*\)\s*$", re.DOTALL)
-_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
-_SYMMETRIC_CI = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
 _UPDATED = re.compile(r"Last updated:\s*(\d{4})-(\d{2})-(\d{2})")
 _UB_RANK = re.compile(r"^rank\*?\s*\(ub\)$")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
@@ -78,15 +83,6 @@ class _Identity:
 def _slug(label: str) -> str:
     """``"💬 Language"`` → ``language``; ``"Hard Prompts"`` → ``hard-prompts``."""
     return _SLUG_JUNK.sub("-", label.lower()).strip("-")
-
-
-def _bounds(score: float, ci: str) -> tuple[float | None, float | None]:
-    """``+a/-b`` → (score - b, score + a); ``±w`` → (score - w, score + w); else (None, None)."""
-    if match := _CI.match(ci):
-        return score - float(match[2]), score + float(match[1])
-    if match := _SYMMETRIC_CI.match(ci):
-        return score - float(match[1]), score + float(match[1])
-    return None, None
 
 
 def _model_cell(cell: object) -> tuple[str, str]:
@@ -201,12 +197,7 @@ def _choices(choices: object) -> list[object]:
 
 def _updated(markdown: object) -> dt.date | None:
     match = _UPDATED.search(markdown) if isinstance(markdown, str) else None
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+    return calendar_date(*match.groups()) if match else None
 
 
 def _column(headers: list[str], *names: str) -> int | None:
@@ -237,7 +228,7 @@ def _rows(
         rating = parse_float(cell(values, score))
         if not name or rating is None:
             raise FormatError(f"dataframe {frame} row {number}: no model name or no score")
-        lower, upper = _bounds(rating, str(cell(values, ci) or ""))
+        lower, upper = interval_bounds(rating, str(cell(values, ci) or ""))
         rows.append(
             RowData(
                 model=name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"[-+]?\d[\d,\s]*(?:\.\d+)?|[-+]?\.\d+")
+_ASYMMETRIC_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
+_SYMMETRIC_CI = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
 
 
 def strip_html(text: str) -> str:
@@ -57,3 +60,20 @@ def parse_float(value: object) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def interval_bounds(score: float, ci: str) -> tuple[float | None, float | None]:
+    """``+a/-b`` → (score - b, score + a); ``±w`` → (score - w, score + w); else (None, None)."""
+    if match := _ASYMMETRIC_CI.match(ci):
+        return score - float(match[2]), score + float(match[1])
+    if match := _SYMMETRIC_CI.match(ci):
+        return score - float(match[1]), score + float(match[1])
+    return None, None
+
+
+def calendar_date(year: str, month: str, day: str) -> dt.date | None:
+    """A date from matched digits, or None when they name no real day (2025-02-30)."""
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
