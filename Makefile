@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser bench clean
+.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser bench messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,3 +56,7 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_bench
 bench: install  ## Import benchmark on SQLite and on PostgreSQL ($(BENCH_POSTGRES_URL), recreated)
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py
 	env -u REDIS_URL DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) scripts/bench_import.py
+
+messages: install  ## Refresh the Chinese catalog from the code and compile it
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var
+	$(DEV_ENV) $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv

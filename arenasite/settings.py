@@ -222,6 +222,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["arenasite.formats"]  # thousands separators in Chinese too (3,298)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -87,7 +87,9 @@ class ForcePublishForm(forms.Form):
 
     def clean_reason(self) -> str:
         reason = " ".join(self.cleaned_data["reason"].split())
-        if len(reason.split()) < MIN_FORCE_REASON_WORDS:
+        # Chinese and Japanese write without spaces: there, count characters instead of words.
+        words = len(reason.split()) if reason.isascii() else len(reason.replace(" ", "")) // 2
+        if words < MIN_FORCE_REASON_WORDS:
             raise forms.ValidationError(
                 _("Give a reason of at least %(words)d words."),
                 params={"words": MIN_FORCE_REASON_WORDS},

@@ -182,21 +182,23 @@ def _cut(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-class _WatchedConnection(urllib3.connection.HTTPConnection):
+class _Watched:
+    """Mixin for urllib3 connections: the new raw socket is handed to this thread's watchdog
+    (for TLS, before the handshake, so a stalled handshake is cut too)."""
+
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if _attempt.watchdog is not None:
             _attempt.watchdog.watch(sock)
         return sock
 
 
-class _WatchedTLSConnection(urllib3.connection.HTTPSConnection):
-    # The raw socket, watched before the TLS handshake: a stalled handshake is cut too.
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if _attempt.watchdog is not None:
-            _attempt.watchdog.watch(sock)
-        return sock
+class _WatchedConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedTLSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _WatchedPool(urllib3.HTTPConnectionPool):

@@ -72,9 +72,12 @@ class BoardView(SingleTableMixin, FilterView):
             raise Http404("no such export format")
 
         version, changed_at = cache_keys.current()
+        # Timestamps too: ids and the counter can repeat after a database reset while a shared
+        # cache (Redis) keeps its keys.
         key_material = repr(
-            (board.pk, snapshot.pk, version, get_language(), export, _state(request))
-        )
+            (board.pk, snapshot.pk, snapshot.imported_at, version, changed_at, get_language(),
+             export, _state(request))
+        )  # fmt: skip
         digest = hashlib.sha256(key_material.encode()).hexdigest()[:32]
         etag = f'"{digest}"'
         # Whole seconds: HTTP dates have no fractions, and If-Modified-Since must match.
