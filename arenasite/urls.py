@@ -10,6 +10,4 @@ urlpatterns = [
 ]
 # English at /text/overall/, Simplified Chinese at /zh-hans/text/overall/: a language is part
 # of the shareable URL, and the pages stay cacheable without Vary: Cookie.
-urlpatterns += i18n_patterns(
-    path("", include("leaderboard.urls")), prefix_default_language=False
-)
+urlpatterns += i18n_patterns(path("", include("leaderboard.urls")), prefix_default_language=False)
