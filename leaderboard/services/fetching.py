@@ -22,6 +22,8 @@ from .imports import ImportRequest, Outcome, finish_run, import_payload
 
 logger = logging.getLogger(__name__)
 
+HF_SERVER = "https://datasets-server.huggingface.co"
+HF_DATASET = "lmarena-ai/leaderboard-dataset"
 HF_ROWS_PAGE = 100  # the datasets-server maximum
 HF_MAX_ROWS = 200_000
 # Cloudflare's interstitial, whatever the status: its title or its challenge options object.
@@ -119,7 +121,7 @@ def _fetch_hf_dataset(source: Source, *, force_fetch: bool) -> Fetched | None:
     """Page through the datasets-server ``/rows`` endpoint and join the rows into one JSON
     array (the payload we store and parse). ``source.url`` is the datasets-server base URL."""
     options = source.options or {}
-    dataset = str(options.get("dataset", "lmarena-ai/leaderboard-dataset"))
+    dataset = str(options.get("dataset", HF_DATASET))
     if not options.get("config"):
         raise FormatError(f"source {source.slug} has no dataset config in its options")
     config = str(options["config"])
@@ -153,3 +155,40 @@ def _hf_revision(dataset: str, *, api: str) -> str:
     except (ValueError, AttributeError) as error:
         raise FormatError(f"unreadable dataset info for {dataset}") from error
     return str(sha) if isinstance(sha, str) else ""
+
+
+def discover_hf_sources(
+    *, server: str = HF_SERVER, dataset: str = HF_DATASET, split: str = "latest"
+) -> list[Source]:
+    """Ask the datasets-server which configs the dataset has (``/splits``) and add a Source
+    for each new one, **disabled**: a new arena is published on purpose, by staff.
+
+    Existing sources are left as staff configured them. Returns the sources created.
+    Raises ``http.FetchError`` / ``FormatError`` when upstream cannot be read.
+    """
+    body = http.fetch(f"{server.rstrip('/')}/splits?" + urlencode({"dataset": dataset})).body
+    created = []
+    for config, config_split in hf_dataset.parse_splits(body):
+        if config_split != split:
+            continue
+        arena, style_control = hf_dataset.board_for_config(config)
+        source, was_created = Source.objects.get_or_create(
+            slug=f"hf-{config.replace('_', '-')}"[:60],
+            defaults={
+                "format": "hf-dataset",
+                "url": server,
+                "enabled": False,
+                "options": {
+                    "dataset": dataset,
+                    "config": config,
+                    "split": split,
+                    "arena": arena,
+                    "category": "overall",
+                    # Arenas without a raw twin have one view; it counts as the default one.
+                    "style_control": True if style_control is None else style_control,
+                },
+            },
+        )
+        if was_created:
+            created.append(source)
+    return created
