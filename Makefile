@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install run test lint fmt lock migrate migrations-check createsuperuser bench messages clean
+.PHONY: help install browser run test lint fmt lock migrate migrations-check createsuperuser bench messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,8 +24,11 @@ run: install  ## Serve http://127.0.0.1:8000/ with a Celery worker and beat (SQL
 	$(DEV_ENV) $(PY) manage.py load_bundled_data
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
-test: install  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
+test: install browser  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
 	$(PY) -m pytest
+
+browser:  ## Install Debian's chromium for the browser tests when missing (needs root or sudo)
+	@scripts/install-browser
 
 lint: install  ## ruff lint + format check
 	$(VENV)/bin/ruff check .

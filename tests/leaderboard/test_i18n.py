@@ -66,7 +66,7 @@ def header_cells(body: str) -> list[str]:
 def model_cells(body: str) -> list[str]:
     return [
         html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-        for cell in re.findall(r'<td class="model sticky">(.*?)</td>', body, flags=re.S)
+        for cell in re.findall(r'<td class="sticky model">(.*?)</td>', body, flags=re.S)
     ]
 
 

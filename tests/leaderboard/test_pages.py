@@ -92,7 +92,7 @@ def test_the_default_page_shows_every_seed_column(client: Client, seed: None) ->
     for header in ("Rank", "Rank spread", "Model", "Score", "95% CI", "Votes", "Organization"):
         assert f">{header}" in html
     assert "1◄─►2" in html
-    assert '1483 <span class="badge">Preliminary</span>' in html
+    assert '<span class="badge">Preliminary</span> 1483' in html
     assert "±11" in html and "3,298" in html
     assert "2025-11-18" in html  # upstream publish date
     assert "UTC" in html and "CST (Beijing time)" in html
@@ -117,6 +117,7 @@ def test_boards_have_urls_like_arena_ai_and_a_style_control_twin(client: Client)
 
 
 def test_open_weights_filter_keeps_only_open_licenses(client: Client, seed: None) -> None:
+    License.objects.update(kind=License.Kind.PROPRIETARY)
     License.objects.filter(name="MIT").update(kind=License.Kind.OSI)
     AIModel.objects.filter(key="gpt-5-high").update(open_weights=True)  # curator override
 
