@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 NO_STYLE_CONTROL_SUFFIX = "-no-style-control"
 
@@ -73,6 +74,8 @@ class Organization(models.Model):
     needs_review = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The audit trail (who, when, what, why) of every curated entity: django-simple-history.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -97,6 +100,7 @@ class License(models.Model):
     needs_review = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -139,6 +143,7 @@ class AIModel(models.Model):
     upstream_license = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -171,6 +176,8 @@ class Alias(models.Model):
 
 class OrganizationAlias(Alias):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
+    # Re-mapping a raw string is a curation decision: audited like the entities.
+    history = HistoricalRecords()
 
     class Meta(Alias.Meta):
         constraints = [
@@ -180,6 +187,8 @@ class OrganizationAlias(Alias):
 
 class LicenseAlias(Alias):
     license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="aliases")
+    # Re-mapping a raw string is a curation decision: audited like the entities.
+    history = HistoricalRecords()
 
     class Meta(Alias.Meta):
         constraints = [models.UniqueConstraint(Lower("raw"), name="licensealias_unique_raw_ci")]
@@ -187,6 +196,8 @@ class LicenseAlias(Alias):
 
 class ModelAlias(Alias):
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="aliases")
+    # Re-mapping a raw string is a curation decision: audited like the entities.
+    history = HistoricalRecords()
 
     class Meta(Alias.Meta):
         constraints = [models.UniqueConstraint(Lower("raw"), name="modelalias_unique_raw_ci")]

@@ -141,16 +141,24 @@ class Resolver:
         organization: Organization | None,
         license_: License | None,
     ) -> None:
-        """Fill blanks, never overwrite; flag the model when upstream now disagrees."""
+        """Fill blanks, never overwrite; flag the model when upstream *now* disagrees.
+
+        Only a change in what upstream says can raise a flag: once staff have reviewed a
+        disagreement (and dismissed it), the same upstream string does not bring it back.
+        """
         changed: set[str] = set()
-        for field_name, value in (("organization", organization), ("license", license_)):
+        statements = (
+            ("organization", organization, row.organization, model.upstream_organization),
+            ("license", license_, row.license, model.upstream_license),
+        )
+        for field_name, value, said_now, said_before in statements:
             current = getattr(model, field_name)
             if value is None:
                 continue
             if current is None:
                 setattr(model, field_name, value)
                 changed.add(field_name)
-            elif current.pk != value.pk and not model.needs_review:
+            elif current.pk != value.pk and said_now != said_before and not model.needs_review:
                 model.needs_review = True
                 changed.add("needs_review")
                 self.stats.disagreements.append(

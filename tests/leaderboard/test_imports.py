@@ -217,6 +217,7 @@ def test_upstream_disagreeing_with_a_curated_organisation_is_flagged_not_applied
     model = AIModel.objects.select_related("organization").get(key="grok-4.1-thinking")
     curated = Organization.objects.create(name="xAI Holdings")
     model.organization = curated
+    model.upstream_organization = "X.AI Corp"  # what upstream said before: now it changes
     model.save()
 
     outcome = run_import(DEC_20)
@@ -226,6 +227,19 @@ def test_upstream_disagreeing_with_a_curated_organisation_is_flagged_not_applied
     assert model.needs_review
     assert model.upstream_organization == "xAI"
     assert any("grok-4.1-thinking" in line for line in outcome.changes["disagreements"])  # type: ignore[union-attr]
+
+
+def test_a_reviewed_disagreement_does_not_come_back_while_upstream_says_the_same() -> None:
+    run_import(SEED)
+    model = AIModel.objects.get(key="grok-4.1-thinking")
+    model.organization = Organization.objects.create(name="xAI Holdings")
+    model.save()  # staff decided; upstream still says "xAI", as it did when we imported
+
+    run_import(DEC_20)
+
+    model.refresh_from_db()
+    assert not model.needs_review
+    assert model.organization.name == "xAI Holdings"
 
 
 def test_new_models_and_their_raw_strings_land_in_the_review_queue() -> None:

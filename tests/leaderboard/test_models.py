@@ -33,16 +33,16 @@ def test_board_slug_follows_arena_urls() -> None:
 
 
 def test_aliases_are_unique_ignoring_case() -> None:
-    deepseek = Organization.objects.create(name="DeepSeek")
-    OrganizationAlias.objects.create(raw="DeepSeek AI", organization=deepseek)
+    lab = Organization.objects.create(name="Example Lab")
+    OrganizationAlias.objects.create(raw="Example Lab AI", organization=lab)
     with transaction.atomic(), pytest.raises(IntegrityError):
-        OrganizationAlias.objects.create(raw="deepseek ai", organization=deepseek)
+        OrganizationAlias.objects.create(raw="example lab ai", organization=lab)
 
 
 def test_organization_names_are_unique() -> None:
-    Organization.objects.create(name="Anthropic")
+    Organization.objects.create(name="Example Lab")
     with transaction.atomic(), pytest.raises(IntegrityError):
-        Organization.objects.create(name="Anthropic")
+        Organization.objects.create(name="Example Lab")
 
 
 @pytest.mark.django_db(transaction=True)  # foreign keys are checked at commit

@@ -1,0 +1,362 @@
+"""Curation writes: merges, and the review queue's accept / map-to-existing / dismiss.
+
+Every function here:
+- runs in one transaction (all or nothing);
+- records who and why in the audit trail (django-simple-history rows on every entity and
+  alias it touches, the reason as the history's change reason);
+- invalidates every cached page when the transaction commits (``cache_keys.bump``).
+
+Imports never call these; they only ever fill blanks and flag (``services.identity``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from simple_history.utils import bulk_update_with_history
+
+from .. import cache_keys
+from ..models import (
+    AIModel,
+    Entry,
+    License,
+    LicenseAlias,
+    ModelAlias,
+    Organization,
+    OrganizationAlias,
+    Snapshot,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser | None
+
+
+class CurationRefused(ValueError):
+    """The change would lose or corrupt data; nothing was written. The message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    kept: str
+    removed: str
+    moved_aliases: int
+    moved_models: int = 0
+    moved_entries: int = 0
+
+
+def _audited(obj: Any, *, user: User, reason: str) -> Any:
+    """Tag ``obj`` so the history row its next save/delete writes names who and why."""
+    obj._history_user = user
+    obj._change_reason = reason[:100]  # simple-history's change_reason column is 100 chars
+    return obj
+
+
+def _bulk_save(objs: list[Any], fields: list[str], *, user: User, reason: str) -> None:
+    if objs:
+        bulk_update_with_history(
+            objs,
+            type(objs[0]),
+            fields,
+            default_user=user,
+            default_change_reason=reason[:100],
+        )
+
+
+def _on_commit_bump() -> None:
+    transaction.on_commit(cache_keys.bump)
+
+
+def _ensure_alias(
+    alias_model: type[Any], raw: str, *, user: User, reason: str, **target: Any
+) -> bool:
+    """Add ``raw`` as a reviewed alias of the target unless the string is already known."""
+    if not raw or alias_model.objects.filter(raw__iexact=raw).exists():
+        return False
+    alias = alias_model(raw=raw, needs_review=False, **target)
+    _audited(alias, user=user, reason=reason).save()
+    return True
+
+
+def _move_aliases(
+    aliases: QuerySet[Any], field: str, target: Any, *, user: User, reason: str
+) -> int:
+    moved = list(aliases)
+    for alias in moved:
+        setattr(alias, field, target)
+    _bulk_save(moved, [field], user=user, reason=reason)
+    return len(moved)
+
+
+# --- merges --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_organizations(
+    *, source: Organization, target: Organization, user: User, reason: str = ""
+) -> MergeResult:
+    """Fold ``source`` into ``target``: its aliases, its name (as an alias) and its models move
+    over, then ``source`` is deleted. Nothing that pointed at ``source`` is lost."""
+    if source.pk == target.pk:
+        raise CurationRefused("an organisation cannot be merged into itself")
+    note = reason or f"merged organisation {source.name!r} into {target.name!r}"
+    aliases = _move_aliases(
+        OrganizationAlias.objects.filter(organization=source),
+        "organization",
+        target,
+        user=user,
+        reason=note,
+    )
+    models = list(AIModel.objects.filter(organization=source))
+    for model in models:
+        model.organization = target
+    _bulk_save(models, ["organization"], user=user, reason=note)
+    _audited(source, user=user, reason=note).delete()
+    _ensure_alias(OrganizationAlias, source.name, user=user, reason=note, organization=target)
+    _audited(target, user=user, reason=note).save()
+    _on_commit_bump()
+    return MergeResult(target.name, source.name, aliases, moved_models=len(models))
+
+
+@transaction.atomic
+def merge_licenses(
+    *, source: License, target: License, user: User, reason: str = ""
+) -> MergeResult:
+    """Fold ``source`` into ``target`` (aliases, name as alias, models); delete ``source``.
+    ``target``'s kind and URL stay as curated; a blank URL is filled from ``source``."""
+    if source.pk == target.pk:
+        raise CurationRefused("a license cannot be merged into itself")
+    note = reason or f"merged license {source.name!r} into {target.name!r}"
+    aliases = _move_aliases(
+        LicenseAlias.objects.filter(license=source), "license", target, user=user, reason=note
+    )
+    models = list(AIModel.objects.filter(license=source))
+    for model in models:
+        model.license = target
+    _bulk_save(models, ["license"], user=user, reason=note)
+    if not target.url and source.url:
+        target.url = source.url
+    _audited(source, user=user, reason=note).delete()
+    _ensure_alias(LicenseAlias, source.name, user=user, reason=note, license=target)
+    _audited(target, user=user, reason=note).save()
+    _on_commit_bump()
+    return MergeResult(target.name, source.name, aliases, moved_models=len(models))
+
+
+def conflicting_snapshots(source: AIModel, target: AIModel) -> QuerySet[Snapshot]:
+    """Snapshots holding a row for both models: merging would put two rows of one model in
+    one snapshot."""
+    return Snapshot.objects.filter(
+        Exists(Entry.objects.filter(snapshot=OuterRef("pk"), model=source)),
+        Exists(Entry.objects.filter(snapshot=OuterRef("pk"), model=target)),
+    ).select_related("leaderboard")
+
+
+_MERGE_FILLS = ("organization", "license", "url", "release_date", "parameters_billions")
+
+
+@transaction.atomic
+def merge_models(*, source: AIModel, target: AIModel, user: User, reason: str = "") -> MergeResult:
+    """Fold ``source`` into ``target``: entries, aliases and its key (as an alias) move over,
+    blank curated fields of ``target`` are filled from ``source``, then ``source`` is deleted.
+
+    Raises CurationRefused, writing nothing, when a snapshot has rows for both models:
+    upstream listed them as two models there, and one snapshot cannot hold two rows of one
+    model — merging would have to drop a row of upstream data.
+    """
+    if source.pk == target.pk:
+        raise CurationRefused("a model cannot be merged into itself")
+    clashes = list(conflicting_snapshots(source, target)[:5])
+    if clashes:
+        listed = ", ".join(f"{s.leaderboard.slug} {s.published_on}" for s in clashes)
+        raise CurationRefused(
+            f"{source.name!r} and {target.name!r} both have a row in the same snapshot "
+            f"({listed}{'…' if len(clashes) == 5 else ''}): upstream ranks them as two models, "
+            "so merging would drop upstream data. Rename one instead."
+        )
+    note = reason or f"merged model {source.name!r} ({source.key}) into {target.name!r}"
+    moved_entries = Entry.objects.filter(model=source).update(model=target)
+    aliases = _move_aliases(
+        ModelAlias.objects.filter(model=source), "model", target, user=user, reason=note
+    )
+    for field in _MERGE_FILLS:
+        if getattr(target, field) in (None, "") and getattr(source, field) not in (None, ""):
+            setattr(target, field, getattr(source, field))
+    if target.open_weights is None:
+        target.open_weights = source.open_weights
+    if target.preliminary_override is None:
+        target.preliminary_override = source.preliminary_override
+    if source.notes:
+        target.notes = "\n\n".join(filter(None, [target.notes, f"[{source.name}] {source.notes}"]))
+    source_key, source_name = source.key, source.name
+    _audited(source, user=user, reason=note).delete()
+    for raw in (source_key, source_name):
+        _ensure_alias(ModelAlias, raw, user=user, reason=note, model=target)
+    _audited(target, user=user, reason=note).save()
+    _on_commit_bump()
+    return MergeResult(target.name, source_name, aliases, moved_entries=moved_entries)
+
+
+# --- the review queue ----------------------------------------------------------------------
+
+AnyAlias = OrganizationAlias | LicenseAlias | ModelAlias
+_ALIAS_TARGET = {
+    OrganizationAlias: "organization",
+    LicenseAlias: "license",
+    ModelAlias: "model",
+}
+
+
+def alias_target_field(alias_model: type[AnyAlias]) -> str:
+    return _ALIAS_TARGET[alias_model]
+
+
+@transaction.atomic
+def accept_aliases(aliases: QuerySet[Any], *, user: User, reason: str = "") -> int:
+    """The mapping is right: take the aliases out of the review queue."""
+    pending = list(aliases.filter(needs_review=True))
+    for alias in pending:
+        alias.needs_review = False
+    _bulk_save(pending, ["needs_review"], user=user, reason=reason or "accepted")
+    return len(pending)
+
+
+@transaction.atomic
+def dismiss_aliases(aliases: QuerySet[Any], *, user: User, reason: str = "") -> int:
+    """Not worth a decision (a one-off spelling): leave the mapping, leave the queue. Same
+    data change as accept; the audit trail records that nobody vouched for it."""
+    return accept_aliases(aliases, user=user, reason=reason or "dismissed")
+
+
+@transaction.atomic
+def map_alias(*, alias: AnyAlias, target: Any, user: User, reason: str = "") -> str:
+    """Point a raw string at another entity (e.g. ``Aliaba`` → Alibaba) and mark it reviewed.
+
+    For organisations and licenses, models whose curated value came from this string (their
+    upstream value is this raw string and they point at the old entity) follow it. An old
+    entity left with no alias and no model, that nobody ever reviewed, was only the import's
+    guess: it is deleted. A model alias only changes what later imports map to; to move a
+    model's existing rows, merge the models.
+    """
+    field = alias_target_field(type(alias))
+    old = getattr(alias, field)
+    if old.pk == target.pk:
+        alias.needs_review = False
+        _audited(alias, user=user, reason=reason or "accepted").save()
+        return f"{alias.raw!r} already maps to {target}"
+    note = reason or f"mapped {alias.raw!r} from {old} to {target}"
+    setattr(alias, field, target)
+    alias.needs_review = False
+    _audited(alias, user=user, reason=note).save()
+    followers: list[AIModel] = []
+    if field in ("organization", "license"):
+        followers = list(
+            AIModel.objects.filter(**{field: old, f"upstream_{field}__iexact": alias.raw})
+        )
+        for model in followers:
+            setattr(model, field, target)
+        _bulk_save(followers, [field], user=user, reason=note)
+        still_used = Q(aliases__isnull=False) | Q(models__isnull=False)
+        orphan = type(old).objects.filter(pk=old.pk, needs_review=True).exclude(still_used).first()
+        if orphan is not None:
+            _audited(orphan, user=user, reason=note).delete()
+    _on_commit_bump()
+    return f"{alias.raw!r} now maps to {target}" + (
+        f"; {len(followers)} models follow it" if followers else ""
+    )
+
+
+def _upstream_entity(model_class: type[Any], alias_class: type[Any], raw: str) -> Any:
+    if not raw:
+        return None
+    alias = alias_class.objects.filter(raw__iexact=raw).first()
+    return getattr(alias, _ALIAS_TARGET[alias_class]) if alias else None
+
+
+@transaction.atomic
+def accept_upstream(models: QuerySet[AIModel], *, user: User, reason: str = "") -> int:
+    """Upstream is right: take the organisation and license its latest strings map to, and
+    take the models out of the queue. A string no alias knows leaves that field as it is."""
+    changed = []
+    for model in models.filter(needs_review=True).select_related("organization", "license"):
+        organization = _upstream_entity(
+            Organization, OrganizationAlias, model.upstream_organization
+        )
+        license_ = _upstream_entity(License, LicenseAlias, model.upstream_license)
+        model.organization = organization or model.organization
+        model.license = license_ or model.license
+        model.needs_review = False
+        changed.append(model)
+    _bulk_save(
+        changed,
+        ["organization", "license", "needs_review"],
+        user=user,
+        reason=reason or "accepted upstream's organisation and license",
+    )
+    _on_commit_bump()
+    return len(changed)
+
+
+@transaction.atomic
+def dismiss_model_reviews(models: QuerySet[AIModel], *, user: User, reason: str = "") -> int:
+    """The curated values stand: take the models out of the queue, changing nothing else."""
+    pending = list(models.filter(needs_review=True))
+    for model in pending:
+        model.needs_review = False
+    _bulk_save(
+        pending, ["needs_review"], user=user, reason=reason or "reviewed: curated values stand"
+    )
+    _on_commit_bump()
+    return len(pending)
+
+
+@transaction.atomic
+def mark_reviewed(entities: QuerySet[Any], *, user: User, reason: str = "") -> int:
+    """An organisation or license an import created is fine as it is."""
+    pending = list(entities.filter(needs_review=True))
+    for entity in pending:
+        entity.needs_review = False
+    _bulk_save(pending, ["needs_review"], user=user, reason=reason or "reviewed")
+    _on_commit_bump()
+    return len(pending)
+
+
+# --- reads the admin shares ---------------------------------------------------------------
+
+
+def models_with_review_reasons(queryset: QuerySet[AIModel]) -> QuerySet[AIModel]:
+    """Annotates ``org_disagrees`` / ``license_disagrees``: upstream's latest string maps to
+    another entity than the curated one. A flagged model with neither was flagged because
+    the importer was unsure how to clean its name. Two subqueries, no N+1."""
+    return queryset.annotate(
+        org_disagrees=Exists(
+            OrganizationAlias.objects.filter(raw__iexact=OuterRef("upstream_organization")).exclude(
+                organization=OuterRef("organization")
+            )
+        ),
+        license_disagrees=Exists(
+            LicenseAlias.objects.filter(raw__iexact=OuterRef("upstream_license")).exclude(
+                license=OuterRef("license")
+            )
+        ),
+    )
+
+
+def review_counts() -> dict[str, int]:
+    """How many items wait in each review queue (one small query each)."""
+    flagged = models_with_review_reasons(AIModel.objects.filter(needs_review=True))
+    disagreements = flagged.filter(Q(org_disagrees=True) | Q(license_disagrees=True)).count()
+    flagged_total = flagged.count()
+    return {
+        "organization_aliases": OrganizationAlias.objects.filter(needs_review=True).count(),
+        "license_aliases": LicenseAlias.objects.filter(needs_review=True).count(),
+        "model_aliases": ModelAlias.objects.filter(needs_review=True).count(),
+        "organizations": Organization.objects.filter(needs_review=True).count(),
+        "licenses": License.objects.filter(needs_review=True).count(),
+        "model_disagreements": disagreements,
+        "models_uncertain": flagged_total - disagreements,
+    }
