@@ -1,0 +1,58 @@
+"""``--format auto``: every real sample is recognised by exactly the adapter of its family."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaderboard import sources
+from leaderboard.sources.base import FormatError
+
+UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
+EXPECTED = {
+    "csv-fboulnois": "fboulnois-csv",
+    "csv-hf-leaderboard-table": "hf-leaderboard-table",
+    "hf-leaderboard-dataset": "hf-dataset",
+    "html-gradio": "gradio-html",
+    "json-arena-catalog-scraped": "arena-catalog",
+    "json-rsc-entries": "rsc-entries",
+    "markdown-cherry": "markdown",
+}
+SPECIAL = {
+    "nakasyou_result_pivot_2025-03-02.csv": "history-pivot",
+    "jasontrigg0_alltime_2025-03-29.csv": "history-long",
+    "scatterplot-data_json_2025-12-17.json": "arena-catalog-metadata",
+    "acarter_timeseries_top20_2026-02.jsonl": "scraped-timeseries",
+}
+FAMILY_DEFAULT = {
+    "json-arena-catalog": "arena-catalog",
+    "json-scraped-snapshot": "scraped-snapshot",
+}
+SAMPLES = sorted(p for p in UPSTREAM.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+
+
+def expected_adapter(path: Path) -> str:
+    family = path.parent.name
+    return SPECIAL.get(path.name) or EXPECTED.get(family) or FAMILY_DEFAULT[family]
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_auto_detection_picks_the_samples_own_adapter_and_no_other_claims_it(path: Path) -> None:
+    data = path.read_bytes()
+    expected = expected_adapter(path)
+
+    assert sources.detect(data).name == expected
+    claimed = [adapter.name for adapter in sources.ADAPTERS if adapter.sniff(data)]
+    assert claimed == [expected]
+
+
+def test_every_adapter_has_a_unique_name_and_a_description() -> None:
+    names = sources.names()
+    assert len(names) == len(set(names)) == len(sources.ADAPTERS) == 13
+    assert all(adapter.description for adapter in sources.ADAPTERS)
+
+
+def test_an_unknown_format_name_lists_the_known_ones() -> None:
+    with pytest.raises(FormatError, match=r"unknown format 'pickle'; known: .*markdown"):
+        sources.get_adapter("pickle")
