@@ -180,6 +180,7 @@ class OrganizationAlias(Alias):
     history = HistoricalRecords()
 
     class Meta(Alias.Meta):
+        verbose_name_plural = _("organization aliases")
         constraints = [
             models.UniqueConstraint(Lower("raw"), name="organizationalias_unique_raw_ci"),
         ]
@@ -191,6 +192,7 @@ class LicenseAlias(Alias):
     history = HistoricalRecords()
 
     class Meta(Alias.Meta):
+        verbose_name_plural = _("license aliases")
         constraints = [models.UniqueConstraint(Lower("raw"), name="licensealias_unique_raw_ci")]
 
 
@@ -200,6 +202,7 @@ class ModelAlias(Alias):
     history = HistoricalRecords()
 
     class Meta(Alias.Meta):
+        verbose_name_plural = _("model aliases")
         constraints = [models.UniqueConstraint(Lower("raw"), name="modelalias_unique_raw_ci")]
 
 
