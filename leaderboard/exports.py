@@ -97,9 +97,15 @@ def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) ->
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+
+
 def _csv_safe(value: object) -> object:
-    """Spreadsheets run cells starting with = + - @ (and tab/CR) as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+    """Spreadsheets run cells starting with = + - @ (also full-width, or after leading blanks
+    and line breaks) as formulas: quote them."""
+    if isinstance(value, str) and (
+        value[:1] in {"\t", "\r", "\n"} or value.lstrip().startswith(_FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 
@@ -147,7 +153,9 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
     for row in rows:
         model = _md_cell(row.model)
         if row.url:
-            model = f"[{model}]({row.url})"
+            # A ")" or space would end the link early; percent-encode them.
+            url = row.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            model = f"[{model}]({url})"
         score = f"{row.score:.0f}" + (" Preliminary" if row.preliminary else "")
         votes = f"{row.votes:,}" if row.votes is not None else ""
         lines.append(

@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Entry, Leaderboard, License, Organization, Snapshot
@@ -129,3 +131,20 @@ class BoardFilter(django_filters.FilterSet):
             .values("snapshot__published_on")[:1]
         )
         return queryset.annotate(first_seen=Subquery(first_seen)).filter(first_seen__gte=value)
+
+
+STATE_PARAMS = (*BoardFilter.base_filters, "sort", "as_of")
+"""Query parameters that change what a board page shows; anything else is ignored."""
+
+
+def page_state(request: HttpRequest) -> list[tuple[str, list[str]]]:
+    """The parameters that shape the page, keys sorted, each key's values in request order
+    (for a repeated single-value filter the last one wins, so order matters)."""
+    return sorted((key, values) for key, values in request.GET.lists() if key in STATE_PARAMS)
+
+
+def page_state_query(request: HttpRequest, **replace: str) -> str:
+    """The page's state as a query string (without a leading ``?``), optionally replacing
+    some parameters: links never echo parameters that do not shape the page."""
+    pairs = [(k, v) for k, values in page_state(request) if k not in replace for v in values]
+    return urlencode([*pairs, *replace.items()], doseq=True)

@@ -24,6 +24,8 @@ import requests
 import requests.adapters
 import urllib3
 import urllib3.connection
+import urllib3.exceptions
+import urllib3.util
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -89,10 +91,23 @@ def host_allowed(host: str) -> bool:
 
 
 def check_url(url: str) -> None:
-    """Raise FetchError unless ``url`` is http(s) on an allow-listed host."""
+    """Raise FetchError unless ``url`` is http(s) on an allow-listed host.
+
+    The URL must read the same to every parser: Python's ``urlsplit`` and urllib3 (which
+    requests uses) disagree on backslashes and userinfo (``http://evil\\@allowed/``), so any
+    URL with userinfo, a backslash, white space or control characters is refused outright.
+    """
+    if any(char in url for char in "\\@") or any(ord(char) <= 0x20 for char in url):
+        raise FetchError(f"refused URL with userinfo, a backslash or blanks: {url!r}")
     parts = urlsplit(url)
+    try:
+        seen_by_urllib3 = urllib3.util.parse_url(url)
+    except urllib3.exceptions.LocationParseError:
+        raise FetchError(f"not a valid URL: {url!r}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise FetchError(f"not an http(s) URL: {url!r}")
+    if (seen_by_urllib3.host or "").strip("[]").lower() != parts.hostname.lower():
+        raise FetchError(f"ambiguous URL (parsers disagree on its host): {url!r}")
     if not host_allowed(parts.hostname):
         raise FetchError(
             f"host {parts.hostname!r} is not an allowed upstream (see ARENA_ALLOWED_UPSTREAM_HOSTS)"

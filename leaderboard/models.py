@@ -266,6 +266,9 @@ class ImportRun(models.Model):
         max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True
     )
     format = models.CharField(max_length=40, blank=True)
+    published_on = models.DateField(
+        null=True, blank=True, help_text=_("The date given for payloads that carry none.")
+    )
     reason = models.TextField(blank=True, help_text=_("Why it was rejected or failed."))
     counts = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)

@@ -20,6 +20,9 @@ MAX_CI_WIDTH = 1000.0
 RANK_SCORE_TOLERANCE = 1.0
 """Points of score two rows may be out of order by (upstream rounds before it ranks)."""
 MAX_LISTED = 5
+MAX_NAME = 200  # AIModel.key / name
+MAX_RAW = 300  # aliases and Entry.raw_model
+MAX_ENTITY_NAME = 120  # Organization.name / License.name
 
 
 @dataclass(slots=True)
@@ -83,6 +86,9 @@ def _check_rows(rows: list[RowData], verdict: Verdict, *, elo: bool) -> None:
     if duplicates:
         verdict.hard.append(f"duplicate models: {_listed(duplicates)}")
 
+    too_long = [row.model[:60] for row in rows if not _fits(row)]
+    if too_long:
+        verdict.hard.append(f"names longer than the database holds: {_listed(too_long)}")
     bad_numbers = [row.model for row in rows if not _numbers_possible(row)]
     if bad_numbers:
         verdict.hard.append(f"impossible numbers (bounds, votes or ranks): {_listed(bad_numbers)}")
@@ -100,6 +106,17 @@ def _check_rows(rows: list[RowData], verdict: Verdict, *, elo: bool) -> None:
     ]
     if wide:
         verdict.soft.append(f"confidence intervals wider than {MAX_CI_WIDTH:g}: {_listed(wide)}")
+
+
+def _fits(row: RowData) -> bool:
+    """Within the column sizes of AIModel, Organization, License and the aliases."""
+    return (
+        len(row.model) <= MAX_NAME
+        and len(row.model_key) <= MAX_NAME
+        and len(row.raw_model) <= MAX_RAW
+        and len(row.organization) <= MAX_ENTITY_NAME
+        and len(row.license) <= MAX_ENTITY_NAME
+    )
 
 
 def _numbers_possible(row: RowData) -> bool:

@@ -11,11 +11,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
-from django.utils.http import http_date, urlencode
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
@@ -24,7 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import cache_keys, exports, selectors
-from .filters import BoardFilter, board_entries
+from .filters import BoardFilter, board_entries, page_state, page_state_query
 from .models import Heartbeat, Leaderboard, Snapshot
 from .tables import BoardTable
 
@@ -34,14 +34,6 @@ EXPORT_TYPES = {
     "json": ("json", "application/json"),
     "md": ("markdown", "text/markdown; charset=utf-8"),
 }
-STATE_PARAMS = (*BoardFilter.base_filters, "sort", "as_of")
-"""Query parameters that change what a board page shows; anything else is ignored."""
-
-
-def _state(request: HttpRequest) -> list[tuple[str, list[str]]]:
-    return sorted(
-        (key, sorted(values)) for key, values in request.GET.lists() if key in STATE_PARAMS
-    )
 
 
 # Pages are ~120 KB of table markup that compresses ~10×; they carry no secret (no CSRF token,
@@ -81,7 +73,7 @@ class BoardView(SingleTableMixin, FilterView):
         # cache (Redis) keeps its keys.
         key_material = repr(
             (board.pk, snapshot.pk, snapshot.imported_at, version, changed_at, get_language(),
-             export, _state(request))
+             request.path, export, page_state(request))
         )  # fmt: skip
         digest = hashlib.sha256(key_material.encode()).hexdigest()[:32]
         etag = f'"{digest}"'
@@ -127,7 +119,7 @@ class BoardView(SingleTableMixin, FilterView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.is_valid()
         table = self.get_table_class()(self.filterset.qs, request=self.request)
-        table.order_by = self.request.GET.get("sort") or table.order_by
+        table.order_by = self.request.GET.getlist("sort") or table.order_by
         return exports.export_rows(table.data)
 
     def _export(self, export: str) -> HttpResponse:
@@ -142,7 +134,7 @@ class BoardView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
-        query = urlencode([(k, v) for k, values in _state(request) for v in values], doseq=True)
+        query = page_state_query(request)
         shown = len(context["table"].rows)
         context.update(
             board=self.board,
@@ -153,7 +145,14 @@ class BoardView(SingleTableMixin, FilterView):
             shown_count=shown,
             query=query,
             export_links=[
-                (label, f"{request.path}export.{ext}" + (f"?{query}" if query else ""))
+                (
+                    label,
+                    reverse(
+                        "leaderboard:board-export",
+                        args=[self.board.arena, self.board.url_category, ext],
+                    )
+                    + (f"?{query}" if query else ""),
+                )
                 for ext, label in (("csv", "CSV"), ("json", "JSON"), ("md", "Markdown"))
             ],
             **navigation(request, current=self.board),
@@ -196,7 +195,8 @@ def navigation(request: HttpRequest, *, current: Leaderboard | None = None) -> d
             ),
             None,
         )
-    suffix = f"?{request.GET.urlencode()}" if request.GET else ""
+    query = page_state_query(request)  # only what shapes the page: no echo of arbitrary input
+    suffix = f"?{query}" if query else ""
     languages = [
         (code, name, translate_url(request.path, code) + suffix)
         for code, name in (("en", "English"), ("zh-hans", "简体中文"))

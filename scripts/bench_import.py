@@ -85,6 +85,7 @@ def main() -> None:
         Snapshot.objects.filter(leaderboard__arena="text").update(leaderboard=parked)
         Leaderboard.objects.filter(arena="text").update(current_snapshot=None)
     backfilled = Entry.objects.count() - entries_before
+    backfilled_snapshots = Snapshot.objects.filter(leaderboard__arena="history").count()
 
     if vendor == "sqlite":
         connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -103,7 +104,7 @@ def main() -> None:
         f"min {min(board_times) * 1000:.0f} ms, max {max(board_times) * 1000:.0f} ms"
     )
     print(
-        f"back-fill: {backfilled:,} rows in {HISTORY_COPIES * 105} snapshots in "
+        f"back-fill: {backfilled:,} rows in {backfilled_snapshots} snapshots in "
         f"{backfill_seconds:.1f} s = {backfilled / backfill_seconds:,.0f} rows/s"
     )
     print(

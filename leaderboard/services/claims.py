@@ -44,9 +44,14 @@ def release(*, key: str, token: str) -> None:
 
 
 @contextmanager
-def held(*, key: str, ttl: dt.timedelta) -> Iterator[None]:
-    token = acquire(key=key, ttl=ttl)
+def held_all(*, keys: list[str], ttl: dt.timedelta) -> Iterator[None]:
+    """Hold every lease in ``keys`` (taken in sorted order, so two callers cannot deadlock
+    waiting on each other's half); raises ClaimBusy, holding none, if any is taken."""
+    taken: list[tuple[str, str]] = []
     try:
+        for key in sorted(keys):
+            taken.append((key, acquire(key=key, ttl=ttl)))
         yield
     finally:
-        release(key=key, token=token)
+        for key, token in taken:
+            release(key=key, token=token)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+
 from ..models import (
     AIModel,
     License,
@@ -28,6 +31,18 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _CORPORATE_SUFFIX = re.compile(r"(ai|inc|llc|ltd|labs?|corp|corporation)$")
 
 
+def insert_or_fetch[M: Model](
+    model: type[M], *, lookup: dict[str, object], values: dict[str, object]
+) -> tuple[M, bool]:
+    """Create the row, or fetch it when a concurrent import created it first (the unique
+    constraint says so). The savepoint keeps the caller's transaction usable either way."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values), True
+    except IntegrityError:
+        return model.objects.get(**lookup), False
+
+
 def loose_key(text: str) -> str:
     """``"DeepSeek AI"``, ``"deepseek"`` and ``"DeepSeek, Inc."`` share one loose key."""
     squashed = _NOT_ALNUM.sub("", text.casefold())
@@ -40,6 +55,7 @@ class ResolutionStats:
     new_organizations: list[str] = field(default_factory=list)
     new_licenses: list[str] = field(default_factory=list)
     new_aliases: int = 0
+    models_updated: int = 0
     disagreements: list[str] = field(default_factory=list)
 
 
@@ -75,8 +91,11 @@ class _Catalog[E: (Organization, License)]:
             if created:
                 self._created.append(raw)
             self._by_loose[loose_key(raw)] = entity
-        self._alias.objects.create(raw=raw, **{self._link: entity})
-        self._stats.new_aliases += 1
+        alias, created = insert_or_fetch(
+            self._alias, lookup={"raw__iexact": raw}, values={"raw": raw, self._link: entity}
+        )
+        entity = getattr(alias, self._link)  # a concurrent import may have mapped it first
+        self._stats.new_aliases += created
         self._by_alias[raw.casefold()] = entity
         return entity
 
@@ -113,25 +132,33 @@ class Resolver:
         license_ = self.license(row.license)
         key = (row.model_key or row.model).strip()
         model = self._models.get(key.casefold()) or self._models.get(row.model.casefold())
+        created = False
         if model is None:
-            model = AIModel.objects.create(
-                key=key,
-                name=row.model,
-                organization=organization,
-                license=license_,
-                url=row.url,
-                needs_review=row.name_uncertain,
-                upstream_organization=row.organization,
-                upstream_license=row.license,
+            model, created = insert_or_fetch(
+                AIModel,
+                lookup={"key": key},
+                values={
+                    "key": key,
+                    "name": row.model,
+                    "organization": organization,
+                    "license": license_,
+                    "url": row.url,
+                    "needs_review": row.name_uncertain,
+                    "upstream_organization": row.organization,
+                    "upstream_license": row.license,
+                },
             )
+        if created:
             self.stats.new_models.append(row.model)
         else:
             self._record_upstream(model, row, organization, license_)
         for raw in {key, row.model, row.raw_model} - {""}:
             if raw.casefold() not in self._models:
-                ModelAlias.objects.create(raw=raw, model=model)
-                self.stats.new_aliases += 1
-                self._models[raw.casefold()] = model
+                alias, alias_created = insert_or_fetch(
+                    ModelAlias, lookup={"raw__iexact": raw}, values={"raw": raw, "model": model}
+                )
+                self.stats.new_aliases += alias_created
+                self._models[raw.casefold()] = alias.model if not alias_created else model
         return model
 
     def _record_upstream(
@@ -177,3 +204,4 @@ class Resolver:
                 changed.add(field_name)
         if changed:
             model.save(update_fields=[*changed, "updated_at"])
+            self.stats.models_updated += 1

@@ -125,6 +125,7 @@ def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
         origin=request.origin[:500],
         source=request.source,
         board_key=_hint_slug(request.hint),
+        published_on=request.published_on,
         forced_by=request.forced_by if request.force else None,
         force_reason=request.force_reason.strip(),
     )
@@ -132,13 +133,13 @@ def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
         request.data, origin=request.origin, content_type=request.content_type
     )
     run.save(update_fields=["payload"])
-    claim_key = f"source:{request.source.slug}" if request.source else f"board:{run.board_key}"
-    ttl = dt.timedelta(seconds=settings.ARENA_IMPORT_CLAIM_SECONDS)
     try:
-        with claims.held(key=claim_key, ttl=ttl):
-            outcome = _parse_validate_write(request, run)
-    except claims.ClaimBusy as busy:
-        outcome = Outcome(status=Status.SKIPPED, reason=str(busy))
+        outcome = _parse_validate_write(request, run)
+    except Exception as error:
+        # A bug or a killed task (SoftTimeLimitExceeded): the write transaction rolled back;
+        # the run must not stay "running". Re-raised so the caller's logs have the traceback.
+        finish_run(run, Outcome(status=Status.FAILED, reason=f"unexpected error: {error!r}"[:2000]))
+        raise
     return finish_run(run, outcome)
 
 
@@ -199,6 +200,7 @@ def force_publish(*, run: ImportRun, user: AbstractBaseUser, reason: str) -> Out
             trigger=ImportRun.Trigger.ADMIN,
             hint=parse_board_slug(run.board_key),
             format_name=run.format or None,
+            published_on=run.published_on,
             source=run.source,
             content_type=run.payload.content_type,
             force_reason=reason,
@@ -249,14 +251,19 @@ def _parse_validate_write(request: ImportRequest, run: ImportRun) -> Outcome:
             status=Status.REJECTED, reason="; ".join(problems), format=format_name, counts=counts
         )
     source_label = request.source.slug if request.source else format_name
+    # The lease covers exactly the boards this payload writes (or the metadata), whatever
+    # source or hint it came with.
+    keys = sorted({f"board:{plan.board.slug}" for plan in plans}) or ["metadata"]
+    ttl = dt.timedelta(seconds=settings.ARENA_IMPORT_CLAIM_SECONDS)
     try:
-        written = _write(plans, result, run=run, source_label=source_label)
+        with claims.held_all(keys=keys, ttl=ttl):
+            written = _write(plans, result, run=run, source_label=source_label)
+    except claims.ClaimBusy as busy:
+        return Outcome(status=Status.SKIPPED, reason=str(busy), format=format_name, counts=counts)
     except Rejected as error:
         return Outcome(status=Status.REJECTED, reason=str(error), format=format_name, counts=counts)
     counts.update(written.counts)
-    status = Status.SUCCEEDED if written.counts["snapshots_created"] else Status.UNCHANGED
-    if not plans and result.metadata:
-        status = Status.SUCCEEDED if written.counts["models_created"] else Status.UNCHANGED
+    status = Status.SUCCEEDED if written.changed else Status.UNCHANGED
     return Outcome(status=status, format=format_name, counts=counts, changes=written.changes)
 
 
@@ -348,6 +355,7 @@ def _plan_counts(result: ParseResult, plans: list[Plan]) -> dict[str, object]:
 class _Written:
     counts: dict[str, int]
     changes: dict[str, object]
+    changed: bool
 
 
 def _write(
@@ -355,9 +363,11 @@ def _write(
 ) -> _Written:
     created = unchanged = replaced = 0
     changes: dict[str, object] = {}
-    models_before = AIModel.objects.count()
-    resolver = Resolver()
+    # One transaction for the whole payload: it is published whole or not at all, and a
+    # problem found while writing a later snapshot (Rejected) leaves nothing behind.
     with transaction.atomic():
+        models_before = AIModel.objects.count()
+        resolver = Resolver()  # inside the transaction: it sees what concurrent imports did
         for metadata in result.metadata:
             resolver.model(
                 RowData(
@@ -369,10 +379,7 @@ def _write(
                     url=metadata.url,
                 )
             )
-    for plan in plans:
-        # One transaction per snapshot: a back-fill of hundreds of dates commits as it goes,
-        # and each board's readers switch snapshots in one step.
-        with transaction.atomic():
+        for plan in plans:
             board, _ = Leaderboard.objects.get_or_create(
                 arena=plan.board.arena,
                 category=plan.board.category,
@@ -403,6 +410,9 @@ def _write(
             created += 1
             if board_changes is not None:
                 changes[board.slug] = board_changes
+        models_created = AIModel.objects.count() - models_before
+        changed = bool(created or models_created or resolver.stats.models_updated)
+        if changed:
             transaction.on_commit(cache_keys.bump)
     stats = resolver.stats
     if stats.disagreements:
@@ -412,12 +422,14 @@ def _write(
             "snapshots_created": created,
             "snapshots_unchanged": unchanged,
             "snapshots_replaced": replaced,
-            "models_created": AIModel.objects.count() - models_before,
+            "models_created": models_created,
+            "models_updated": stats.models_updated,
             "organizations_created": len(stats.new_organizations),
             "licenses_created": len(stats.new_licenses),
             "aliases_created": stats.new_aliases,
         },
         changes=changes,
+        changed=changed,
     )
 
 
@@ -519,7 +531,7 @@ def _diff(
 
 
 def content_hash(plan: Plan) -> str:
-    """sha256 of everything a snapshot says, independent of row order and curation."""
+    """sha256 of everything a snapshot's rows say, independent of row order and curation."""
     rows = sorted(
         (
             row.model_key,
@@ -538,8 +550,10 @@ def content_hash(plan: Plan) -> str:
         )
         for row in plan.data.rows
     )
+    # No date: a payload that carries none is dated on import, and the same data imported on
+    # another day must still be "unchanged".
     canonical = json.dumps(
-        [plan.board.slug, plan.published_on.isoformat(), plan.data.rank_kind, rows],
+        [plan.board.slug, plan.data.rank_kind, rows],
         default=str,
         separators=(",", ":"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from ..exports import format_interval
+from ..filters import page_state_query
 from ..models import Entry
 
 register = template.Library()
@@ -26,3 +27,9 @@ def http_url(url: str) -> str:
 def grouped(number: int | None) -> str:
     """3298 → ``3,298`` in every language, as the seed page and the exports write it."""
     return "" if number is None else f"{number:,}"
+
+
+@register.simple_tag(takes_context=True)
+def sort_url(context: template.Context, alias: str) -> str:
+    """The link that sorts by ``alias``, keeping the page's filters (and nothing else)."""
+    return "?" + page_state_query(context["request"], sort=alias)

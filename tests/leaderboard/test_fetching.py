@@ -289,7 +289,12 @@ def test_a_good_page_from_the_fake_upstream_is_published(
     upstream: FakeUpstream, seeded_board: Published
 ) -> None:
     # The control for the scenarios above: the same path, a sound payload, a new board state.
-    page = SEED.read_text(encoding="utf-8").replace("2025-11-18", "2025-11-19").encode()
+    page = (
+        SEED.read_text(encoding="utf-8")
+        .replace("2025-11-18", "2025-11-19")
+        .replace("| 3,298   |", "| 3,311   |", 1)  # a day later: more votes
+        .encode()
+    )
     source = source_at(upstream.route("/leaderboard", Reply(200, body=page)))
 
     run, _ = run_import(source)

@@ -155,8 +155,8 @@ def test_english_board_has_no_chinese_except_the_switcher_link_to_chinese(
 def test_language_switcher_points_to_the_same_filtered_board_in_the_other_language(
     client: Client, seeded: None
 ) -> None:
-    query = "?q=grok&min_votes=1000&sort=-votes"
-    chinese = page(client, ZH_BOARD + query)
+    query = "?min_votes=1000&q=grok&sort=-votes"
+    chinese = page(client, ZH_BOARD + query + "&utm_source=mail")  # not state: not carried over
     english = page(client, EN_BOARD + query)
 
     assert language_link(chinese, "en") == EN_BOARD + query
