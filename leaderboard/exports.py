@@ -112,7 +112,8 @@ def _csv_safe(value: object) -> object:
 
 def to_csv(rows: list[ExportRow]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes any field holding a \r or \n.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     fields = [name for name in ExportRow.__dataclass_fields__ if name != "url"]
     writer.writerow(fields)
     for row in rows:

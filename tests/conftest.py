@@ -39,10 +39,33 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
             raise NetworkBlocked(f"test tried to resolve {host!r}: mock it or serve it on loopback")
         return real_getaddrinfo(host, *args, **kwargs)
 
-    def guarded_connect(self: socket.socket, address: Any) -> Any:
+    def guard(address: Any) -> None:
         if isinstance(address, tuple) and not _is_local(address[0]):
-            raise NetworkBlocked(f"test tried to connect to {address!r}")
+            raise NetworkBlocked(f"test tried to reach {address!r}")
+
+    real_connect_ex = socket.socket.connect_ex
+    real_sendto = socket.socket.sendto
+    real_sendmsg = socket.socket.sendmsg
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        guard(address)
         return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        guard(address)
+        return real_connect_ex(self, address)
+
+    def guarded_sendto(self: socket.socket, data: Any, *args: Any) -> Any:
+        guard(args[-1])  # sendto(data, address) or sendto(data, flags, address)
+        return real_sendto(self, data, *args)
+
+    def guarded_sendmsg(self: socket.socket, buffers: Any, *args: Any) -> Any:
+        if len(args) >= 3:
+            guard(args[2])  # sendmsg(buffers, ancdata, flags, address)
+        return real_sendmsg(self, buffers, *args)
 
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", guarded_sendto)
+    monkeypatch.setattr(socket.socket, "sendmsg", guarded_sendmsg)

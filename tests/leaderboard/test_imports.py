@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from leaderboard import exports, selectors
+from leaderboard import cache_keys, exports, selectors
 from leaderboard.models import (
     AIModel,
     Entry,
@@ -129,6 +130,30 @@ def test_a_sharp_row_drop_is_rejected_and_the_published_board_stays_byte_for_byt
     assert Snapshot.objects.count() == 1
 
 
+def test_the_row_drop_threshold_is_the_setting(settings: object) -> None:
+    run_import(SEED)
+    settings.ARENA_MAX_ROW_DROP = 0.2  # type: ignore[attr-defined]
+
+    assert run_import(seed_top(200)).status == Status.REJECTED  # 25% fewer: too many
+    settings.ARENA_MAX_ROW_DROP = 0.5  # type: ignore[attr-defined]
+    assert run_import(seed_top(200)).status == Status.SUCCEEDED  # 25% fewer: fine
+
+
+def test_a_published_import_refreshes_cached_pages_and_a_rejected_one_does_not(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    start = cache_keys.current()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(SEED)
+    published = cache_keys.current()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(seed_top(20), published_on=dt.date(2025, 11, 19))  # rejected
+        run_import(SEED)  # unchanged
+
+    assert published == start + 1
+    assert cache_keys.current()[0] == published
+
+
 def test_staff_can_force_publish_a_rejected_run_with_a_reason() -> None:
     run_import(SEED)
     rejected = run_import(seed_top(20), published_on=dt.date(2025, 11, 19)).run
@@ -201,7 +226,7 @@ def test_curated_names_survive_every_later_import() -> None:
     proprietary.save()
 
     assert run_import(DEC_20).status == Status.SUCCEEDED
-    run_import(SEED)
+    assert run_import(SEED).status == Status.UNCHANGED  # nothing new: curation untouched too
 
     model.refresh_from_db()
     assert model.name == "Grok 4.1 Thinking"

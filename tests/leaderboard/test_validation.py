@@ -83,3 +83,18 @@ def test_elo_scores_out_of_range_are_suspicious_but_other_metrics_are_not() -> N
     other = SnapshotData(rows=rows, metric="score")
     assert elo.soft == ["scores outside 100–3000: 'a', 'b', 'c'"]
     assert check_snapshot(other, previous_row_count=None, max_row_drop=0.5).ok
+
+
+def rows_of(count: int) -> SnapshotData:
+    return board(*(row(f"m{i}", 1500.0 - i) for i in range(count)), rank_kind=None)
+
+
+@pytest.mark.parametrize(
+    ("rows", "previous", "max_drop", "flagged"),
+    [(51, 100, 0.5, False), (49, 100, 0.5, True), (80, 100, 0.2, False), (79, 100, 0.2, True)],
+)
+def test_the_row_drop_threshold_is_exact(
+    rows: int, previous: int, max_drop: float, flagged: bool
+) -> None:
+    verdict = check_snapshot(rows_of(rows), previous_row_count=previous, max_row_drop=max_drop)
+    assert any("row count fell sharply" in p for p in verdict.soft) == flagged

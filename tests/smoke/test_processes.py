@@ -30,6 +30,15 @@ BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60
 
 
+def _no_live_sources(env: dict[str, str]) -> None:
+    """The processes run outside the test network guard: no seeded upstream may be fetched
+    if the hourly import fires during the test."""
+    _manage(
+        env, "shell", "-c",
+        "from leaderboard.models import Source; Source.objects.update(enabled=False)",
+    )  # fmt: skip
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -143,6 +152,7 @@ def _assert_stack_worked(health: dict[str, object]) -> None:
 def test_embedded_stack_runs_without_any_server(tmp_path: Path) -> None:
     env = _base_env(tmp_path)
     _manage(env, "migrate", "--no-input")
+    _no_live_sources(env)
     _manage(env, "collectstatic", "--no-input")
     _assert_stack_worked(_run_stack(env, tmp_path))
 
@@ -153,6 +163,7 @@ def test_full_stack_runs_on_postgresql_and_redis(tmp_path: Path, postgres_databa
         pytest.skip("the full shape needs REDIS_URL as well; CI sets it")
     env = _base_env(tmp_path) | {"DATABASE_URL": postgres_database, "REDIS_URL": redis_url}
     _manage(env, "migrate", "--no-input")
+    _no_live_sources(env)
     _manage(env, "collectstatic", "--no-input")
     health = _run_stack(env, tmp_path)
     _assert_stack_worked(health)
