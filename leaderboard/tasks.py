@@ -25,8 +25,10 @@ def import_enabled_sources() -> None:
         import_source.delay(source_id)
 
 
-# Idempotent (content hash + claim), so a redelivery after a worker crash is harmless.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# Idempotent (content hash + lease), so acking late is safe. A task whose process dies (an
+# out-of-memory payload) is not requeued: it would kill the next worker too; the next
+# scheduled run tries again.
+@shared_task(acks_late=True, reject_on_worker_lost=False)
 def import_source(
     source_id: int, trigger: str = ImportRun.Trigger.SCHEDULE, force_fetch: bool = False
 ) -> None:
