@@ -29,20 +29,10 @@ import io
 from typing import ClassVar
 
 from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
-from leaderboard.sources.text import interval_bounds, parse_float, parse_int, safe_url
+from leaderboard.sources.text import csv_header, interval_bounds, parse_float, parse_int, safe_url
 
 _SCORE_COLUMNS = ("arena_score", "arena_elo")
 _REQUIRED = ("rank", "model", "95_pct_ci", "votes")
-
-
-def _header(data: bytes) -> list[str] | None:
-    """The first CSV record of ``data``, or None when it is not UTF-8 CSV text."""
-    first_line = data[:4096].split(b"\n", 1)[0]
-    try:
-        text = first_line.decode("utf-8-sig")
-        return next(csv.reader([text]), [])
-    except (UnicodeDecodeError, csv.Error):
-        return None
 
 
 class FboulnoisCsvAdapter:
@@ -54,7 +44,7 @@ class FboulnoisCsvAdapter:
     )
 
     def sniff(self, data: bytes) -> bool:
-        header = _header(data)
+        header = csv_header(data)
         if header is None:
             return False
         names = set(header)

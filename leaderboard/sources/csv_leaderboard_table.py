@@ -27,19 +27,10 @@ from leaderboard.sources.base import (
     RowData,
     SnapshotData,
 )
-from leaderboard.sources.text import parse_float, safe_url
+from leaderboard.sources.text import csv_header, parse_float, safe_url
 
 _REQUIRED = ("Model", "License", "Link")
 _BENCHMARKS = ("MT-bench (score)", "MMLU")
-
-
-def _header(data: bytes) -> list[str] | None:
-    """The first CSV record of ``data``, or None when it is not UTF-8 CSV text."""
-    first_line = data[:4096].split(b"\n", 1)[0]
-    try:
-        return next(csv.reader([first_line.decode("utf-8-sig")]), [])
-    except (UnicodeDecodeError, csv.Error):
-        return None
 
 
 def _elo_column(fieldnames: list[str]) -> str | None:
@@ -62,7 +53,7 @@ class LeaderboardTableCsvAdapter:
     )
 
     def sniff(self, data: bytes) -> bool:
-        header = _header(data)
+        header = csv_header(data)
         if header is None:
             return False
         return set(_REQUIRED) <= set(header) and (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import math
@@ -76,4 +77,13 @@ def calendar_date(year: str, month: str, day: str) -> dt.date | None:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
+        return None
+
+
+def csv_header(data: bytes) -> list[str] | None:
+    """The first CSV record of ``data`` (for sniffing), or None when it is not UTF-8 CSV text."""
+    first_line = data[:4096].split(b"\n", 1)[0]
+    try:
+        return next(csv.reader([first_line.decode("utf-8-sig")]), [])
+    except (UnicodeDecodeError, csv.Error):
         return None
