@@ -9,6 +9,7 @@ the database, and gunicorn's /healthz reports it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.smoke
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60
+STOP_SECONDS = 30
 
 
 def _no_live_sources(env: dict[str, str]) -> None:
@@ -109,15 +111,23 @@ def _run_stack(env: dict[str, str], tmp_path: Path) -> dict[str, object]:
         health["logs"] = {name: _read(log) for name, log in logs.items()}
         return health
     finally:
-        for process in processes.values():
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        _stop(processes.values())
         for log in logs.values():
             log.close()
+
+
+def _stop(processes: Collection[subprocess.Popen[bytes]]) -> None:
+    """Stop each process the way a supervisor does: SIGTERM to the leader only (a Celery worker
+    then shuts its own pool down; signalling the whole group kills the pool children under it),
+    SIGKILL to the group when that takes too long, and always reap, so no child outlives us."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _read(log: object) -> str:
