@@ -30,7 +30,6 @@ ENTRIES_JUN = json.loads(
     (UPSTREAM / "json-rsc-entries/arena_monitor_last_snapshot_2026-06-25.json").read_bytes()
 )
 GRADIO_PAGE = UPSTREAM / "html-gradio/lmarena_gradio_page_source_2025-03-28.html"
-ALL_SAMPLES = sorted(p for p in UPSTREAM.rglob("*") if p.is_file() and p.name != "SOURCES.md")
 
 TEXT_OFF = BoardHint(arena="text", category="overall", style_control=False)
 TEXT_ON = BoardHint(arena="text", category="overall", style_control=True)
@@ -439,21 +438,6 @@ def test_flight_data_without_boards_raises_format_error() -> None:
 
 def test_sniff_claims_synthetic_pages() -> None:
     assert ADAPTER.sniff(PAGE)
-
-
-@pytest.mark.parametrize("path", ALL_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_sniff_rejects_every_other_upstream_family(path: Path) -> None:
-    assert ADAPTER.sniff(path.read_bytes()) is False
-
-
-@settings(max_examples=200, deadline=None)
-@given(data=st.binary(max_size=3000))
-def test_arbitrary_bytes_only_ever_raise_format_error(data: bytes) -> None:
-    assert isinstance(ADAPTER.sniff(data), bool)
-    try:
-        ADAPTER.parse(data, hint=TEXT_OFF)
-    except FormatError:
-        return
 
 
 @settings(max_examples=200, deadline=None)

@@ -20,7 +20,6 @@ from leaderboard.sources.gradio_html import GradioHtmlAdapter
 
 UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 PAGE = UPSTREAM / "html-gradio" / "lmarena_gradio_page_source_2025-03-28.html"
-OTHERS = sorted(p for p in UPSTREAM.rglob("*") if p.is_file() and p != PAGE)
 ADAPTER = GradioHtmlAdapter()
 KEPT_TYPES = {"tabitem", "dataframe", "dropdown", "radio", "checkboxgroup", "markdown"}
 
@@ -220,11 +219,6 @@ def test_row_without_score_is_an_error() -> None:
 def test_sniff_recognises_the_page() -> None:
     assert ADAPTER.sniff(PAGE.read_bytes())
     assert ADAPTER.sniff(page(slim_config()))
-
-
-@pytest.mark.parametrize("path", OTHERS, ids=lambda p: str(p.relative_to(UPSTREAM)))
-def test_sniff_rejects_every_other_family(path: Path) -> None:
-    assert not ADAPTER.sniff(path.read_bytes())
 
 
 @settings(max_examples=200, deadline=None)
