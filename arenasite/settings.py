@@ -216,6 +216,11 @@ ARENA_FETCH_DEADLINE = env.float("ARENA_FETCH_DEADLINE", default=120.0)
 ARENA_FETCH_ATTEMPTS = env.int("ARENA_FETCH_ATTEMPTS", default=3)
 ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 
+# How long a rendered page or export stays cached. Keys change with the data, so these only
+# bound memory: plain board views are few; filtered ones are as many as visitors can type.
+ARENA_PAGE_CACHE_SECONDS = env.int("ARENA_PAGE_CACHE_SECONDS", default=24 * 3600)
+ARENA_FILTERED_PAGE_CACHE_SECONDS = env.int("ARENA_FILTERED_PAGE_CACHE_SECONDS", default=600)
+
 # --- Auth, i18n, static -----------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [

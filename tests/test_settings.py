@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,29 @@ def test_a_malformed_import_schedule_is_refused(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "five-field cron expression" in result.stderr
+
+
+def test_every_variable_the_settings_read_is_documented() -> None:
+    read = set(re.findall(r'Env\(\)\.\w+\(\s*"(\w+)"|env(?:\.\w+)?\(\s*"(\w+)"',
+                          (REPO / "arenasite" / "settings.py").read_text()))  # fmt: skip
+    names = {name for pair in read for name in pair if name}
+    example = (REPO / ".env.example").read_text()
+    readme = (REPO / "README.md").read_text()
+
+    assert len(names) > 25  # the pattern still finds them
+    assert sorted(n for n in names if f"{n}=" not in example) == []
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+def test_the_example_environment_is_a_valid_configuration(tmp_path: Path) -> None:
+    assignments = re.findall(r"^([A-Z_]+)=(.*)$", (REPO / ".env.example").read_text(), re.M)
+    # Local paths stay under tmp_path: the example's ./var would write into the checkout.
+    example = {
+        name: value.strip().strip('"') for name, value in assignments
+        if name not in {"ARENA_VAR_DIR", "STATIC_ROOT"}
+    }  # fmt: skip
+    assert "ARENA_IMPORT_CRON" in example
+
+    result = read_settings(tmp_path, **example | {"SECRET_KEY": "example-check", "DEBUG": "0"})
+
+    assert result.returncode == 0, result.stderr

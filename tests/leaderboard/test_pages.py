@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leaderboard import cache_keys
+from leaderboard import cache_keys, views
 from leaderboard.models import AIModel, License, Organization
 from leaderboard.services import curation
 
@@ -336,6 +336,36 @@ def test_conditional_requests_get_304(client: Client, seed: None) -> None:
     assert client.get("/text/overall/?sort=votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
     cache_keys.bump()
     assert client.get("/text/overall/?sort=-votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+class RecordingCache:
+    """The real cache, with the timeout of every page it stores written down."""
+
+    def __init__(self) -> None:
+        self.timeouts: dict[str, int] = {}
+
+    def get(self, key: str) -> Any:
+        return cache.get(key)
+
+    def set(self, key: str, value: Any, timeout: int) -> None:
+        self.timeouts[key] = timeout
+        cache.set(key, value, timeout)
+
+
+def test_filtered_views_leave_the_cache_sooner_than_plain_boards(
+    client: Client, seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ARENA_PAGE_CACHE_SECONDS = 1000
+    settings.ARENA_FILTERED_PAGE_CACHE_SECONDS = 7
+    recording = RecordingCache()
+    monkeypatch.setattr(views, "cache", recording)
+
+    for path in ("/text/overall/", "/text/overall/export.md", "/text/overall/?q=claude",
+                 "/text/overall/export.csv?open=on", "/text/overall/?sort=-votes"):  # fmt: skip
+        assert client.get(path).status_code == 200
+    assert client.get("/text/overall/?utm_source=x").status_code == 200  # the plain page, cached
+
+    assert sorted(recording.timeouts.values()) == [7, 7, 7, 1000, 1000]
 
 
 def test_unknown_parameters_do_not_split_the_cache(client: Client, seed: None) -> None:
