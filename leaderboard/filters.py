@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Entry, Leaderboard, License, Organization, Snapshot
+from .tables import sort_keys
 
 
 def board_entries(snapshot: Snapshot) -> QuerySet[Entry]:
@@ -140,7 +141,18 @@ STATE_PARAMS = (*BoardFilter.base_filters, "sort", "as_of")
 def page_state(request: HttpRequest) -> list[tuple[str, list[str]]]:
     """The parameters that shape the page, keys sorted, each key's values in request order
     (for a repeated single-value filter the last one wins, so order matters)."""
-    return sorted((key, values) for key, values in request.GET.lists() if key in STATE_PARAMS)
+    state = []
+    for key, values in request.GET.lists():
+        if key == "sort":
+            values = sort_keys(values)
+        if key in STATE_PARAMS and values:
+            state.append((key, values))
+    return sorted(state)
+
+
+def page_sort(request: HttpRequest) -> list[str]:
+    """The page's valid sort keys, in request order."""
+    return dict(page_state(request)).get("sort", [])
 
 
 def page_state_query(request: HttpRequest, **replace: str) -> str:

@@ -7,6 +7,8 @@ per-cell rendering cost ~0.2 s for a 300-row board on every cache miss.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +53,9 @@ class BoardTable(tables.Table):
         template_name = "leaderboard/table.html"
         attrs = {"class": "board"}
         empty_text = _("No model matches these filters.")
+
+
+def sort_keys(values: Iterable[str]) -> list[str]:
+    """The ``sort`` values that name a column (``-`` for descending); the rest is dropped
+    here, so junk never reaches django-tables2, the cache key or a link."""
+    return [value for value in values if value.removeprefix("-") in BoardTable.base_columns]

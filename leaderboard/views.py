@@ -25,7 +25,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import cache_keys, exports, selectors
-from .filters import BoardFilter, board_entries, page_state, page_state_query
+from .filters import BoardFilter, board_entries, page_sort, page_state, page_state_query
 from .models import Heartbeat, Leaderboard, Snapshot
 from .tables import BoardTable
 
@@ -119,9 +119,17 @@ class BoardView(SingleTableMixin, FilterView):
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.is_valid()
-        table = self.get_table_class()(self.filterset.qs, request=self.request)
-        table.order_by = self.request.GET.getlist("sort") or table.order_by
-        return exports.export_rows(table.data)
+        return exports.export_rows(self._table(self.filterset.qs).data)
+
+    def get_table(self, **kwargs: Any) -> BoardTable:
+        return self._table(self.get_table_data(), **kwargs)
+
+    def _table(self, data: Any, **kwargs: Any) -> BoardTable:
+        # No ``request=`` and no RequestConfig: both hand the raw ``sort`` values to the table.
+        table = self.get_table_class()(data, **kwargs)
+        table.request = self.request
+        table.order_by = page_sort(self.request) or table.order_by
+        return table
 
     def _export(self, export: str) -> HttpResponse:
         fmt, content_type = EXPORT_TYPES[export]
@@ -144,6 +152,7 @@ class BoardView(SingleTableMixin, FilterView):
             as_of=self.as_of,
             as_of_error=self.as_of_error,
             shown_count=shown,
+            sort=page_sort(request),
             query=query,
             export_links=[
                 (

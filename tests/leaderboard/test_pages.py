@@ -9,7 +9,9 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -18,8 +20,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import strategies as st
 
 from leaderboard import cache_keys, views
+from leaderboard.filters import STATE_PARAMS
 from leaderboard.models import AIModel, License, Organization
 from leaderboard.services import curation
 
@@ -198,6 +202,37 @@ def test_bad_query_strings_never_break_the_page(client: Client, seed: None, quer
         assert response.status_code == 200, (path, query)
 
 
+# Values a visitor (or a crawler) might send: real ones, near misses, and junk.
+QUERY_VALUES = st.one_of(
+    st.sampled_from(["", "0", "-1", "1e309", "nan", "on", "only", "hide", "2025-11-18",
+                     "9999-12-31", "DeepSeek", "Proprietary", "open_permissive", "-votes",
+                     "model", "rank", "\x00", "%", "'; drop table"]),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
+)  # fmt: skip
+QUERY_PAIRS = st.lists(
+    st.tuples(st.sampled_from([*STATE_PARAMS, "page", "utm_source"]), QUERY_VALUES), max_size=6
+)
+
+
+@hypothesis.settings(
+    max_examples=40, deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+@hypothesis.given(
+    pairs=QUERY_PAIRS,
+    path=st.sampled_from(["/text/overall/", "/text/overall/export.csv",
+                          "/text/overall/export.json", "/zh-hans/text/overall/export.md"]),
+)  # fmt: skip
+def test_no_query_string_makes_a_page_or_an_export_fail(
+    client: Client, seed: None, pairs: list[tuple[str, str]], path: str
+) -> None:
+    response = client.get(f"{path}?{urlencode(pairs)}")
+
+    # Junk is ignored; the only refusal is a real date before the board's first snapshot.
+    before_first = response.status_code == 404 and "as_of" in dict(pairs)
+    assert response.status_code == 200 or before_first, (path, pairs, response.status_code)
+
+
 def test_a_bad_date_is_reported_on_the_page(client: Client, seed: None) -> None:
     html = client.get("/text/overall/?as_of=yesterday&min_votes=abc").content.decode()
 
@@ -370,6 +405,19 @@ def test_filtered_views_leave_the_cache_sooner_than_plain_boards(
 
 def test_unknown_parameters_do_not_split_the_cache(client: Client, seed: None) -> None:
     assert client.get("/text/overall/?utm_source=x")["ETag"] == client.get("/text/overall/")["ETag"]
+
+
+def test_unknown_sort_keys_are_dropped_before_the_table_the_cache_and_the_links(
+    client: Client, seed: None
+) -> None:
+    clean = client.get("/text/overall/?sort=-votes")
+    junk = client.get("/text/overall/?sort=.&sort=-votes&sort=model__license__kind")
+
+    assert junk["ETag"] == clean["ETag"]
+    html = junk.content.decode()
+    assert '<input type="hidden" name="sort" value="-votes">' in html
+    assert "model__license__kind" not in html and "sort=." not in html
+    assert client.get("/text/overall/?sort=.")["ETag"] == client.get("/text/overall/")["ETag"]
 
 
 def test_pages_forbid_inline_script_and_foreign_assets(client: Client, seed: None) -> None:
