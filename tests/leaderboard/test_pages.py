@@ -220,7 +220,7 @@ QUERY_PAIRS = st.lists(
 )  # fmt: skip
 @hypothesis.given(
     pairs=QUERY_PAIRS,
-    path=st.sampled_from(["/text/overall/", "/text/overall/export.csv",
+    path=st.sampled_from(["/", "/text/overall/", "/text/overall/export.csv",
                           "/text/overall/export.json", "/zh-hans/text/overall/export.md"]),
 )  # fmt: skip
 def test_no_query_string_makes_a_page_or_an_export_fail(
