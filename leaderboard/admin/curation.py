@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import cache_keys, models
 from ..services import curation
+from .review import RowReviewMixin
 
 Kind = models.License.Kind
 
@@ -147,8 +148,13 @@ def changelist_link(model: type[db.Model], text: str, **params: object) -> SafeS
 # --- aliases ------------------------------------------------------------------------------
 
 
-class AliasAdmin(CuratedAdmin):
+class AliasAdmin(RowReviewMixin, CuratedAdmin):
     """The raw strings imports saw. Review actions: accept, map to existing, dismiss."""
+
+    row_reviews = {
+        "accept": ("Accept", curation.accept_aliases),
+        "dismiss": ("Dismiss", curation.dismiss_aliases),
+    }
 
     target_field: str
     list_display = ["raw", "target", "needs_review", "first_seen"]
@@ -246,8 +252,10 @@ class ModelAliasInline(admin.TabularInline):
 # --- organisations and licenses ------------------------------------------------------------
 
 
-class EntityAdmin(CuratedAdmin):
+class EntityAdmin(RowReviewMixin, CuratedAdmin):
     """Shared by organisations and licenses: counts without N+1, review and merge actions."""
+
+    row_reviews = {"reviewed": ("Reviewed", curation.mark_reviewed)}
 
     search_fields = ["name", "aliases__raw"]
     actions = ["mark_reviewed", "merge_into"]
@@ -386,7 +394,11 @@ class ReviewReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.AIModel)
-class AIModelAdmin(CuratedAdmin):
+class AIModelAdmin(RowReviewMixin, CuratedAdmin):
+    row_reviews = {
+        "accept-upstream": ("Accept upstream", curation.accept_upstream),
+        "dismiss": ("Keep curated", curation.dismiss_model_reviews),
+    }
     list_display = [
         "name",
         "key",

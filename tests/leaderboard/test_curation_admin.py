@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -257,6 +257,81 @@ def test_accept_action_takes_aliases_out_of_the_queue(curator_client: Client) ->
 
     assert response.status_code == 302
     assert not OrganizationAlias.objects.filter(needs_review=True).exists()
+
+
+def row_review(model: str, pk: int, verb: str) -> str:
+    return reverse(f"admin:leaderboard_{model}_row_review", args=[pk, verb])
+
+
+def test_each_flagged_row_has_its_own_buttons_and_one_click_decides_it(
+    curator_client: Client, curator: User
+) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    first, second, *_ = OrganizationAlias.objects.filter(needs_review=True).order_by("raw")
+    queue = changelist("organizationalias") + "?needs_review__exact=1"
+
+    page = curator_client.get(queue).content.decode()
+    assert f'formaction="{row_review("organizationalias", first.pk, "accept")}"' in page
+    assert f'formaction="{row_review("organizationalias", second.pk, "dismiss")}"' in page
+
+    response = curator_client.post(
+        row_review("organizationalias", first.pk, "accept"),
+        HTTP_REFERER=f"http://testserver{queue}",
+    )
+
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{queue}"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.needs_review, second.needs_review) == (False, True)
+    assert first.history.latest().history_user == curator
+    assert "Accept: " in curator_client.get(queue).content.decode()  # the message
+    page = curator_client.get(queue).content.decode()
+    assert row_review("organizationalias", first.pk, "accept") not in page
+
+
+def test_row_review_buttons_on_models_accept_upstream_or_keep_the_curated_values(
+    curator_client: Client,
+) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    kept, taken = AIModel.objects.exclude(upstream_organization="").order_by("name")[:2]
+    other = Organization.objects.create(name="Somebody Else")
+    # What an import leaves when upstream's organisation disagrees with the curated one.
+    AIModel.objects.filter(pk__in=[kept.pk, taken.pk]).update(organization=other, needs_review=True)
+
+    curator_client.post(row_review("aimodel", kept.pk, "dismiss"))
+    curator_client.post(row_review("aimodel", taken.pk, "accept-upstream"))
+
+    kept.refresh_from_db()
+    taken.refresh_from_db()
+    assert (kept.needs_review, kept.organization) == (False, other)
+    assert taken.needs_review is False
+    assert taken.organization.name == taken.upstream_organization
+
+
+def test_row_review_refuses_get_unknown_verbs_other_sites_and_staff_who_may_not_change(
+    curator_client: Client, client: Client
+) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    alias = OrganizationAlias.objects.filter(needs_review=True).first()
+    assert alias is not None
+    accept = row_review("organizationalias", alias.pk, "accept")
+
+    assert curator_client.get(accept).status_code == 405
+    for missing in (row_review("organizationalias", alias.pk, "delete"),
+                    row_review("organizationalias", 10**9, "accept")):  # fmt: skip
+        assert curator_client.post(missing).status_code == 404
+    elsewhere = curator_client.post(accept, HTTP_REFERER="https://evil.example/")
+    assert elsewhere["Location"] == changelist("organizationalias")
+
+    viewer = User.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_organizationalias"))
+    client.force_login(viewer)
+    fresh = OrganizationAlias.objects.filter(needs_review=True).first()
+    assert fresh is not None
+    assert client.post(row_review("organizationalias", fresh.pk, "accept")).status_code == 403
+    assert "formaction" not in client.get(changelist("organizationalias")).content.decode()
+    fresh.refresh_from_db()
+    assert fresh.needs_review is True
 
 
 def test_map_to_existing_asks_for_the_target_then_maps(curator_client: Client) -> None:
