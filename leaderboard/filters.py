@@ -145,7 +145,8 @@ def page_state(request: HttpRequest) -> list[tuple[str, list[str]]]:
     for key, values in request.GET.lists():
         if key == "sort":
             values = sort_keys(values)
-        if key in STATE_PARAMS and values:
+        # A key with only empty values is an untouched form field: it shows nothing more.
+        if key in STATE_PARAMS and any(values):
             state.append((key, values))
     return sorted(state)
 

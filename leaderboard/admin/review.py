@@ -40,7 +40,9 @@ class RowReviewMixin:
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
         shown = list(super().get_list_display(request))  # type: ignore[misc]
-        if self.has_change_permission(request):  # type: ignore[attr-defined]
+        # Not beside editable cells: a button posts the form elsewhere and would silently drop
+        # the unsaved edits (the bulk actions warn; a formaction cannot).
+        if self.has_change_permission(request) and not self.list_editable:  # type: ignore[attr-defined]
             shown.append("decide")
         return shown
 

@@ -298,14 +298,49 @@ def test_row_review_buttons_on_models_accept_upstream_or_keep_the_curated_values
     # What an import leaves when upstream's organisation disagrees with the curated one.
     AIModel.objects.filter(pk__in=[kept.pk, taken.pk]).update(organization=other, needs_review=True)
 
-    curator_client.post(row_review("aimodel", kept.pk, "dismiss"))
-    curator_client.post(row_review("aimodel", taken.pk, "accept-upstream"))
+    assert curator_client.post(row_review("aimodel", kept.pk, "dismiss")).status_code == 302
+    taking = curator_client.post(row_review("aimodel", taken.pk, "accept-upstream"))
 
+    assert taking.status_code == 302
     kept.refresh_from_db()
     taken.refresh_from_db()
     assert (kept.needs_review, kept.organization) == (False, other)
-    assert taken.needs_review is False
-    assert taken.organization.name == taken.upstream_organization
+    upstream = OrganizationAlias.objects.get(raw=taken.upstream_organization).organization
+    assert (taken.needs_review, taken.organization) == (False, upstream)
+    assert upstream != other
+
+
+def test_organisations_an_import_created_have_a_reviewed_button_licenses_keep_their_editor(
+    curator_client: Client,
+) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    created = Organization.objects.filter(needs_review=True).order_by("name").first()
+    assert created is not None
+    reviewed = row_review("organization", created.pk, "reviewed")
+
+    assert (
+        f'formaction="{reviewed}"'
+        in curator_client.get(changelist("organization")).content.decode()
+    )
+    assert curator_client.post(reviewed).status_code == 302
+    created.refresh_from_db()
+    assert created.needs_review is False
+    # The license list edits kinds in place; a button posting the form elsewhere would drop
+    # unsaved edits, so that list keeps the bulk actions only.
+    assert License.objects.filter(needs_review=True).exists()
+    assert "formaction" not in curator_client.get(changelist("license")).content.decode()
+
+
+def test_row_review_buttons_need_the_csrf_token(curator: User) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    alias = OrganizationAlias.objects.filter(needs_review=True).first()
+    assert alias is not None
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+
+    assert client.post(row_review("organizationalias", alias.pk, "accept")).status_code == 403
+    alias.refresh_from_db()
+    assert alias.needs_review is True
 
 
 def test_row_review_refuses_get_unknown_verbs_other_sites_and_staff_who_may_not_change(

@@ -82,14 +82,13 @@ def _run_stack(env: dict[str, str], tmp_path: Path) -> dict[str, object]:
         "beat": [str(BIN / "celery"), "-A", "arenasite", "beat", "--loglevel=INFO"],
     }  # fmt: skip
     logs = {name: (tmp_path / f"{name}.log").open("w+") for name in commands}
-    processes = {
-        name: subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=logs[name], stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for name, command in commands.items()
-    }  # fmt: skip
+    processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        for name, command in commands.items():  # inside the try: a failed start stops the rest
+            processes[name] = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=logs[name], stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
         deadline = time.monotonic() + STARTUP_SECONDS
         health: dict[str, object] = {}
         while time.monotonic() < deadline:
@@ -117,14 +116,16 @@ def _run_stack(env: dict[str, str], tmp_path: Path) -> dict[str, object]:
 
 
 def _stop(processes: Collection[subprocess.Popen[bytes]]) -> None:
-    """Stop each process the way a supervisor does: SIGTERM to the leader only (a Celery worker
-    then shuts its own pool down; signalling the whole group kills the pool children under it),
-    SIGKILL to the group when that takes too long, and always reap, so no child outlives us."""
+    """Stop the processes the way a supervisor does: SIGTERM to each leader only (a Celery
+    worker then shuts its own pool down; signalling the whole group kills the pool children
+    under it), one shared grace period, then SIGKILL to each group for whatever is left (a
+    leader still running, or a child it left behind), and always reap."""
     for process in processes:
         process.terminate()
+    grace_ends = time.monotonic() + STOP_SECONDS
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_SECONDS)
+            process.wait(timeout=max(0.0, grace_ends - time.monotonic()))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()

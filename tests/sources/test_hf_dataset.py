@@ -543,6 +543,16 @@ def only_format_errors(data: bytes) -> None:
 
 
 @FUZZ
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_raise_nothing_but_format_error_in_the_api_page_parsers(
+    data: bytes,
+) -> None:
+    # The adapter itself is fuzzed with every other one in test_registry.py; the datasets-server
+    # page parsers are only reachable from here.
+    only_format_errors(data)
+
+
+@FUZZ
 @given(JSON)
 def test_arbitrary_json_raises_nothing_but_format_error(value: object) -> None:
     only_format_errors(json.dumps(value).encode())

@@ -55,6 +55,15 @@ def test_auto_detection_picks_the_samples_own_adapter_and_no_other_claims_it(pat
     assert claimed == [expected]
 
 
+def test_a_near_miss_is_claimed_by_no_adapter() -> None:
+    # The samples' provenance file: a markdown table full of pipes, commas and model names.
+    data = (UPSTREAM / "SOURCES.md").read_bytes()
+
+    assert [adapter.name for adapter in sources.ADAPTERS if adapter.sniff(data)] == []
+    with pytest.raises(FormatError, match="unrecognised payload"):
+        sources.detect(data)
+
+
 def test_every_adapter_has_a_unique_name_and_a_description() -> None:
     names = sources.names()
     assert len(names) == len(set(names)) == len(sources.ADAPTERS) == 13
