@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from leaderboard.sources.base import BoardHint, FormatError, SnapshotData
 from leaderboard.sources.csv_fboulnois import FboulnoisCsvAdapter
+from tests.sources.mutation import mutations, parse_or_format_error
 
 UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 FAMILY = UPSTREAM / "csv-fboulnois"
@@ -137,22 +137,10 @@ def test_symmetric_interval_gives_both_bounds() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    sample=st.sampled_from(SAMPLES),
-    cut=st.floats(min_value=0, max_value=1),
-    position=st.floats(min_value=0, max_value=1),
-    byte=st.integers(min_value=0, max_value=255),
-)
-def test_mutated_samples_raise_only_format_error(
-    sample: Path, cut: float, position: float, byte: int
-) -> None:
-    data = bytearray(sample.read_bytes())
-    data[int(position * (len(data) - 1))] = byte
-    mutated = bytes(data[: int(cut * len(data))])
-    assert isinstance(ADAPTER.sniff(mutated), bool)
-    try:
-        result = ADAPTER.parse(mutated, hint=BoardHint())
-    except FormatError:
+@given(data=mutations([sample.read_bytes() for sample in SAMPLES]))
+def test_mutated_samples_raise_only_format_error(data: bytes) -> None:
+    result = parse_or_format_error(ADAPTER, data)
+    if result is None:
         return
     assert result.snapshots
     assert result.snapshots[0].rows

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from leaderboard.sources.base import Adapter, BoardHint, FormatError, ParseResult
 from leaderboard.sources.csv_history import HistoryLongCsvAdapter, HistoryPivotCsvAdapter
+from tests.sources.mutation import mutations, parse_or_format_error
 
 UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 PIVOT_FILE = UPSTREAM / "csv-history" / "nakasyou_result_pivot_2025-03-02.csv"
@@ -155,22 +156,14 @@ SLICES = [(PIVOT, head(PIVOT_FILE, 6)), (LONG, head(LONG_FILE, 60))]
 
 @settings(max_examples=200, deadline=None)
 @given(
-    case=st.sampled_from(SLICES),
-    cut=st.floats(min_value=0, max_value=1),
-    position=st.floats(min_value=0, max_value=1),
-    byte=st.integers(min_value=0, max_value=255),
+    case=st.sampled_from(SLICES).flatmap(
+        lambda case: st.tuples(st.just(case[0]), mutations([case[1]]))
+    )
 )
-def test_mutated_slices_raise_only_format_error(
-    case: tuple[Adapter, bytes], cut: float, position: float, byte: int
-) -> None:
-    adapter, sample = case
-    data = bytearray(sample)
-    data[int(position * (len(data) - 1))] = byte
-    mutated = bytes(data[: int(cut * len(data))])
-    assert isinstance(adapter.sniff(mutated), bool)
-    try:
-        result = adapter.parse(mutated, hint=BoardHint())
-    except FormatError:
+def test_mutated_slices_raise_only_format_error(case: tuple[Adapter, bytes]) -> None:
+    adapter, data = case
+    result = parse_or_format_error(adapter, data)
+    if result is None:
         return
     assert result.snapshots
     assert all(snapshot.rows for snapshot in result.snapshots)
