@@ -201,24 +201,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         (_("Raw payload"), {"fields": ["payload_display"]}),
         (_("Forced past the gate"), {"fields": ["forced_by", "force_reason"]}),
     ]
-    readonly_fields = [
-        "status_display",
-        "reason",
-        "trigger",
-        "source",
-        "origin",
-        "board_key",
-        "format",
-        "started_at",
-        "finished_at",
-        "duration",
-        "snapshots_created",
-        "counts_display",
-        "changes_display",
-        "payload_display",
-        "forced_by",
-        "force_reason",
-    ]
+    # A run is a record: every field it shows is read-only.
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.ImportRun]:
         # The payload's bytes can be tens of MB: never load them to show a run. (The changelist
