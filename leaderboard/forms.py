@@ -10,9 +10,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from leaderboard.boards import BoardKey
+
 from . import sources
-from .services.imports import parse_board_slug
-from .sources.base import BoardHint
 
 AUTO_FORMAT = ""
 MIN_FORCE_REASON_WORDS = 3
@@ -62,14 +62,14 @@ class UploadImportForm(forms.Form):
     def clean_board(self) -> str:
         board = self.cleaned_data["board"].strip()
         try:
-            parse_board_slug(board)
+            BoardKey.parse(board)
         except ValueError as error:
             raise forms.ValidationError(str(error), code="bad_board") from None
         return board
 
     @property
-    def hint(self) -> BoardHint:
-        return parse_board_slug(self.cleaned_data["board"])
+    def hint(self) -> BoardKey:
+        return BoardKey.parse(self.cleaned_data["board"])
 
     @property
     def published_on_date(self) -> dt.date | None:

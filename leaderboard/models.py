@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-NO_STYLE_CONTROL_SUFFIX = "-no-style-control"
+from .boards import BoardKey
 
 
 class Leaderboard(models.Model):
-    """One board: arena × category × style control (BRIEF §2: never mix the two views)."""
+    """One board: arena × category × style control (the two views are never mixed)."""
 
     class Metric(models.TextChoices):
         ELO = "elo", _("Elo-scale rating")
@@ -58,14 +58,16 @@ class Leaderboard(models.Model):
         return reverse("leaderboard:board", args=[self.arena, self.url_category])
 
     @property
+    def key(self) -> BoardKey:
+        return BoardKey(arena=self.arena, category=self.category, style_control=self.style_control)
+
+    @property
     def url_category(self) -> str:
-        """The category part of arena.ai's URL: ``overall`` or ``overall-no-style-control``."""
-        return self.category + ("" if self.style_control else NO_STYLE_CONTROL_SUFFIX)
+        return self.key.url_category
 
     @property
     def slug(self) -> str:
-        """``text/overall`` or ``text/overall-no-style-control``, as arena.ai's URLs."""
-        return f"{self.arena}/{self.url_category}"
+        return self.key.slug
 
 
 class Organization(models.Model):

@@ -1,4 +1,4 @@
-"""Rank arithmetic from BRIEF §2, pure and O(n log n)."""
+"""Rank arithmetic (rank spread and plain positions), pure and O(n log n)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
+from leaderboard.boards import BoardKey
+
 from .models import Entry, Leaderboard, Snapshot
-from .services.imports import parse_board_slug
 
 
 def boards_with_data() -> QuerySet[Leaderboard]:
@@ -20,7 +21,7 @@ def boards_with_data() -> QuerySet[Leaderboard]:
 def board_by_slug(slug: str) -> Leaderboard | None:
     """``text/overall`` or ``text/overall-no-style-control``; None for unknown or malformed."""
     try:
-        hint = parse_board_slug(slug)
+        hint = BoardKey.parse(slug)
     except ValueError:
         return None
     return (

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from leaderboard.boards import BoardKey
+
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = REPO / "tests" / "data" / "upstream"
 BOARD_SAMPLE = UPSTREAM / "json-scraped-snapshot" / "acarter_snapshot_2026-02-19_163450.json.gz"
@@ -51,7 +53,7 @@ def main() -> None:
     from django.db import connection
 
     from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot
-    from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+    from leaderboard.services.imports import ImportRequest, import_payload
 
     call_command("migrate", verbosity=0)
 
@@ -62,7 +64,7 @@ def main() -> None:
                 data=data,
                 origin="bench",
                 trigger=ImportRun.Trigger.COMMAND,
-                hint=parse_board_slug(board),
+                hint=BoardKey.parse(board),
             )
         )
         elapsed = time.perf_counter() - started

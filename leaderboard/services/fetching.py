@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from leaderboard.boards import BoardKey
+
 from .. import http
 from ..models import ImportRun, Source
 from ..sources import hf_dataset
-from ..sources.base import BoardHint, FormatError
+from ..sources.base import FormatError
 from .imports import ImportRequest, Outcome, finish_run, import_payload
 
 logger = logging.getLogger(__name__)
@@ -44,9 +46,9 @@ class Fetched:
     revision: str = ""
 
 
-def source_hint(source: Source) -> BoardHint:
+def source_hint(source: Source) -> BoardKey:
     options = source.options or {}
-    return BoardHint(
+    return BoardKey(
         arena=str(options.get("arena", "text")),
         category=str(options.get("category", "overall")),
         style_control=bool(options.get("style_control", True)),

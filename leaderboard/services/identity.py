@@ -1,6 +1,6 @@
 """Map raw upstream strings to curated entities, without ever overwriting curation.
 
-Rules (BRIEF §4):
+Rules:
 - a raw string already known as an alias maps to its entity, whatever staff renamed it to;
 - an unknown string that matches an existing entity loosely ("DeepSeek AI" ~ "DeepSeek")
   becomes a new alias of it, flagged for review, instead of a duplicate entity;

@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from leaderboard.boards import BoardKey
 
 from .. import cache_keys, sources
 from ..models import (
@@ -38,7 +39,7 @@ from ..models import (
     Source,
 )
 from ..ranking import RankedRow, assign_ranks
-from ..sources.base import BoardHint, ChallengePage, FormatError, ParseResult, RowData, SnapshotData
+from ..sources.base import ChallengePage, FormatError, ParseResult, RowData, SnapshotData
 from ..validation import Verdict, check_snapshot
 from . import claims
 from .identity import Resolver
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENTRY_BATCH_SIZE = 500
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 Status = ImportRun.Status
 
 
@@ -58,7 +58,7 @@ class ImportRequest:
     data: bytes
     origin: str
     trigger: str
-    hint: BoardHint = field(default_factory=BoardHint)
+    hint: BoardKey = field(default_factory=BoardKey)
     format_name: str | None = None
     """Adapter name; None sniffs the bytes."""
     published_on: dt.date | None = None
@@ -71,19 +71,6 @@ class ImportRequest:
     @property
     def force(self) -> bool:
         return bool(self.force_reason.strip())
-
-
-@dataclass(frozen=True, slots=True)
-class BoardKey:
-    arena: str
-    category: str
-    style_control: bool
-
-    @property
-    def slug(self) -> str:
-        return Leaderboard(
-            arena=self.arena, category=self.category, style_control=self.style_control
-        ).slug
 
 
 @dataclass(slots=True)
@@ -124,7 +111,7 @@ def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
         trigger=request.trigger,
         origin=request.origin[:500],
         source=request.source,
-        board_key=_hint_slug(request.hint),
+        board_key=request.hint.slug,
         published_on=request.published_on,
         forced_by=request.forced_by if request.force else None,
         force_reason=request.force_reason.strip(),
@@ -198,7 +185,7 @@ def force_publish(*, run: ImportRun, user: AbstractBaseUser, reason: str) -> Out
             data=payload_bytes(run.payload),
             origin=run.origin,
             trigger=ImportRun.Trigger.ADMIN,
-            hint=parse_board_slug(run.board_key),
+            hint=BoardKey.parse(run.board_key),
             format_name=run.format or None,
             published_on=run.published_on,
             source=run.source,
@@ -558,19 +545,3 @@ def content_hash(plan: Plan) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _hint_slug(hint: BoardHint) -> str:
-    return BoardKey(hint.arena, hint.category, hint.style_control).slug
-
-
-def parse_board_slug(slug: str) -> BoardHint:
-    """``text/overall`` → style-controlled; ``text/overall-no-style-control`` → raw view."""
-    arena, sep, category = slug.strip().strip("/").partition("/")
-    if not sep or not _SLUG.fullmatch(arena) or not _SLUG.fullmatch(category):
-        raise ValueError(f"board must look like ARENA/CATEGORY (e.g. text/overall), got {slug!r}")
-    suffix = "-no-style-control"
-    style_control = not category.endswith(suffix)
-    if not style_control:
-        category = category.removesuffix(suffix)
-    return BoardHint(arena=arena, category=category, style_control=style_control)

@@ -19,7 +19,9 @@ import math
 import re
 from typing import ClassVar
 
-from .base import BoardHint, FormatError, ModelMetadata, ParseResult, RowData, SnapshotData
+from leaderboard.boards import BoardKey
+
+from .base import FormatError, ModelMetadata, ParseResult, RowData, SnapshotData
 from .text import safe_url
 
 _STYLE_SUFFIX = "_style_control"
@@ -86,7 +88,7 @@ class ArenaCatalogAdapter:
         head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
         return head[:1] == b"{" and b'"rating_q975"' in head and b'"rating_q025"' in head
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot per category key, rows ordered by rating (highest first).
 
         The arena comes from ``hint``. ``style_control`` is True for ``*_style_control`` keys,
@@ -152,7 +154,7 @@ class ScatterplotMetadataAdapter:
         head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
         return head[:1] == b"[" and b'"model_api_name"' in head
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One ``ModelMetadata`` per distinct ``model_api_name``, in file order, no snapshots.
 
         ``hidden`` records (models the scatterplot no longer draws) are kept: their metadata is

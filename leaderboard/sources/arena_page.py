@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
+from leaderboard.boards import NO_STYLE_CONTROL_SUFFIX, BoardKey
 from leaderboard.sources.base import (
-    BoardHint,
     ChallengePage,
     FormatError,
     ParseResult,
@@ -62,7 +62,7 @@ _ROW_HEAD = re.compile(rb"([0-9a-f]{0,16}):")
 _TEXT_ROW = re.compile(rb"T([0-9a-f]{1,16}),")
 _REFERENCE = re.compile(r"\$@?([0-9a-f]{1,16})")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_NO_STYLE = "-no-style-control"
+
 _CHALLENGE = re.compile(
     r"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare)\s*</title>"
     r"|cf_chl_opt|cf-chl|challenge-platform/(?!scripts/jsd/)",
@@ -223,14 +223,14 @@ def _board(node: dict[str, Any], entries: list[Any], arena: str | None) -> _Boar
         _slug(params.get("category"))
         or _slug(node.get("categorySlug"))
         or _slug(category_value)
-        or (board_slug.removesuffix(_NO_STYLE) if board_slug else None)
+        or (board_slug.removesuffix(NO_STYLE_CONTROL_SUFFIX) if board_slug else None)
     )
     style: bool | None = None
     if isinstance(params.get("styleControl"), bool):
         style = params["styleControl"]
     elif node.get("leaderboardType") in ("default", "remove-style-control"):
         style = node["leaderboardType"] == "default"
-    elif board_slug is not None and board_slug.endswith(_NO_STYLE):
+    elif board_slug is not None and board_slug.endswith(NO_STYLE_CONTROL_SUFFIX):
         style = False
     published_on = None
     cutoff = node.get("voteCutoffISOString")
@@ -266,7 +266,7 @@ def _boards(rows: dict[str, Any]) -> list[_Board]:
     return boards
 
 
-def _select(boards: list[_Board], hint: BoardHint) -> _Board:
+def _select(boards: list[_Board], hint: BoardKey) -> _Board:
     """The one board the hint names; ``FormatError`` naming the boards found otherwise."""
     matching = [
         b
@@ -513,7 +513,7 @@ class ArenaPageAdapter:
         lowered = data.lower()
         return b"<table" in lowered and b"rank spread" in lowered and b"votes" in lowered
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """The board ``hint`` names, from the flight data or else the one rendered table.
 
         Raises ``ChallengePage`` for a Cloudflare challenge and ``FormatError`` when the page

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
+from leaderboard.boards import BoardKey
+
 RankKind = Literal["position", "ub"]
 """``position``: 1, 2, 3 … by score, no ties (arena.ai since 2025).
 ``ub``: the old "Rank (UB)" = 1 + number of models whose lower bound beats my upper bound (ties)."""
@@ -24,18 +26,6 @@ class FormatError(ValueError):
 
     The message is one line a person can act on ("no table header with a Score column").
     """
-
-
-@dataclass(frozen=True, slots=True)
-class BoardHint:
-    """What the caller knows about the board a payload belongs to (``--board text/coding``).
-
-    Formats that carry several boards use it to pick one; formats that carry none take it as is.
-    """
-
-    arena: str = "text"
-    category: str = "overall"
-    style_control: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +63,7 @@ class SnapshotData:
     """One board at one publish date.
 
     ``arena`` / ``category`` / ``style_control`` are ``None`` when the payload does not say;
-    the import service then uses the caller's ``BoardHint``.
+    the import service then uses the caller's ``BoardKey`` (its hint).
     """
 
     rows: list[RowData]
@@ -116,7 +106,7 @@ class Adapter(Protocol):
         """Cheap and total: True when the bytes look like this format. Never raises."""
         ...
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Parse the whole payload.
 
         Raises ``FormatError`` (and nothing else) when the bytes cannot be read as this format.

@@ -28,7 +28,8 @@ import csv
 import io
 from typing import ClassVar
 
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
 from leaderboard.sources.text import csv_header, interval_bounds, parse_float, parse_int, safe_url
 
 _SCORE_COLUMNS = ("arena_score", "arena_elo")
@@ -50,7 +51,7 @@ class FboulnoisCsvAdapter:
         names = set(header)
         return set(_REQUIRED) <= names and any(column in names for column in _SCORE_COLUMNS)
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot with every row in file order; raises FormatError on any broken row."""
         try:
             text = data.decode("utf-8-sig")

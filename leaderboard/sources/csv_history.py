@@ -24,7 +24,8 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
 from leaderboard.sources.text import calendar_date, parse_float
 
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
@@ -77,7 +78,7 @@ class HistoryPivotCsvAdapter:
             return False
         return lines[0][0] == "" and _date(lines[1][0]) is not None
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Snapshots in file order; dates with no rating are skipped with a warning.
 
         Raises FormatError on a bad header, a bad or repeated date or a short line.
@@ -127,7 +128,7 @@ class HistoryLongCsvAdapter:
             return False
         return set(_LONG_REQUIRED) <= set(lines[0])
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Snapshots ordered by date; repeated identical lines are dropped with a warning.
 
         Raises FormatError on missing columns, a bad date or rating, or one model rated twice

@@ -19,8 +19,8 @@ import io
 from collections.abc import Mapping
 from typing import ClassVar
 
+from leaderboard.boards import BoardKey
 from leaderboard.sources.base import (
-    BoardHint,
     FormatError,
     ModelMetadata,
     ParseResult,
@@ -60,7 +60,7 @@ class LeaderboardTableCsvAdapter:
             any(name in header for name in _BENCHMARKS) or _elo_column(header) is not None
         )
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Raises FormatError on undecodable text, missing columns or a table without rows."""
         try:
             text = data.decode("utf-8-sig")

@@ -32,8 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from leaderboard.boards import BoardKey
 from leaderboard.sources.base import (
-    BoardHint,
     FormatError,
     ParseResult,
     RankKind,
@@ -258,7 +258,7 @@ class GradioHtmlAdapter:
     def sniff(self, data: bytes) -> bool:
         return _CONFIG_BYTES.search(data) is not None
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Snapshots in page order; FormatError when the config is broken or holds no board."""
         page = _Page(_config(data))
         result = ParseResult(format=self.name)

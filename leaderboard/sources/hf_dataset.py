@@ -27,7 +27,9 @@ import re
 from itertools import pairwise
 from typing import ClassVar
 
-from .base import BoardHint, FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
+from leaderboard.boards import BoardKey
+
+from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 
 CONFIGS: tuple[str, ...] = (
     "text",
@@ -149,7 +151,7 @@ class HFDatasetAdapter:
             and b'"leaderboard_publish_date"' in head
         )
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot per (category, publish date), ordered by date then category.
 
         The arena comes from ``hint`` (the caller knows the config; see ``board_for_config``);

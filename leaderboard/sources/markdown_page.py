@@ -21,10 +21,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
+from leaderboard.boards import BoardKey
+
 # A module import, not a name import: ranking imports sources.base, so the names may not
 # exist yet while the package initialises.
 from .. import ranking
-from .base import BoardHint, FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
+from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 from .names import parse_model_cell
 from .text import parse_float, parse_int, safe_url, strip_html
 
@@ -102,7 +104,7 @@ class MarkdownPageAdapter:
         except Exception:
             return False
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot per leaderboard table; raises ``FormatError`` for anything unreadable."""
         try:
             text = data.decode("utf-8-sig")

@@ -22,8 +22,9 @@ import re
 import zlib
 from typing import Any, ClassVar
 
+from leaderboard.boards import BoardKey
 from leaderboard.sources.arena_page import entry_row
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
 from leaderboard.sources.text import parse_float, parse_int, safe_url
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -170,7 +171,7 @@ class RscEntriesAdapter:
         head = data[:_SNIFF_BYTES].lstrip()
         return head.startswith(b"[") and b'"modelDisplayName"' in head and b'"rating"' in head
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot of the listed entries; the board comes from ``hint`` (not in the file).
 
         Raises ``FormatError`` for anything but a non-empty array of valid entries.
@@ -202,7 +203,7 @@ class ScrapedSnapshotAdapter:
         head = _sniff_prefix(data).lstrip()
         return head.startswith(b"{") and b'"leaderboard_date"' in head and b'"models"' in head
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot dated by the page's date stamp; gunzips when the bytes are gzip.
 
         Raises ``FormatError`` for broken gzip/JSON, a missing or empty ``models`` list or a
@@ -252,7 +253,7 @@ class ScrapedTimeseriesAdapter:
             return False
         return isinstance(line, dict) and {"ts", "date", "models"} <= line.keys()
 
-    def parse(self, data: bytes, *, hint: BoardHint) -> ParseResult:
+    def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot per board date, the latest scrape winning when a date repeats.
 
         Raises ``FormatError`` for a line that is not a scrape object or holds no models.

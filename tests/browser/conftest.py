@@ -19,8 +19,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from leaderboard.boards import BoardKey
 from leaderboard.models import ContentVersion, ImportRun, License
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"
@@ -76,7 +77,7 @@ def seed_board(transactional_db: None) -> None:
             data=SEED.read_bytes(),
             origin=str(SEED),
             trigger=ImportRun.Trigger.COMMAND,
-            hint=parse_board_slug("text/overall"),
+            hint=BoardKey.parse("text/overall"),
         )
     )
     assert outcome.ok, outcome.reason

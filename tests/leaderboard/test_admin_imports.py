@@ -23,12 +23,12 @@ from django.urls import reverse
 
 from leaderboard import tasks
 from leaderboard.admin import imports as leaderboard_admin
+from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Source
 from leaderboard.services.imports import (
     ImportRequest,
     Outcome,
     import_payload,
-    parse_board_slug,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def import_bytes(data: bytes, origin: str) -> Outcome:
             data=data,
             origin=origin,
             trigger=ImportRun.Trigger.COMMAND,
-            hint=parse_board_slug("text/overall"),
+            hint=BoardKey.parse("text/overall"),
         )
     )
 

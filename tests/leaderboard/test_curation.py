@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 
 from leaderboard import cache_keys, exports, selectors
+from leaderboard.boards import BoardKey
 from leaderboard.models import (
     AIModel,
     Entry,
@@ -26,7 +27,7 @@ from leaderboard.models import (
     OrganizationAlias,
 )
 from leaderboard.services import curation
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, Outcome, import_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def run_import(path: Path, board: str = "text/overall", data: bytes | None = Non
             data=data if data is not None else path.read_bytes(),
             origin=str(path),
             trigger=ImportRun.Trigger.COMMAND,
-            hint=parse_board_slug(board),
+            hint=BoardKey.parse(board),
         )
     )
 

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leaderboard import exports, selectors
+from leaderboard.boards import BoardKey
 from leaderboard.models import (
     AIModel,
     ImportRun,
@@ -26,7 +27,7 @@ from leaderboard.models import (
     Organization,
     OrganizationAlias,
 )
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def import_sample(relative: str, board: str = "text/overall") -> None:
             data=path.read_bytes(),
             origin=str(path),
             trigger=ImportRun.Trigger.COMMAND,
-            hint=parse_board_slug(board),
+            hint=BoardKey.parse(board),
         )
     )
     assert outcome.ok, outcome.reason

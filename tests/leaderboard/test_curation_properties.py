@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leaderboard import exports, selectors
+from leaderboard.boards import BoardKey
 from leaderboard.models import (
     AIModel,
     Entry,
@@ -25,7 +26,7 @@ from leaderboard.models import (
     OrganizationAlias,
 )
 from leaderboard.services import curation
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def import_sample(index: int, day_shift: int) -> None:
         data = data.replace(b"2025-11-18", f"2025-11-{18 + day_shift}".encode())
     outcome = import_payload(
         ImportRequest(
-            data=data, origin=name, trigger=ImportRun.Trigger.COMMAND, hint=parse_board_slug(board)
+            data=data, origin=name, trigger=ImportRun.Trigger.COMMAND, hint=BoardKey.parse(board)
         )
     )
     assert outcome.ok, outcome.reason

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from leaderboard import exports, selectors, tasks
+from leaderboard.boards import BoardKey
 from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot, Source
 from leaderboard.services import fetching
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply, Seen
 
@@ -95,7 +96,7 @@ def seeded_board() -> Published:
             data=SEED.read_bytes(),
             origin=SEED.name,
             trigger=ImportRun.Trigger.COMMAND,
-            hint=parse_board_slug("text/overall"),
+            hint=BoardKey.parse("text/overall"),
         )
     )
     assert outcome.status == Status.SUCCEEDED, outcome.reason

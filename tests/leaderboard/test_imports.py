@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from leaderboard import cache_keys, exports, selectors
+from leaderboard.boards import BoardKey
 from leaderboard.models import (
     AIModel,
     Entry,
@@ -27,7 +28,6 @@ from leaderboard.services.imports import (
     Outcome,
     force_publish,
     import_payload,
-    parse_board_slug,
     payload_bytes,
 )
 
@@ -45,7 +45,7 @@ def run_import(data: bytes | Path, board: str = "text/overall", **overrides: obj
         data=payload,
         origin=str(data) if isinstance(data, Path) else "test",
         trigger=ImportRun.Trigger.COMMAND,
-        hint=parse_board_slug(board),
+        hint=BoardKey.parse(board),
         **overrides,  # type: ignore[arg-type]
     )
     return import_payload(request)

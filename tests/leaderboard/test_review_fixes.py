@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import cache_keys
+from leaderboard.boards import BoardKey
 from leaderboard.http import FetchError, check_url
 from leaderboard.models import AIModel, ImportRun, Snapshot
 from leaderboard.services import claims
 from leaderboard.services import imports as imports_service
 from leaderboard.services.imports import ImportRequest, force_publish, import_payload
-from leaderboard.services.imports import parse_board_slug as board
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def history_csv(days: dict[str, list[tuple[str, str, float]]]) -> bytes:
 def run(data: bytes, slug: str = "text/overall", **fields: object) -> imports_service.Outcome:
     return import_payload(
         ImportRequest(data=data, origin="test", trigger=ImportRun.Trigger.COMMAND,
-                      hint=board(slug), **fields)  # type: ignore[arg-type]
+                      hint=BoardKey.parse(slug), **fields)  # type: ignore[arg-type]
     )  # fmt: skip
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from leaderboard.sources.base import Adapter, BoardHint, FormatError, ParseResult
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import Adapter, FormatError, ParseResult
 
 
 def mutations(samples: Sequence[bytes]) -> st.SearchStrategy[bytes]:
@@ -26,6 +27,6 @@ def parse_or_format_error(adapter: Adapter, data: bytes) -> ParseResult | None:
     """The adapter's result, or None when it refused the payload with FormatError."""
     assert isinstance(adapter.sniff(data), bool)
     try:
-        return adapter.parse(data, hint=BoardHint())
+        return adapter.parse(data, hint=BoardKey())
     except FormatError:
         return None

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leaderboard.boards import BoardKey
 from leaderboard.sources.arena_catalog import (
     ArenaCatalogAdapter,
     ScatterplotMetadataAdapter,
     category_board,
 )
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, SnapshotData
+from leaderboard.sources.base import FormatError, ParseResult, SnapshotData
 
 UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 OFFICIAL = UPSTREAM / "json-arena-catalog"
@@ -33,7 +34,7 @@ METADATA = ScatterplotMetadataAdapter()
 
 
 def parse(path: Path, arena: str = "text") -> ParseResult:
-    return CATALOG.parse(path.read_bytes(), hint=BoardHint(arena=arena))
+    return CATALOG.parse(path.read_bytes(), hint=BoardKey(arena=arena))
 
 
 def counts(result: ParseResult) -> dict[str | None, int]:
@@ -165,7 +166,7 @@ def test_every_leaderboard_export_is_sniffed_and_parses_every_model(path: Path) 
     assert CATALOG.sniff(data)
     assert not METADATA.sniff(data)
     payload = json.loads(data)
-    result = CATALOG.parse(data, hint=BoardHint())
+    result = CATALOG.parse(data, hint=BoardKey())
     assert [len(snapshot.rows) for snapshot in result.snapshots] == [
         len(models) for models in payload.values()
     ]
@@ -205,7 +206,7 @@ def test_style_control_keys_split_one_payload_into_both_boards() -> None:
     payload = json.loads(VISION.read_bytes())
     payload["full_style_control"] = payload.pop("english")
 
-    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardHint(arena="vision"))
+    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey(arena="vision"))
 
     assert {(s.category, s.style_control) for s in result.snapshots} == {
         ("chinese", False),
@@ -218,7 +219,7 @@ def test_unknown_category_is_slugified_with_a_warning() -> None:
     payload = json.loads(VISION.read_bytes())
     payload["Humor_Vision"] = payload.pop("chinese")
 
-    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardHint(arena="vision"))
+    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey(arena="vision"))
 
     assert counts(result)["humor-vision"] == 71
     assert result.warnings == ["unknown category key 'Humor_Vision', imported as 'humor-vision'"]
@@ -228,7 +229,7 @@ def test_a_top_level_date_becomes_the_publish_date() -> None:
     payload = json.loads(VISION.read_bytes())
     payload["last_updated"] = "2025-05-24"
 
-    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardHint(arena="vision"))
+    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey(arena="vision"))
 
     assert {s.published_on for s in result.snapshots} == {dt.date(2025, 5, 24)}
     assert result.warnings == []
@@ -245,7 +246,7 @@ def test_a_model_without_a_rating_value_is_skipped_with_a_warning() -> None:
     payload = vision_payload()
     payload["full"]["phi-3-vision-128k-instruct"]["rating"] = None
 
-    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardHint())
+    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey())
 
     assert counts(result)["overall"] == 71
     assert result.warnings == [
@@ -271,7 +272,7 @@ def test_broken_exports_are_rejected_with_one_clear_line(mutation: object, messa
     mutation(payload)  # type: ignore[operator]
 
     with pytest.raises(FormatError, match=message):
-        CATALOG.parse(json.dumps(payload).encode(), hint=BoardHint())
+        CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey())
 
 
 @pytest.mark.parametrize(
@@ -280,14 +281,14 @@ def test_broken_exports_are_rejected_with_one_clear_line(mutation: object, messa
 )
 def test_empty_truncated_or_foreign_payloads_are_format_errors(body: bytes) -> None:
     with pytest.raises(FormatError):
-        CATALOG.parse(body, hint=BoardHint())
+        CATALOG.parse(body, hint=BoardKey())
 
 
 # --- scatterplot-data.json ------------------------------------------------------------------
 
 
 def test_scatterplot_yields_metadata_for_141_models_and_no_snapshots() -> None:
-    result = METADATA.parse(SCATTERPLOT.read_bytes(), hint=BoardHint())
+    result = METADATA.parse(SCATTERPLOT.read_bytes(), hint=BoardKey())
 
     assert result.format == "arena-catalog-metadata"
     assert result.snapshots == []
@@ -302,7 +303,7 @@ def test_scatterplot_yields_metadata_for_141_models_and_no_snapshots() -> None:
 def test_scatterplot_keeps_hidden_models_and_upstream_typos_and_drops_na_links() -> None:
     metadata = {
         item.model_key: item
-        for item in METADATA.parse(SCATTERPLOT.read_bytes(), hint=BoardHint()).metadata
+        for item in METADATA.parse(SCATTERPLOT.read_bytes(), hint=BoardKey()).metadata
     }
 
     haiku = metadata["claude-3-5-haiku-20241022"]  # a hidden record
@@ -315,7 +316,7 @@ def test_scatterplot_repeated_key_keeps_the_first_record() -> None:
     records = json.loads(SCATTERPLOT.read_bytes())[:3]
     records.append(dict(records[0], name="Renamed"))
 
-    result = METADATA.parse(json.dumps(records).encode(), hint=BoardHint())
+    result = METADATA.parse(json.dumps(records).encode(), hint=BoardKey())
 
     assert [item.model for item in result.metadata] == ["GPT-4o", "o1-preview", "o1-mini"]
     assert result.warnings == [
@@ -338,7 +339,7 @@ def test_scatterplot_repeated_key_keeps_the_first_record() -> None:
 )
 def test_scatterplot_rejects_junk(body: bytes) -> None:
     with pytest.raises(FormatError):
-        METADATA.parse(body, hint=BoardHint())
+        METADATA.parse(body, hint=BoardKey())
 
 
 # --- fuzz -----------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def only_format_errors(data: bytes) -> None:
     for adapter in (CATALOG, METADATA):
         assert adapter.sniff(data) in (True, False)
         with contextlib.suppress(FormatError):
-            adapter.parse(data, hint=BoardHint())
+            adapter.parse(data, hint=BoardKey())
 
 
 @FUZZ

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leaderboard.boards import BoardKey
 from leaderboard.sources.arena_page import ArenaPageAdapter
-from leaderboard.sources.base import BoardHint, ChallengePage, FormatError
+from leaderboard.sources.base import ChallengePage, FormatError
 
 UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 ENTRIES_FEB = json.loads(
@@ -31,8 +32,8 @@ ENTRIES_JUN = json.loads(
 )
 GRADIO_PAGE = UPSTREAM / "html-gradio/lmarena_gradio_page_source_2025-03-28.html"
 
-TEXT_OFF = BoardHint(arena="text", category="overall", style_control=False)
-TEXT_ON = BoardHint(arena="text", category="overall", style_control=True)
+TEXT_OFF = BoardKey(arena="text", category="overall", style_control=False)
+TEXT_ON = BoardKey(arena="text", category="overall", style_control=True)
 ADAPTER = ArenaPageAdapter()
 
 # A text row (``T<hex byte length>,``) holding newlines, non-ASCII text and a line that looks
@@ -164,21 +165,21 @@ def test_style_control_variants_of_one_board_are_never_mixed() -> None:
 
 
 def test_boards_listed_together_are_told_apart_by_their_arena() -> None:
-    (webdev,) = ADAPTER.parse(PAGE, hint=BoardHint("webdev", "overall", True)).snapshots
+    (webdev,) = ADAPTER.parse(PAGE, hint=BoardKey("webdev", "overall", True)).snapshots
 
     assert webdev.arena == "webdev"
     assert [r.model for r in webdev.rows] == [e["modelDisplayName"] for e in ENTRIES_FEB[:10]]
 
 
 def test_entries_given_as_a_reference_to_another_flight_row_are_followed() -> None:
-    (vision,) = ADAPTER.parse(PAGE, hint=BoardHint("vision", "overall", True)).snapshots
+    (vision,) = ADAPTER.parse(PAGE, hint=BoardKey("vision", "overall", True)).snapshots
 
     assert [r.model for r in vision.rows] == [e["modelDisplayName"] for e in ENTRIES_JUN[:12]]
 
 
 def test_absent_board_raises_format_error_naming_the_boards_on_the_page() -> None:
     with pytest.raises(FormatError) as raised:
-        ADAPTER.parse(PAGE, hint=BoardHint("text", "coding", True))
+        ADAPTER.parse(PAGE, hint=BoardKey("text", "coding", True))
 
     message = str(raised.value)
     assert "no board text/coding (style control on)" in message
@@ -262,7 +263,7 @@ def test_older_board_keys_name_the_category_and_style_variant() -> None:
     }
     data = page(["5:" + json.dumps(old)])
 
-    (snapshot,) = ADAPTER.parse(data, hint=BoardHint("text", "coding", False)).snapshots
+    (snapshot,) = ADAPTER.parse(data, hint=BoardKey("text", "coding", False)).snapshots
     assert (snapshot.category, snapshot.style_control, len(snapshot.rows)) == ("coding", False, 3)
 
 

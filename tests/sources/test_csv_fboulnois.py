@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from leaderboard.sources.base import BoardHint, FormatError, SnapshotData
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, SnapshotData
 from leaderboard.sources.csv_fboulnois import FboulnoisCsvAdapter
 from tests.sources.mutation import mutations, parse_or_format_error
 
@@ -18,7 +19,7 @@ ADAPTER = FboulnoisCsvAdapter()
 
 
 def snapshot_of(name: str) -> SnapshotData:
-    result = ADAPTER.parse((FAMILY / name).read_bytes(), hint=BoardHint())
+    result = ADAPTER.parse((FAMILY / name).read_bytes(), hint=BoardKey())
     assert result.format == "fboulnois-csv"
     assert len(result.snapshots) == 1
     return result.snapshots[0]
@@ -112,7 +113,7 @@ def test_cut_download_is_an_error_not_a_short_board() -> None:
     data = (FAMILY / "lmarena_text_csv_2025-08-04.csv").read_bytes()
     cut = data[: data.rindex(b"LLaMA-13B,") + len(b"LLaMA-13B,84")]
     with pytest.raises(FormatError, match="cell count"):
-        ADAPTER.parse(cut, hint=BoardHint())
+        ADAPTER.parse(cut, hint=BoardKey())
 
 
 @pytest.mark.parametrize(
@@ -127,12 +128,12 @@ def test_cut_download_is_an_error_not_a_short_board() -> None:
 )
 def test_broken_payloads_raise_format_error(payload: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message):
-        ADAPTER.parse(payload, hint=BoardHint())
+        ADAPTER.parse(payload, hint=BoardKey())
 
 
 def test_symmetric_interval_gives_both_bounds() -> None:
     data = b"rank,model,arena_score,95_pct_ci,votes\n1,m,1400.5,\xc2\xb16,10\n"
-    row = ADAPTER.parse(data, hint=BoardHint()).snapshots[0].rows[0]
+    row = ADAPTER.parse(data, hint=BoardKey()).snapshots[0].rows[0]
     assert (row.rating_lower, row.rating_upper) == (1394.5, 1406.5)
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.sources.base import Adapter, BoardHint, FormatError, ParseResult
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import Adapter, FormatError, ParseResult
 from leaderboard.sources.csv_history import HistoryLongCsvAdapter, HistoryPivotCsvAdapter
 from tests.sources.mutation import mutations, parse_or_format_error
 
@@ -22,12 +23,12 @@ LONG = HistoryLongCsvAdapter()
 
 @pytest.fixture(scope="module")
 def pivot() -> ParseResult:
-    return PIVOT.parse(PIVOT_FILE.read_bytes(), hint=BoardHint())
+    return PIVOT.parse(PIVOT_FILE.read_bytes(), hint=BoardKey())
 
 
 @pytest.fixture(scope="module")
 def long() -> ParseResult:
-    return LONG.parse(LONG_FILE.read_bytes(), hint=BoardHint())
+    return LONG.parse(LONG_FILE.read_bytes(), hint=BoardKey())
 
 
 def head(path: Path, lines: int) -> bytes:
@@ -118,11 +119,11 @@ def test_both_histories_agree_on_a_shared_date(pivot: ParseResult, long: ParseRe
 )
 def test_broken_pivots_raise_format_error(payload: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message):
-        PIVOT.parse(payload, hint=BoardHint())
+        PIVOT.parse(payload, hint=BoardKey())
 
 
 def test_pivot_date_without_ratings_is_skipped_with_a_warning() -> None:
-    result = PIVOT.parse(b",a,b\n20230101,0.0,0.0\n20230102,1000,\n", hint=BoardHint())
+    result = PIVOT.parse(b",a,b\n20230101,0.0,0.0\n20230102,1000,\n", hint=BoardKey())
     assert [s.published_on for s in result.snapshots] == [dt.date(2023, 1, 2)]
     assert result.warnings == ["2023-01-01: no model rated, date skipped"]
 
@@ -141,12 +142,12 @@ def test_pivot_date_without_ratings_is_skipped_with_a_warning() -> None:
 )
 def test_broken_long_tables_raise_format_error(payload: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message):
-        LONG.parse(payload, hint=BoardHint())
+        LONG.parse(payload, hint=BoardKey())
 
 
 def test_long_row_without_display_name_falls_back_to_the_key_for_review() -> None:
     data = b"key,Model,rating,date\nmystery-7b,,1000.5,20240101\n"
-    row = LONG.parse(data, hint=BoardHint()).snapshots[0].rows[0]
+    row = LONG.parse(data, hint=BoardKey()).snapshots[0].rows[0]
     assert (row.model, row.model_key, row.name_uncertain) == ("mystery-7b", "mystery-7b", True)
     assert (row.organization, row.license) == ("", "")
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from leaderboard.sources.base import BoardHint, FormatError, ModelMetadata, ParseResult
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ModelMetadata, ParseResult
 from leaderboard.sources.csv_leaderboard_table import LeaderboardTableCsvAdapter
 from tests.sources.mutation import mutations, parse_or_format_error
 
@@ -18,7 +19,7 @@ ADAPTER = LeaderboardTableCsvAdapter()
 
 
 def parse(name: str) -> ParseResult:
-    result = ADAPTER.parse((FAMILY / name).read_bytes(), hint=BoardHint())
+    result = ADAPTER.parse((FAMILY / name).read_bytes(), hint=BoardKey())
     assert result.format == "hf-leaderboard-table"
     return result
 
@@ -108,12 +109,12 @@ def test_2023_table_gives_metadata_and_an_elo_board_without_dashed_rows() -> Non
 )
 def test_broken_payloads_raise_format_error(payload: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message):
-        ADAPTER.parse(payload, hint=BoardHint())
+        ADAPTER.parse(payload, hint=BoardKey())
 
 
 def test_unsafe_links_are_dropped() -> None:
     data = b"key,Model,MMLU,License,Link\nk,M,0.5,MIT,javascript:alert(1)\n"
-    assert ADAPTER.parse(data, hint=BoardHint()).metadata[0].url == ""
+    assert ADAPTER.parse(data, hint=BoardKey()).metadata[0].url == ""
 
 
 @settings(max_examples=200, deadline=None)

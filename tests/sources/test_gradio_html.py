@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, SnapshotData
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ParseResult, SnapshotData
 from leaderboard.sources.gradio_html import GradioHtmlAdapter
 
 UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
@@ -62,12 +63,12 @@ def edited(change: Callable[[dict[str, Any]], None]) -> ParseResult:
     config = slim_config()
     for component in config["components"]:
         change(component)
-    return ADAPTER.parse(page(config), hint=BoardHint())
+    return ADAPTER.parse(page(config), hint=BoardKey())
 
 
 @pytest.fixture(scope="module")
 def result() -> ParseResult:
-    return ADAPTER.parse(PAGE.read_bytes(), hint=BoardHint())
+    return ADAPTER.parse(PAGE.read_bytes(), hint=BoardKey())
 
 
 def board(result: ParseResult, arena: str) -> SnapshotData:
@@ -142,7 +143,7 @@ def test_copilot_markdown_links_and_spaced_intervals_are_read(result: ParseResul
 
 
 def test_slim_copy_of_the_page_keeps_every_identity(result: ParseResult) -> None:
-    slim = ADAPTER.parse(page(slim_config()), hint=BoardHint())
+    slim = ADAPTER.parse(page(slim_config()), hint=BoardKey())
     assert [(s.arena, s.category, s.style_control, s.published_on) for s in slim.snapshots] == [
         (s.arena, s.category, s.style_control, s.published_on) for s in result.snapshots
     ]
@@ -198,13 +199,13 @@ def test_missing_category_control_is_a_warning() -> None:
 )
 def test_broken_pages_raise_format_error(payload: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message):
-        ADAPTER.parse(payload, hint=BoardHint())
+        ADAPTER.parse(payload, hint=BoardKey())
 
 
 def test_cut_page_is_an_error() -> None:
     data = PAGE.read_bytes()
     with pytest.raises(FormatError, match="not readable JSON"):
-        ADAPTER.parse(data[: len(data) // 10], hint=BoardHint())
+        ADAPTER.parse(data[: len(data) // 10], hint=BoardKey())
 
 
 def test_row_without_score_is_an_error() -> None:
@@ -227,7 +228,7 @@ def test_arbitrary_bytes_raise_only_format_error(data: bytes, marked: bool) -> N
     payload = b"window.gradio_config = " + data if marked else data
     assert isinstance(ADAPTER.sniff(payload), bool)
     with contextlib.suppress(FormatError):
-        ADAPTER.parse(payload, hint=BoardHint())
+        ADAPTER.parse(payload, hint=BoardKey())
 
 
 SLIM = page(slim_config())
@@ -247,7 +248,7 @@ def test_mutated_slim_page_raises_only_format_error(
     mutated = bytes(data[:length])
     assert isinstance(ADAPTER.sniff(mutated), bool)
     try:
-        result = ADAPTER.parse(mutated, hint=BoardHint())
+        result = ADAPTER.parse(mutated, hint=BoardKey())
     except FormatError:
         return
     assert result.snapshots
@@ -270,7 +271,7 @@ def test_structurally_mangled_configs_raise_only_format_error(data: st.DataObjec
             key = data.draw(st.sampled_from(["headers", "data"]))
             value[key] = data.draw(st.one_of(junk, st.lists(junk, max_size=3)))
     try:
-        result = ADAPTER.parse(page(config), hint=BoardHint())
+        result = ADAPTER.parse(page(config), hint=BoardKey())
     except FormatError:
         return
     assert all(snapshot.rows for snapshot in result.snapshots)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult, SnapshotData
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ParseResult, SnapshotData
 from leaderboard.sources.hf_dataset import (
     CONFIGS,
     HFDatasetAdapter,
@@ -34,7 +35,7 @@ ADAPTER = HFDatasetAdapter()
 
 
 def parse(path: Path, arena: str = "text") -> ParseResult:
-    return ADAPTER.parse(path.read_bytes(), hint=BoardHint(arena=arena))
+    return ADAPTER.parse(path.read_bytes(), hint=BoardKey(arena=arena))
 
 
 def counts(result: ParseResult) -> dict[tuple[str, str | None], int]:
@@ -258,7 +259,7 @@ def test_every_sample_is_sniffed_and_parses_all_of_its_rows(path: Path) -> None:
     data = path.read_bytes()
 
     assert ADAPTER.sniff(data)
-    result = ADAPTER.parse(data, hint=BoardHint())
+    result = ADAPTER.parse(data, hint=BoardKey())
     assert sum(len(snapshot.rows) for snapshot in result.snapshots) == len(json.loads(data))
     assert all(snapshot.rows for snapshot in result.snapshots)
     dates = [(snapshot.published_on, snapshot.category) for snapshot in result.snapshots]
@@ -272,8 +273,8 @@ def test_rows_page_envelope_parses_like_the_plain_array_of_the_same_rows() -> No
     rows = [row for row in json.loads(TEXT.read_bytes()) if row["category"] == "coding"]
     page = envelope(rows, total=len(rows))
 
-    from_page = ADAPTER.parse(page, hint=BoardHint())
-    from_array = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint())
+    from_page = ADAPTER.parse(page, hint=BoardKey())
+    from_array = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey())
 
     assert ADAPTER.sniff(page)
     assert from_page.snapshots == from_array.snapshots
@@ -284,7 +285,7 @@ def test_rows_page_envelope_parses_like_the_plain_array_of_the_same_rows() -> No
 def test_rows_page_that_is_one_of_several_says_so_in_a_warning() -> None:
     rows = json.loads(AGENT.read_bytes())[:3]
 
-    result = ADAPTER.parse(envelope(rows, total=1530), hint=BoardHint(arena="agent"))
+    result = ADAPTER.parse(envelope(rows, total=1530), hint=BoardKey(arena="agent"))
 
     assert counts(result) == {("2026-06-04", "overall"): 3}
     assert result.warnings == ["this /rows page holds 3 of 1530 rows"]
@@ -307,7 +308,7 @@ def test_rows_page_with_a_truncated_cell_is_rejected() -> None:
     with pytest.raises(FormatError, match="truncated"):
         parse_rows_page(json.dumps(page).encode())
     with pytest.raises(FormatError, match="truncated"):
-        ADAPTER.parse(json.dumps(page).encode(), hint=BoardHint())
+        ADAPTER.parse(json.dumps(page).encode(), hint=BoardKey())
 
 
 @pytest.mark.parametrize(
@@ -377,7 +378,7 @@ def test_rows_without_a_rating_are_skipped_with_a_warning() -> None:
     rows = sample_rows()
     rows[2]["rating"] = None  # how parquet NaN ratings (falcon-180b-chat, korean) arrive
 
-    result = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint())
+    result = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey())
 
     assert counts(result) == {("2025-05-11", "coding"): 4, ("2025-05-19", "coding"): 5}
     assert result.warnings == ["row 2 (coding 2025-05-11): no score, skipped"]
@@ -387,7 +388,7 @@ def test_nan_literal_rating_counts_as_missing() -> None:
     rows = sample_rows()[:5]
     text = json.dumps(rows).replace("1432.685139701767", "NaN", 1)
 
-    result = ADAPTER.parse(text.encode(), hint=BoardHint())
+    result = ADAPTER.parse(text.encode(), hint=BoardKey())
 
     assert len(result.snapshots[0].rows) == 4
 
@@ -397,7 +398,7 @@ def test_a_name_published_twice_in_one_snapshot_keeps_the_better_rated_row() -> 
     twin = dict(rows[3], rating=rows[3]["rating"] - 40, rank=45.0)  # type: ignore[operator]
     rows.append(twin)
 
-    result = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint())
+    result = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey())
 
     (snapshot,) = result.snapshots
     assert len(snapshot.rows) == 5
@@ -410,7 +411,7 @@ def test_ranks_shared_by_different_scores_are_ub_ranks() -> None:
     rows = sample_rows()[:5]
     rows[1]["rank"] = 1.0
 
-    (snapshot,) = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint()).snapshots
+    (snapshot,) = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey()).snapshots
 
     assert snapshot.rank_kind == "ub"
 
@@ -419,7 +420,7 @@ def test_ranks_that_contradict_the_scores_leave_the_kind_unknown() -> None:
     rows = sample_rows()[:5]
     rows[0]["rank"], rows[4]["rank"] = rows[4]["rank"], rows[0]["rank"]
 
-    (snapshot,) = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint()).snapshots
+    (snapshot,) = ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey()).snapshots
 
     assert snapshot.rank_kind is None
     assert [row.rank for row in snapshot.rows] == [5, 2, 3, 4, 1]  # upstream's, untouched
@@ -442,14 +443,14 @@ def test_broken_rows_are_rejected_with_one_clear_line(mutation: object, message:
     mutation(rows[1])  # type: ignore[operator]
 
     with pytest.raises(FormatError, match=message):
-        ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint())
+        ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey())
 
 
 def test_mixing_elo_and_agent_rows_is_rejected() -> None:
     rows = sample_rows()[:2] + json.loads(AGENT.read_bytes())[:2]
 
     with pytest.raises(FormatError, match="mix"):
-        ADAPTER.parse(json.dumps(rows).encode(), hint=BoardHint())
+        ADAPTER.parse(json.dumps(rows).encode(), hint=BoardKey())
 
 
 @pytest.mark.parametrize(
@@ -458,14 +459,14 @@ def test_mixing_elo_and_agent_rows_is_rejected() -> None:
 )
 def test_empty_or_foreign_payloads_are_format_errors(body: bytes) -> None:
     with pytest.raises(FormatError):
-        ADAPTER.parse(body, hint=BoardHint())
+        ADAPTER.parse(body, hint=BoardKey())
 
 
 def test_truncated_sample_is_a_format_error() -> None:
     data = TEXT.read_bytes()
 
     with pytest.raises(FormatError, match="not valid JSON"):
-        ADAPTER.parse(data[: len(data) // 2], hint=BoardHint())
+        ADAPTER.parse(data[: len(data) // 2], hint=BoardKey())
 
 
 # --- configs --------------------------------------------------------------------------------
@@ -534,7 +535,7 @@ JSON = st.recursive(
 def only_format_errors(data: bytes) -> None:
     assert ADAPTER.sniff(data) in (True, False)
     for call in (
-        lambda: ADAPTER.parse(data, hint=BoardHint()),
+        lambda: ADAPTER.parse(data, hint=BoardKey()),
         lambda: parse_rows_page(data),
         lambda: parse_splits(data),
     ):

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leaderboard.boards import BoardKey
 from leaderboard.ranking import positions
-from leaderboard.sources.base import BoardHint, FormatError, RowData, SnapshotData
+from leaderboard.sources.base import FormatError, RowData, SnapshotData
 from leaderboard.sources.markdown_page import MarkdownPageAdapter
 from leaderboard.sources.names import LOGO_ORGANIZATIONS
 
@@ -25,7 +26,7 @@ adapter = MarkdownPageAdapter()
 
 
 def parse(data: bytes) -> list[SnapshotData]:
-    return adapter.parse(data, hint=BoardHint()).snapshots
+    return adapter.parse(data, hint=BoardKey()).snapshots
 
 
 def only_snapshot(path: Path) -> SnapshotData:
@@ -88,7 +89,7 @@ def test_seed_last_rows_and_tricky_names() -> None:
 
 
 def test_seed_generated_at_is_the_data_update_time_in_utc() -> None:
-    result = adapter.parse(SEED.read_bytes(), hint=BoardHint())
+    result = adapter.parse(SEED.read_bytes(), hint=BoardKey())
     assert result.generated_at == dt.datetime(2025, 11, 18, 8, 8, 22, tzinfo=dt.UTC)
     assert result.format == "markdown"
     assert result.warnings == []
@@ -447,7 +448,7 @@ def test_unreadable_glued_spread_is_left_empty_with_a_warning() -> None:
         "| Rank | Rank Spread | Model | Score | Votes |\n|---:|---:|:---|:---|---:|\n"
         "| 5 | 12 | m | 1400±5 | 10 |\n"
     ).encode()
-    result = adapter.parse(page, hint=BoardHint())
+    result = adapter.parse(page, hint=BoardKey())
     row = result.snapshots[0].rows[0]
     assert (row.rank_upper, row.rank_lower) == (None, None)
     assert "rank spread" in result.warnings[0]

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaderboard import sources
-from leaderboard.sources.base import Adapter, BoardHint, FormatError
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import Adapter, FormatError
 
 UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 EXPECTED = {
@@ -76,7 +77,7 @@ def test_an_unknown_format_name_lists_the_known_ones() -> None:
 
 
 HINTS = st.builds(
-    BoardHint,
+    BoardKey,
     arena=st.sampled_from(["text", "webdev", "vision", "search"]),
     category=st.sampled_from(["overall", "coding", "chinese"]),
     style_control=st.booleans(),
@@ -87,7 +88,7 @@ HINTS = st.builds(
 @settings(max_examples=150, deadline=None)
 @given(data=st.binary(max_size=2000), hint=HINTS)
 def test_arbitrary_bytes_raise_nothing_but_format_error(
-    adapter: Adapter, data: bytes, hint: BoardHint
+    adapter: Adapter, data: bytes, hint: BoardKey
 ) -> None:
     assert isinstance(adapter.sniff(data), bool)
     with contextlib.suppress(FormatError):
@@ -106,4 +107,4 @@ def test_arbitrary_delimited_text_raises_nothing_but_format_error(
     data = text.encode()
     assert isinstance(adapter.sniff(data), bool)
     with contextlib.suppress(FormatError):
-        adapter.parse(data, hint=BoardHint())
+        adapter.parse(data, hint=BoardKey())

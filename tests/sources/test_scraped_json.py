@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.sources.base import BoardHint, FormatError, ParseResult
+from leaderboard.boards import BoardKey
+from leaderboard.sources.base import FormatError, ParseResult
 from leaderboard.sources.scraped_json import (
     RscEntriesAdapter,
     ScrapedSnapshotAdapter,
@@ -26,7 +27,7 @@ ENTRIES_JUN = RSC / "arena_monitor_last_snapshot_2026-06-25.json"
 SNAPSHOT_FEB15 = SCRAPED / "acarter_snapshot_2026-02-15_211453.json.gz"
 SNAPSHOT_FEB19 = SCRAPED / "acarter_snapshot_2026-02-19_163450.json.gz"
 TIMESERIES = SCRAPED / "acarter_timeseries_top20_2026-02.jsonl"
-HINT = BoardHint(arena="text", category="overall", style_control=False)
+HINT = BoardKey(arena="text", category="overall", style_control=False)
 
 ALL_SAMPLES = sorted(p for p in UPSTREAM.rglob("*") if p.is_file() and p.name != "SOURCES.md")
 OWN_SAMPLES = {

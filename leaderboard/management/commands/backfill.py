@@ -13,8 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from leaderboard import sources
+from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            hint = parse_board_slug(options["board"])
+            hint = BoardKey.parse(options["board"])
         except ValueError as error:
             raise CommandError(str(error)) from None
         files = sorted(

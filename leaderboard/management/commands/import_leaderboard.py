@@ -9,9 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from leaderboard import http, sources
+from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Source
 from leaderboard.services import fetching
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, Outcome, import_payload
 
 
 class Command(BaseCommand):
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         if options["force"] and not options["reason"].strip():
             raise CommandError("--force needs --reason TEXT saying why")
         try:
-            hint = parse_board_slug(options["board"])
+            hint = BoardKey.parse(options["board"])
         except ValueError as error:
             raise CommandError(str(error)) from None
         fmt = None if options["format"] == "auto" else options["format"]

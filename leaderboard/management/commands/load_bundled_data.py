@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services.imports import ImportRequest, import_payload, parse_board_slug
+from leaderboard.services.imports import ImportRequest, import_payload
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                     data=path.read_bytes(),
                     origin=f"bundled/{item['file']}",
                     trigger=ImportRun.Trigger.COMMAND,
-                    hint=parse_board_slug(item["board"]),
+                    hint=BoardKey.parse(item["board"]),
                 )
             )
             self.stdout.write(f"{outcome.status:>9}  {item['board']:<32} {item['file']}")
