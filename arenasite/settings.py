@@ -205,6 +205,9 @@ ARENA_ALLOWED_UPSTREAM_HOSTS = [
 ]
 # A snapshot with more than this share fewer rows than the board's previous one is rejected.
 ARENA_MAX_ROW_DROP = env.float("ARENA_MAX_ROW_DROP", default=0.5)
+# A snapshot replaced by a newer version of its date is deleted this long after: longer than
+# any request that may still be reading it.
+ARENA_SUPERSEDED_GRACE_SECONDS = env.int("ARENA_SUPERSEDED_GRACE_SECONDS", default=600)
 # How long an import's lease on its board lasts: past it, a killed worker blocks nobody.
 ARENA_IMPORT_CLAIM_SECONDS = env.int(
     "ARENA_IMPORT_CLAIM_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60

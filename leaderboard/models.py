@@ -304,8 +304,20 @@ class ImportRun(models.Model):
         return f"{self.get_status_display()} {self.origin or self.source} {self.started_at:%F %T}"
 
 
+class LiveSnapshotManager(models.Manager["Snapshot"]):
+    """Snapshots that are part of the published history: not replaced by a newer version."""
+
+    def get_queryset(self) -> models.QuerySet[Snapshot]:
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class Snapshot(models.Model):
-    """One board at one upstream publish date from one source. Written whole or not at all."""
+    """One board at one upstream publish date from one source. Written whole or not at all.
+
+    When upstream republishes a date, the new version replaces the old one, which is only
+    marked ``superseded_at`` and deleted a grace period later: a reader that resolved the old
+    snapshot a moment before still reads all of its rows. ``objects`` hides superseded ones;
+    ``all_objects`` sees them (purging, merges)."""
 
     class RankKind(models.TextChoices):
         POSITION = "position", _("Position by score")
@@ -322,17 +334,31 @@ class Snapshot(models.Model):
         ImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshots"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When a newer version of this date replaced it; deleted after a grace period."),
+    )
+
+    objects = LiveSnapshotManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager; ruff takes models.X() for a field)
 
     class Meta:
         ordering = ["-published_on", "-imported_at"]
         get_latest_by = "published_on"
+        # Related managers (board.snapshots) hide superseded snapshots; forward relations
+        # (entry.snapshot, board.current_snapshot) still reach them.
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["leaderboard", "published_on", "source"],
+                condition=Q(superseded_at__isnull=True),
                 name="snapshot_unique_board_date_source",
             ),
             models.UniqueConstraint(
-                fields=["leaderboard", "content_hash"], name="snapshot_unique_content"
+                fields=["leaderboard", "content_hash"],
+                condition=Q(superseded_at__isnull=True),
+                name="snapshot_unique_content",
             ),
             models.CheckConstraint(condition=Q(row_count__gt=0), name="snapshot_has_rows"),
         ]

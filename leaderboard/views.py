@@ -26,7 +26,7 @@ from django_tables2 import SingleTableMixin
 
 from . import cache_keys, exports, selectors
 from .filters import BoardFilter, board_entries, page_sort, page_state, page_state_query
-from .models import Heartbeat, Leaderboard, Snapshot
+from .models import Entry, Heartbeat, Leaderboard, Snapshot
 from .tables import BoardTable
 
 EXPORT_TYPES = {
@@ -52,6 +52,7 @@ class BoardView(SingleTableMixin, FilterView):
 
     board: Leaderboard
     snapshot: Snapshot
+    rows_shown: int
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         slug = f"{kwargs.get('arena', 'text')}/{kwargs.get('category', 'overall')}"
@@ -95,6 +96,8 @@ class BoardView(SingleTableMixin, FilterView):
             response = self._export(export) if export else super().get(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
+            if response.status_code == 200 and self._snapshot_vanished():
+                return _retry_soon()
             if response.status_code == 200:
                 cache.set(
                     cache_key,
@@ -110,6 +113,16 @@ class BoardView(SingleTableMixin, FilterView):
     def get_queryset(self) -> Any:
         return board_entries(self.snapshot)
 
+    def _snapshot_vanished(self) -> bool:
+        """True when the rendered view is empty because its snapshot's rows are gone (deleted
+        while this request ran), not because the filter matched nothing. Such a page is never
+        served or cached. Costs a query only when the view is empty."""
+        return (
+            self.rows_shown == 0
+            and self.snapshot.row_count > 0
+            and not Entry.objects.filter(snapshot_id=self.snapshot.pk).exists()
+        )
+
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs.update(board=self.board, snapshot=self.snapshot)
@@ -119,7 +132,9 @@ class BoardView(SingleTableMixin, FilterView):
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.is_valid()
-        return exports.export_rows(self._table(self.filterset.qs).data)
+        rows = exports.export_rows(self._table(self.filterset.qs).data)
+        self.rows_shown = len(rows)
+        return rows
 
     def get_table(self, **kwargs: Any) -> BoardTable:
         return self._table(self.get_table_data(), **kwargs)
@@ -144,7 +159,7 @@ class BoardView(SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         request = self.request
         query = page_state_query(request)
-        shown = len(context["table"].rows)
+        shown = self.rows_shown = len(context["table"].rows)
         context.update(
             board=self.board,
             snapshot=self.snapshot,
@@ -175,6 +190,18 @@ def _cache_seconds(state: list[tuple[str, list[str]]]) -> int:
     if state:
         return int(settings.ARENA_FILTERED_PAGE_CACHE_SECONDS)
     return int(settings.ARENA_PAGE_CACHE_SECONDS)
+
+
+def _retry_soon() -> HttpResponse:
+    """503 for a view whose data vanished mid-request: the next try reads the new snapshot."""
+    response = HttpResponse(
+        "The leaderboard is being updated; try again in a few seconds.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "5"
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 def _with_validators(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:

@@ -149,8 +149,8 @@ def merge_licenses(
 
 def conflicting_snapshots(source: AIModel, target: AIModel) -> QuerySet[Snapshot]:
     """Snapshots holding a row for both models: merging would put two rows of one model in
-    one snapshot."""
-    return Snapshot.objects.filter(
+    one snapshot (replaced ones included: their rows still exist during the grace period)."""
+    return Snapshot.all_objects.filter(
         Exists(Entry.objects.filter(snapshot=OuterRef("pk"), model=source)),
         Exists(Entry.objects.filter(snapshot=OuterRef("pk"), model=target)),
     ).select_related("leaderboard")

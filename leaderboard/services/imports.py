@@ -170,6 +170,16 @@ def store_payload(data: bytes, *, origin: str, content_type: str = "") -> RawPay
     return payload
 
 
+def purge_superseded(*, board: Leaderboard) -> int:
+    """Delete the board's replaced snapshots whose grace period has passed (no request is
+    still reading them). Returns how many were deleted; call inside the import's lease."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.ARENA_SUPERSEDED_GRACE_SECONDS)
+    expired = Snapshot.all_objects.filter(leaderboard=board, superseded_at__lt=cutoff)
+    Entry.objects.filter(snapshot__in=expired).delete()
+    deleted, _ = expired.delete()
+    return deleted
+
+
 def payload_bytes(payload: RawPayload) -> bytes:
     return gzip.decompress(bytes(payload.compressed))
 
@@ -377,15 +387,13 @@ def _write(
             if Snapshot.objects.filter(leaderboard=board, content_hash=digest).exists():
                 unchanged += 1
                 continue
-            stale = Snapshot.objects.filter(
+            purge_superseded(board=board)
+            # Upstream revised the data of a date we hold: the new version replaces it. The old
+            # one is only marked, so a reader that resolved it a moment ago still reads all of
+            # its rows; the board's pointer moves to the new one below, in this transaction.
+            replaced += Snapshot.objects.filter(
                 leaderboard=board, published_on=plan.published_on, source=source_label
-            )
-            if stale.exists():
-                # Upstream revised the data of a date we hold: the new version replaces it.
-                Leaderboard.objects.filter(current_snapshot__in=stale).update(current_snapshot=None)
-                Entry.objects.filter(snapshot__in=stale).delete()
-                stale.delete()
-                replaced += 1
+            ).update(superseded_at=timezone.now())
             board_changes = _write_snapshot(
                 plan,
                 board=board,

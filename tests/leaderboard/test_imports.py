@@ -302,6 +302,26 @@ def test_upstream_revising_a_published_date_replaces_that_snapshot() -> None:
     assert board is not None and board.current_snapshot is not None
     assert board.snapshots.count() == 1
     assert Entry.objects.get(snapshot=board.current_snapshot, rank=1).votes == 3300
+    # The replaced version stays whole for readers still on it, out of the history.
+    (old,) = Snapshot.all_objects.exclude(pk=board.current_snapshot.pk)
+    assert old.superseded_at is not None and old.entries.count() == old.row_count == 266
+    assert selectors.snapshot_as_of(board, dt.date(2025, 11, 18)) == board.current_snapshot
+
+
+def test_a_replaced_snapshot_is_deleted_by_the_next_import_after_its_grace_period(
+    settings: Any,
+) -> None:
+    run_import(SEED)
+    run_import(SEED.read_text().replace("| 3,298   |", "| 3,300   |", 1).encode())
+    run_import(DEC_20)  # within the grace period: kept
+    assert Snapshot.all_objects.filter(superseded_at__isnull=False).count() == 1
+
+    settings.ARENA_SUPERSEDED_GRACE_SECONDS = 0
+    run_import(SEED.read_text().replace("| 3,298   |", "| 3,301   |", 1).encode())
+
+    (replaced,) = Snapshot.all_objects.filter(superseded_at__isnull=False)  # only the newest
+    assert Entry.objects.get(snapshot=replaced, rank=1).votes == 3300
+    assert Entry.objects.filter(snapshot__superseded_at__isnull=False).count() == 266
 
 
 def test_two_rows_mapped_to_one_curated_model_are_rejected_with_the_fix_to_make() -> None:
