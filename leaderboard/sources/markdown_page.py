@@ -22,13 +22,11 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from leaderboard.boards import BoardKey
+from leaderboard.ranking import rank_spread
 
-# A module import, not a name import: ranking imports sources.base, so the names may not
-# exist yet while the package initialises.
-from .. import ranking
 from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 from .names import parse_model_cell
-from .text import parse_float, parse_int, safe_url, strip_html
+from .text import interval_bounds, parse_float, parse_int, safe_url, strip_html
 
 _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
 _UPDATE_TIME = re.compile(
@@ -49,12 +47,7 @@ _HEADING_ARENAS: tuple[tuple[re.Pattern[str], str], ...] = (
 _ARENA_PATHS = {"code/webdev": ("webdev", "overall")}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-_NUMBER = r"\d[\d,]*(?:\.\d+)?"
-_SCORE = re.compile(rf"\s*([-+]?{_NUMBER})\s*%?(.*)", re.DOTALL)
-_SYMMETRIC = re.compile(rf"\(?\s*±\s*({_NUMBER})\s*%?\s*\)?")
-_ASYMMETRIC = re.compile(
-    rf"\(?\s*\+{{1,2}}\s*({_NUMBER})\s*%?\s*/\s*-{{1,2}}\s*({_NUMBER})\s*%?\s*\)?"
-)
+_SCORE = re.compile(r"\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*%?(.*)", re.DOTALL)
 _PRELIMINARY = re.compile(r"preliminary|初步", re.IGNORECASE)
 _SPREAD = re.compile(r"(\d{1,9})\s*(?:◄─►|◄►|<->|-|\u2013|\u2014|~|至)\s*(\d{1,9})")
 
@@ -290,16 +283,10 @@ def _parse_score(cell: str, number: int) -> _Score:
 
 def _parse_interval(text: str, score: float, number: int) -> tuple[float | None, float | None]:
     """Absolute bounds from ``±w`` / ``+a/-b`` (optionally in parentheses); Nones when absent."""
-    text = strip_html(text)
-    asymmetric = _ASYMMETRIC.search(text)
-    if asymmetric:
-        plus, minus = _finite(asymmetric.group(1), number), _finite(asymmetric.group(2), number)
-        return score - minus, score + plus
-    symmetric = _SYMMETRIC.search(text)
-    if symmetric:
-        width = _finite(symmetric.group(1), number)
-        return score - width, score + width
-    return None, None
+    try:
+        return interval_bounds(score, strip_html(text), dialect="markdown")
+    except ValueError as error:
+        raise FormatError(f"row {number}: {error}") from None
 
 
 def _finite(text: str, number: int) -> float:
@@ -314,7 +301,7 @@ def _resolve_spreads(rows: list[RowData], spreads: list[str], warnings: list[str
     bounds = [(r.rating_lower, r.rating_upper) for r in rows]
     implied: list[tuple[int, int]] | None = None
     if all(lo is not None and up is not None for lo, up in bounds):
-        implied = ranking.rank_spread([(float(lo or 0), float(up or 0)) for lo, up in bounds])
+        implied = rank_spread([(float(lo or 0), float(up or 0)) for lo, up in bounds])
     resolved: list[RowData] = []
     for index, (row, spread) in enumerate(zip(rows, spreads, strict=True)):
         if not spread:

@@ -23,7 +23,7 @@ import zlib
 from typing import Any, ClassVar
 
 from leaderboard.boards import BoardKey
-from leaderboard.sources.arena_page import entry_row
+from leaderboard.sources.arena_rows import entry_row
 from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
 from leaderboard.sources.text import parse_float, parse_int, safe_url
 
