@@ -29,6 +29,7 @@ LAYER_NAMES = {4: "entry point", 3: "service", 2: "model helper", 1: "models", 0
 LAYERS: dict[str, int] = {
     "leaderboard": PURE,
     "leaderboard.apps": ENTRY,
+    "leaderboard.admin_site": ENTRY,
     "leaderboard.admin": ENTRY,
     "leaderboard.management": ENTRY,
     "leaderboard.templatetags": ENTRY,

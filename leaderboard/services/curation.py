@@ -1,4 +1,5 @@
-"""Curation writes: merges, and the review queue's accept / map-to-existing / dismiss.
+"""Curation writes: merges, the review queue's accept / map-to-existing / dismiss, and the
+admin's bulk edits (a license's kind, deprecating models).
 
 Every function here:
 - runs in one transaction (all or nothing);
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from .. import cache_keys
@@ -323,6 +325,43 @@ def mark_reviewed(entities: QuerySet[Any], *, user: User, reason: str = "") -> i
     _bulk_save(pending, ["needs_review"], user=user, reason=reason or "reviewed")
     _on_commit_bump()
     return len(pending)
+
+
+# --- bulk edits ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_license_kind(
+    licenses: QuerySet[License], *, kind: License.Kind, user: User, reason: str = ""
+) -> int:
+    """Give every license in ``licenses`` the ``kind`` (the public open/proprietary filter
+    follows it). Returns how many licenses were written, each with a history row."""
+    changed = list(licenses)
+    now = timezone.now()
+    for license_ in changed:
+        license_.kind = kind
+        license_.updated_at = now
+    _bulk_save(
+        changed, ["kind", "updated_at"], user=user, reason=reason or f"kind set to {kind.label}"
+    )
+    _on_commit_bump()
+    return len(changed)
+
+
+@transaction.atomic
+def mark_deprecated(models: QuerySet[AIModel], *, user: User, reason: str = "") -> int:
+    """Mark the models deprecated; those already deprecated are left alone (no history row).
+    Returns how many changed."""
+    changed = list(models.filter(deprecated=False))
+    now = timezone.now()
+    for model in changed:
+        model.deprecated = True
+        model.updated_at = now
+    _bulk_save(
+        changed, ["deprecated", "updated_at"], user=user, reason=reason or "marked deprecated"
+    )
+    _on_commit_bump()
+    return len(changed)
 
 
 # --- reads the admin shares ---------------------------------------------------------------

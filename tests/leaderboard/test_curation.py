@@ -320,3 +320,48 @@ def test_alias_uniqueness_still_holds_after_a_merge(curator: User) -> None:
 
     with transaction.atomic(), pytest.raises(IntegrityError):
         OrganizationAlias.objects.create(raw="anthropic pbc", organization=anthropic)
+
+
+# --- bulk edits ------------------------------------------------------------------------------
+
+
+def test_setting_a_license_kind_is_one_audited_write_per_license_and_bumps_on_commit(
+    curator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    llama = License.objects.create(name="Llama 3.1 Community")
+    other = License.objects.create(name="Gemma", kind=License.Kind.OPEN_PERMISSIVE)
+    version_before = cache_keys.current()[0]
+    stamped = llama.updated_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = curation.set_license_kind(
+            License.objects.filter(pk__in=[llama.pk, other.pk]),
+            kind=License.Kind.OPEN_RESTRICTED,
+            user=curator,
+        )
+
+    assert count == 2
+    llama.refresh_from_db()
+    assert llama.kind == License.Kind.OPEN_RESTRICTED and llama.updated_at > stamped
+    assert License.objects.get(pk=other.pk).kind == License.Kind.OPEN_RESTRICTED
+    reason = f"kind set to {License.Kind.OPEN_RESTRICTED.label}"
+    assert history_of(llama)[-1] == ("~", reason, "curator")
+    assert cache_keys.current()[0] == version_before + 1
+
+
+def test_marking_models_deprecated_leaves_those_already_deprecated_alone(
+    curator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    fresh = AIModel.objects.create(name="Fresh", key="fresh")
+    old = AIModel.objects.create(name="Old", key="old", deprecated=True)
+    old_history = len(history_of(old))
+    version_before = cache_keys.current()[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = curation.mark_deprecated(AIModel.objects.all(), user=curator)
+
+    assert count == 1
+    assert AIModel.objects.get(pk=fresh.pk).deprecated
+    assert history_of(fresh)[-1] == ("~", "marked deprecated", "curator")
+    assert len(history_of(old)) == old_history
+    assert cache_keys.current()[0] == version_before + 1
