@@ -17,7 +17,14 @@ from django.utils.safestring import SafeString
 from .. import models
 from ..services import curation
 from .aliases import ModelAliasInline
-from .curation import CuratedAdmin, changelist_link, choose_target, count_message
+from .curation import (
+    CuratedAdmin,
+    acting_user,
+    changelist_link,
+    choose_target,
+    count_message,
+    foreign_key,
+)
 from .review import RowReviewMixin
 
 
@@ -140,16 +147,18 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
 
     @admin.action(description="Accept upstream's organisation and license", permissions=["change"])
     def accept_upstream(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        count_message(request, curation.accept_upstream(queryset, user=request.user), "accepted")
+        count_message(
+            request, curation.accept_upstream(queryset, user=acting_user(request)), "accepted"
+        )
 
     @admin.action(description="Dismiss: curated values stand", permissions=["change"])
     def dismiss_review(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        count = curation.dismiss_model_reviews(queryset, user=request.user)
+        count = curation.dismiss_model_reviews(queryset, user=acting_user(request))
         count_message(request, count, "dismissed")
 
     @admin.action(description="Mark deprecated", permissions=["change"])
     def mark_deprecated(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        count = curation.mark_deprecated(queryset, user=request.user)
+        count = curation.mark_deprecated(queryset, user=acting_user(request))
         count_message(request, count, "marked deprecated")
 
     @admin.action(
@@ -161,7 +170,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             self,
             request,
             queryset,
-            field=models.ModelAlias._meta.get_field("model"),
+            field=foreign_key(models.ModelAlias, "model"),
             title="Merge models",
             explanation=(
                 "The selected models are folded into the one you choose: rows, aliases and "
@@ -174,7 +183,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         for source in queryset.exclude(pk=target.pk):
             try:
                 result = curation.merge_models(
-                    source=source, target=target, user=request.user, reason=reason
+                    source=source, target=target, user=acting_user(request), reason=reason
                 )
             except curation.CurationRefused as refused:
                 messages.error(request, str(refused))
@@ -191,8 +200,8 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         counts = curation.review_counts()
-        flagged = {"needs_review__exact": 1}
-        queues = [
+        flagged: dict[str, object] = {"needs_review__exact": 1}
+        queues: list[tuple[str, int, type[db.Model], dict[str, object]]] = [
             (
                 "New organisation spellings",
                 counts["organization_aliases"],

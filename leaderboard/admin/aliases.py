@@ -12,7 +12,14 @@ from django.utils.safestring import SafeString
 
 from .. import models
 from ..services import curation
-from .curation import CuratedAdmin, admin_link, choose_target, count_message
+from .curation import (
+    CuratedAdmin,
+    acting_user,
+    admin_link,
+    choose_target,
+    count_message,
+    foreign_key,
+)
 from .review import RowReviewMixin
 
 
@@ -45,17 +52,21 @@ class AliasAdmin(RowReviewMixin, CuratedAdmin):
 
     @admin.action(description="Accept: the mapping is right", permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        count_message(request, curation.accept_aliases(queryset, user=request.user), "accepted")
+        count_message(
+            request, curation.accept_aliases(queryset, user=acting_user(request)), "accepted"
+        )
 
     @admin.action(description="Dismiss from the review queue", permissions=["change"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        count_message(request, curation.dismiss_aliases(queryset, user=request.user), "dismissed")
+        count_message(
+            request, curation.dismiss_aliases(queryset, user=acting_user(request)), "dismissed"
+        )
 
     @admin.action(description="Map to an existing entry…", permissions=["change"])
     def map_to_existing(
         self, request: HttpRequest, queryset: QuerySet[Any]
     ) -> TemplateResponse | None:
-        field = self.model._meta.get_field(self.target_field)
+        field = foreign_key(self.model, self.target_field)
         chosen = choose_target(
             self,
             request,
@@ -73,7 +84,9 @@ class AliasAdmin(RowReviewMixin, CuratedAdmin):
         for alias in queryset:
             messages.success(
                 request,
-                curation.map_alias(alias=alias, target=target, user=request.user, reason=reason),
+                curation.map_alias(
+                    alias=alias, target=target, user=acting_user(request), reason=reason
+                ),
             )
         return None
 

@@ -16,6 +16,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import models as db
 from django.db import transaction
 from django.db.models import QuerySet
@@ -83,7 +85,7 @@ class TargetForm(forms.Form):
         remote = field.remote_field.model
         self.fields["target"] = forms.ModelChoiceField(
             queryset=remote._default_manager.all(),
-            label=remote._meta.verbose_name.capitalize(),
+            label=str(remote._meta.verbose_name).capitalize(),
             widget=AutocompleteSelect(field, admin_site),
         )
 
@@ -118,6 +120,24 @@ def choose_target(
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/curation/choose_target.html", context)
+
+
+def acting_user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user an admin view acts for, as the services' audit trail records it.
+
+    The admin lets no anonymous request reach a view; refused all the same, so a history row
+    never names nobody."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
+
+
+def foreign_key(model: type[db.Model], name: str) -> db.ForeignKey[Any, Any]:
+    """``model``'s foreign key ``name`` (the target picker's autocomplete needs the field)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, db.ForeignKey):
+        raise TypeError(f"{model.__name__}.{name} is not a foreign key")
+    return field
 
 
 def count_message(request: HttpRequest, count: int, text: str) -> None:

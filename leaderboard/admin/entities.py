@@ -13,7 +13,14 @@ from django.utils.safestring import SafeString
 from .. import models
 from ..services import curation
 from .aliases import LicenseAliasInline, OrganizationAliasInline
-from .curation import CuratedAdmin, changelist_link, choose_target, count_message
+from .curation import (
+    CuratedAdmin,
+    acting_user,
+    changelist_link,
+    choose_target,
+    count_message,
+    foreign_key,
+)
 from .review import RowReviewMixin
 
 Kind = models.License.Kind
@@ -54,12 +61,12 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
     @admin.action(description="Mark reviewed", permissions=["change"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count_message(
-            request, curation.mark_reviewed(queryset, user=request.user), "marked reviewed"
+            request, curation.mark_reviewed(queryset, user=acting_user(request)), "marked reviewed"
         )
 
     @admin.action(description="Merge into…", permissions=["change", "delete"])
     def merge_into(self, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
-        field = models.AIModel._meta.get_field(self.model._meta.model_name)
+        field = foreign_key(models.AIModel, self.model._meta.model_name)
         chosen = choose_target(
             self,
             request,
@@ -76,7 +83,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
         target, reason = chosen
         for source in queryset.exclude(pk=target.pk):
             result = type(self).merge_service(
-                source=source, target=target, user=request.user, reason=reason
+                source=source, target=target, user=acting_user(request), reason=reason
             )
             messages.success(
                 request,
@@ -111,7 +118,7 @@ class LicenseAdmin(EntityAdmin):
     ]
 
     def _set_kind(self, request: HttpRequest, queryset: QuerySet[Any], kind: Kind) -> None:
-        count = curation.set_license_kind(queryset, kind=kind, user=request.user)
+        count = curation.set_license_kind(queryset, kind=kind, user=acting_user(request))
         count_message(request, count, f"set to {kind.label}")
 
     @admin.action(description="Set kind: proprietary", permissions=["change"])

@@ -13,7 +13,7 @@ Imports never call these; they only ever fill blanks and flag (``services.identi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -367,7 +367,21 @@ def mark_deprecated(models: QuerySet[AIModel], *, user: User, reason: str = "") 
 # --- reads the admin shares ---------------------------------------------------------------
 
 
-def models_with_review_reasons(queryset: QuerySet[AIModel]) -> QuerySet[AIModel]:
+class ReviewReasons(TypedDict):
+    """Why a flagged model waits (``models_with_review_reasons``' annotations)."""
+
+    org_disagrees: bool
+    license_disagrees: bool
+
+
+if TYPE_CHECKING:
+    # django-stubs-ext is a development dependency: the alias exists for the type checker only.
+    from django_stubs_ext import WithAnnotations
+
+    ReviewedModel = WithAnnotations[AIModel, ReviewReasons]
+
+
+def models_with_review_reasons(queryset: QuerySet[AIModel]) -> QuerySet[ReviewedModel]:
     """Annotates ``org_disagrees`` / ``license_disagrees``: upstream's latest string maps to
     another entity than the curated one. A flagged model with neither was flagged because
     the importer was unsure how to clean its name. Two subqueries, no N+1."""
