@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from typing import ClassVar
 
 from leaderboard.sources.base import FormatError, RankKind, RowData, SnapshotData
+from leaderboard.sources.spreads import two_ranks
 from leaderboard.sources.text import interval_bounds, parse_float, parse_int, safe_url
 
 
@@ -153,9 +154,7 @@ def _table_row(cells: list[_Cell], columns: dict[str, int], position: int) -> Ro
         lower, upper = interval_bounds(score, cells[columns["ci"]].text, dialect="table")
     best = worst = None
     if "spread" in columns:
-        ranks = [int(n) for n in re.findall(r"\d+", cells[columns["spread"]].text)]
-        if len(ranks) == 2:
-            best, worst = min(ranks), max(ranks)
+        best, worst = two_ranks(cells[columns["spread"]].text) or (None, None)
     rank_column = columns.get("rank", columns.get("rank_ub"))
 
     def cell_text(key: str) -> str:

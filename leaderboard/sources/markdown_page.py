@@ -26,6 +26,7 @@ from leaderboard.ranking import rank_spread
 
 from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 from .names import parse_model_cell
+from .spreads import split_glued_spread
 from .text import interval_bounds, parse_float, parse_int, safe_url, strip_html
 
 _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
@@ -312,41 +313,15 @@ def _resolve_spreads(rows: list[RowData], spreads: list[str], warnings: list[str
             upper, lower = int(match.group(1)), int(match.group(2))
             resolved.append(replace(row, rank_upper=upper, rank_lower=lower))
             continue
-        digits = spread.replace(",", "")
-        # Two ranks of at most six digits each: anything longer is not a spread.
-        readable = re.fullmatch(r"[0-9]{2,12}", digits) is not None
-        candidates = _glued_spread_candidates(digits, row.rank) if readable else []
-        if not candidates:
+        split = split_glued_spread(
+            spread.replace(",", ""), rank=row.rank, implied=implied[index] if implied else None
+        )
+        if split is None:
             warnings.append(f"{row.model}: rank spread {spread!r} could not be read; left empty")
             resolved.append(row)
             continue
-        target = implied[index] if implied else None
-        upper, lower = min(candidates, key=lambda c: _distance(c, target))
-        resolved.append(replace(row, rank_upper=upper, rank_lower=lower))
+        resolved.append(replace(row, rank_upper=split[0], rank_lower=split[1]))
     return resolved
-
-
-def _glued_spread_candidates(digits: str, rank: int | None) -> list[tuple[int, int]]:
-    """Every split of ``digits`` into upper ≤ lower without leading zeros, containing ``rank``."""
-    candidates = []
-    for cut in range(1, len(digits)):
-        left, right = digits[:cut], digits[cut:]
-        if (left.startswith("0") and left != "0") or right.startswith("0"):
-            continue
-        upper, lower = int(left), int(right)
-        if upper < 1 or upper > lower:
-            continue
-        if rank is not None and not upper <= rank <= lower:
-            continue
-        candidates.append((upper, lower))
-    return candidates
-
-
-def _distance(candidate: tuple[int, int], target: tuple[int, int] | None) -> tuple[int, int]:
-    if target is None:
-        # Nothing to compare with: prefer the narrowest plausible spread.
-        return (candidate[1] - candidate[0], 0)
-    return (abs(candidate[0] - target[0]) + abs(candidate[1] - target[1]), candidate[1])
 
 
 def _section(lines: list[str], table_line: int) -> str:
