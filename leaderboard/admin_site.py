@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .services import curation
+from . import selectors
 
 
 class ArenaAdminSite(admin.AdminSite):
@@ -26,7 +26,7 @@ class ArenaAdminSite(admin.AdminSite):
         """The admin index plus the review queue's counts, for those who can act on it."""
         context = dict(extra_context or {})
         if request.user.has_perm("leaderboard.view_aimodel"):
-            counts = curation.review_counts()
+            counts = selectors.review_counts()
             context["review_counts"] = counts
             context["review_total"] = sum(counts.values())
             context["review_url"] = reverse("admin:leaderboard_review_queue")

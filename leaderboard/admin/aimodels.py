@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .. import models
+from .. import models, selectors
 from ..services import curation
 from .aliases import ModelAliasInline
 from .curation import (
@@ -102,7 +102,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.AIModel]:
         queryset = super().get_queryset(request).annotate(entry_total=Count("entries"))
-        return curation.models_with_review_reasons(queryset)
+        return selectors.models_with_review_reasons(queryset)
 
     def get_urls(self) -> list[URLPattern]:
         review = path(
@@ -199,7 +199,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         """Every review queue with its count and where to act on it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        counts = curation.review_counts()
+        counts = selectors.review_counts()
         flagged: dict[str, object] = {"needs_review__exact": 1}
         queues: list[tuple[str, int, type[db.Model], dict[str, object]]] = [
             (

@@ -1,5 +1,6 @@
 """Curation writes: merges, the review queue's accept / map-to-existing / dismiss, and the
-admin's bulk edits (a license's kind, deprecating models).
+admin's bulk edits (a license's kind, deprecating models). The queue's reads are selectors
+(``review_counts``, ``models_with_review_reasons``).
 
 Every function here:
 - runs in one transaction (all or nothing);
@@ -13,7 +14,7 @@ Imports never call these; they only ever fill blanks and flag (``services.identi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -362,54 +363,3 @@ def mark_deprecated(models: QuerySet[AIModel], *, user: User, reason: str = "") 
     )
     _on_commit_bump()
     return len(changed)
-
-
-# --- reads the admin shares ---------------------------------------------------------------
-
-
-class ReviewReasons(TypedDict):
-    """Why a flagged model waits (``models_with_review_reasons``' annotations)."""
-
-    org_disagrees: bool
-    license_disagrees: bool
-
-
-if TYPE_CHECKING:
-    # django-stubs-ext is a development dependency: the alias exists for the type checker only.
-    from django_stubs_ext import WithAnnotations
-
-    ReviewedModel = WithAnnotations[AIModel, ReviewReasons]
-
-
-def models_with_review_reasons(queryset: QuerySet[AIModel]) -> QuerySet[ReviewedModel]:
-    """Annotates ``org_disagrees`` / ``license_disagrees``: upstream's latest string maps to
-    another entity than the curated one. A flagged model with neither was flagged because
-    the importer was unsure how to clean its name. Two subqueries, no N+1."""
-    return queryset.annotate(
-        org_disagrees=Exists(
-            OrganizationAlias.objects.filter(raw__iexact=OuterRef("upstream_organization")).exclude(
-                organization=OuterRef("organization")
-            )
-        ),
-        license_disagrees=Exists(
-            LicenseAlias.objects.filter(raw__iexact=OuterRef("upstream_license")).exclude(
-                license=OuterRef("license")
-            )
-        ),
-    )
-
-
-def review_counts() -> dict[str, int]:
-    """How many items wait in each review queue (one small query each)."""
-    flagged = models_with_review_reasons(AIModel.objects.filter(needs_review=True))
-    disagreements = flagged.filter(Q(org_disagrees=True) | Q(license_disagrees=True)).count()
-    flagged_total = flagged.count()
-    return {
-        "organization_aliases": OrganizationAlias.objects.filter(needs_review=True).count(),
-        "license_aliases": LicenseAlias.objects.filter(needs_review=True).count(),
-        "model_aliases": ModelAlias.objects.filter(needs_review=True).count(),
-        "organizations": Organization.objects.filter(needs_review=True).count(),
-        "licenses": License.objects.filter(needs_review=True).count(),
-        "model_disagreements": disagreements,
-        "models_uncertain": flagged_total - disagreements,
-    }

@@ -279,12 +279,12 @@ def test_accepting_a_disagreement_takes_upstreams_value_and_dismissing_keeps_the
         organization=curated, upstream_organization="X.AI Corp"
     )
     run_import(DEC_20)  # upstream changed its statement and disagrees: flagged, not applied
-    flagged = curation.models_with_review_reasons(AIModel.objects.filter(needs_review=True))
+    flagged = selectors.models_with_review_reasons(AIModel.objects.filter(needs_review=True))
     assert set(flagged.filter(org_disagrees=True).values_list("key", flat=True)) >= {
         "grok-4.1",
         "grok-4.1-thinking",
     }
-    assert curation.review_counts()["model_disagreements"] >= 2
+    assert selectors.review_counts()["model_disagreements"] >= 2
 
     curation.accept_upstream(AIModel.objects.filter(key="grok-4.1"), user=curator)
     curation.dismiss_model_reviews(AIModel.objects.filter(key="grok-4.1-thinking"), user=curator)
@@ -307,7 +307,7 @@ def test_accepting_and_dismissing_aliases_empties_their_queue(curator: User) -> 
     dismissed = curation.dismiss_aliases(ModelAlias.objects.all(), user=curator)
 
     assert (accepted, accepted + dismissed) == (len(half), total)
-    assert curation.review_counts()["model_aliases"] == 0
+    assert selectors.review_counts()["model_aliases"] == 0
     some = ModelAlias.objects.get(pk=half[0])
     assert history_of(some)[-1] == ("~", "accepted", "curator")
 
