@@ -107,7 +107,7 @@ class BoardFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, *args: object, board: Leaderboard, snapshot: Snapshot, **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.board = board
         # Choices: only what this snapshot shows, so every option narrows the table.
         self.filters["organization"].queryset = Organization.objects.filter(

@@ -118,7 +118,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
 
     @admin.display(description="rows", ordering="entry_total")
     def entry_count(self, model: models.AIModel) -> int:
-        return model.entry_total  # type: ignore[attr-defined]
+        return model.entry_total  # type: ignore[attr-defined]  # get_queryset's annotation
 
     @admin.display(description="review")
     def review_reason(self, model: models.AIModel) -> str:

@@ -83,6 +83,7 @@ def history_of(obj: object) -> list[tuple[str, str | None, str | None]]:
             record.history_change_reason,
             getattr(record.history_user, "username", None),
         )
+        # simple-history adds ``history`` at class creation, out of the type checker's sight.
         for record in obj.history.order_by("history_date", "history_id")  # type: ignore[attr-defined]
     ]
 
@@ -190,7 +191,9 @@ def test_merging_models_moves_every_entry_and_the_board_shows_one_row_each(curat
     # A rename upstream: the same model under a second identity, on different snapshots.
     original = AIModel.objects.get(key="gpt-5-high")
     renamed = AIModel.objects.create(key="gpt-5-high-renamed", name="GPT-5 (high)")
-    dec_snapshot = selectors.board_by_slug("text/overall").current_snapshot  # type: ignore[union-attr]
+    board = selectors.board_by_slug("text/overall")
+    assert board is not None
+    dec_snapshot = board.current_snapshot
     Entry.objects.filter(model=original, snapshot=dec_snapshot).update(model=renamed)
     entries_before = Entry.objects.count()
 
