@@ -19,9 +19,9 @@ import sys
 import time
 import urllib.request
 import uuid
-from typing import IO
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
