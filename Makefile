@@ -30,9 +30,10 @@ test: install browser  ## Run the whole test suite (SQLite, or DATABASE_URL / RE
 browser:  ## Install Debian's chromium for the browser tests when missing (needs root or sudo)
 	@scripts/install-browser
 
-lint: install  ## ruff lint + format check
+lint: install  ## ruff lint + format check, then mypy (django-stubs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 fmt: install  ## Format and autofix
 	$(VENV)/bin/ruff check --fix .

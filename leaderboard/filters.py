@@ -4,6 +4,7 @@ shown as a form error), never a server error."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 import django_filters
 from django import forms
@@ -17,7 +18,22 @@ from .models import Entry, Leaderboard, License, Organization, Snapshot
 from .tables import sort_keys
 
 
-def board_entries(snapshot: Snapshot) -> QuerySet[Entry]:
+class BoardColumns(TypedDict):
+    """The columns ``board_entries`` adds to each entry."""
+
+    is_preliminary: bool | None
+    is_open_weights: bool
+    ci_width: float | None
+
+
+if TYPE_CHECKING:
+    # django-stubs-ext is a development dependency: the alias exists for the type checker only.
+    from django_stubs_ext import WithAnnotations
+
+    BoardEntry = WithAnnotations[Entry, BoardColumns]
+
+
+def board_entries(snapshot: Snapshot) -> QuerySet[BoardEntry]:
     """A snapshot's entries with everything the table shows, in one query.
 
     ``is_preliminary`` and ``is_open_weights`` are the effective values: a curator's override
@@ -91,7 +107,7 @@ class BoardFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, *args: object, board: Leaderboard, snapshot: Snapshot, **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.board = board
         # Choices: only what this snapshot shows, so every option narrows the table.
         self.filters["organization"].queryset = Organization.objects.filter(
@@ -101,20 +117,20 @@ class BoardFilter(django_filters.FilterSet):
             models__entries__snapshot=snapshot
         ).distinct()
 
-    def search(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
+    def search(self, queryset: QuerySet[BoardEntry], name: str, value: str) -> QuerySet[BoardEntry]:
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(model__name__icontains=value) | Q(raw_model__icontains=value))
 
     def open_weights_only(
-        self, queryset: QuerySet[Entry], name: str, value: bool | None
-    ) -> QuerySet[Entry]:
+        self, queryset: QuerySet[BoardEntry], name: str, value: bool | None
+    ) -> QuerySet[BoardEntry]:
         return queryset.filter(is_open_weights=True) if value else queryset
 
     def filter_preliminary(
-        self, queryset: QuerySet[Entry], name: str, value: str
-    ) -> QuerySet[Entry]:
+        self, queryset: QuerySet[BoardEntry], name: str, value: str
+    ) -> QuerySet[BoardEntry]:
         if value == "hide":
             return queryset.exclude(is_preliminary=True)
         if value == "only":
@@ -122,8 +138,8 @@ class BoardFilter(django_filters.FilterSet):
         return queryset
 
     def first_seen_since(
-        self, queryset: QuerySet[Entry], name: str, value: dt.date | None
-    ) -> QuerySet[Entry]:
+        self, queryset: QuerySet[BoardEntry], name: str, value: dt.date | None
+    ) -> QuerySet[BoardEntry]:
         if value is None:
             return queryset
         first_seen = (

@@ -28,6 +28,8 @@ import urllib3.exceptions
 import urllib3.util
 from django.conf import settings
 
+from . import upstream
+
 logger = logging.getLogger(__name__)
 
 USER_AGENT = (
@@ -325,7 +327,7 @@ def _raise_for_status(response: requests.Response, url: str) -> None:
     if status >= 500:
         raise FetchError(f"upstream error (HTTP {status}): {url}", transient=True, status=status)
     hint = ""
-    if status in {403, 503} and "cf-mitigated" in {k.lower() for k in response.headers}:
+    if upstream.is_challenge_response(status, response.headers):
         hint = " (Cloudflare challenge)"
     raise FetchError(f"refused (HTTP {status}){hint}: {url}", status=status)
 

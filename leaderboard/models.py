@@ -3,13 +3,17 @@
 Curated entities (Organization, License, AIModel) hold what staff decided; their aliases hold
 the raw strings upstream used. Entries point at the curated entity *and* keep the raw strings,
 so editing a canonical name fixes every board at once and nothing upstream said is lost.
+
+One module although it is past 400 lines: these models point at one another (a board at its
+current snapshot, entries at models, runs at sources), Django's app loading expects them
+here, and the bulk is field declarations with their help texts, not logic.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, TextChoices
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +91,9 @@ class Organization(models.Model):
 
 
 class License(models.Model):
-    class Kind(models.TextChoices):
+    # Not ``models.TextChoices``: inside this class ``models`` is also the reverse accessor
+    # of AIModel.license (related_name="models"), which the type checker resolves first.
+    class Kind(TextChoices):
         PROPRIETARY = "proprietary", _("Proprietary")
         OPEN_RESTRICTED = "open-restricted", _("Open weights with restrictions")
         OPEN_PERMISSIVE = "open-permissive", _("Open weights, permissive")

@@ -1,12 +1,33 @@
-"""Rank arithmetic (rank spread and plain positions), pure and O(n log n)."""
+"""Rank arithmetic (rank spread and plain positions), pure and O(n log n).
+
+Imports nothing from the project: the service ranks rows with ``assign_ranks``, and an adapter
+that must read a rank-spread cell may compare it with ``rank_spread`` (rows are typed by the
+``Rankable`` protocol, which ``sources.base.RowData`` satisfies).
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from .sources.base import RowData
+
+class Rankable(Protocol):
+    """What ranking reads from a row (``sources.base.RowData`` has it all)."""
+
+    @property
+    def score(self) -> float: ...
+    @property
+    def rating_lower(self) -> float | None: ...
+    @property
+    def rating_upper(self) -> float | None: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def rank_upper(self) -> int | None: ...
+    @property
+    def rank_lower(self) -> int | None: ...
 
 
 def rank_spread(bounds: Sequence[tuple[float, float]]) -> list[tuple[int, int]]:
@@ -33,14 +54,14 @@ def positions(scores: Sequence[float]) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
-class RankedRow:
-    row: RowData
+class RankedRow[R: Rankable]:
+    row: R
     rank: int
     rank_upper: int
     rank_lower: int
 
 
-def assign_ranks(rows: Sequence[RowData], *, rank_kind: str | None) -> list[RankedRow]:
+def assign_ranks[R: Rankable](rows: Sequence[R], *, rank_kind: str | None) -> list[RankedRow[R]]:
     """Order rows by score and give each its plain position and its rank spread.
 
     The spread is upstream's where the row carries both ends; otherwise the best end is
@@ -61,7 +82,7 @@ def assign_ranks(rows: Sequence[RowData], *, rank_kind: str | None) -> list[Rank
             for row in ordered
         ]
     )
-    ranked = []
+    ranked: list[RankedRow[R]] = []
     for position, (row, (best, worst)) in enumerate(zip(ordered, spreads, strict=True), start=1):
         if row.rank_upper is not None and row.rank_lower is not None:
             best, worst = row.rank_upper, row.rank_lower

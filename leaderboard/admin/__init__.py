@@ -1,5 +1,6 @@
-"""Admin, split by responsibility: the import pipeline and curation."""
+"""Admin, split by responsibility: the import pipeline and curation (aliases, organisations
+and licenses, models). The site itself is ``leaderboard.admin_site``."""
 
-from . import curation, imports
+from . import aimodels, aliases, entities, imports
 
-__all__ = ["curation", "imports"]
+__all__ = ["aimodels", "aliases", "entities", "imports"]

@@ -25,7 +25,12 @@ RowReviews = dict[str, tuple[str, Callable[..., int]]]
 
 
 class RowReviewMixin:
-    """For a ModelAdmin whose rows have ``needs_review``: a "decide" column and its URLs."""
+    """For a ModelAdmin whose rows have ``needs_review``: a "decide" column and its URLs.
+
+    A plain mixin, so the ``type: ignore``s below mark the ModelAdmin attributes it uses
+    (``model``, ``admin_site``, the permission checks): typing it as a ModelAdmin subclass
+    conflicts with django-simple-history's untyped admin in the subclasses' bases.
+    """
 
     row_reviews: RowReviews
 

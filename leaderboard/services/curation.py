@@ -1,4 +1,6 @@
-"""Curation writes: merges, and the review queue's accept / map-to-existing / dismiss.
+"""Curation writes: merges, the review queue's accept / map-to-existing / dismiss, and the
+admin's bulk edits (a license's kind, deprecating models). The queue's reads are selectors
+(``review_counts``, ``models_with_review_reasons``).
 
 Every function here:
 - runs in one transaction (all or nothing);
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from .. import cache_keys
@@ -325,38 +328,38 @@ def mark_reviewed(entities: QuerySet[Any], *, user: User, reason: str = "") -> i
     return len(pending)
 
 
-# --- reads the admin shares ---------------------------------------------------------------
+# --- bulk edits ----------------------------------------------------------------------------
 
 
-def models_with_review_reasons(queryset: QuerySet[AIModel]) -> QuerySet[AIModel]:
-    """Annotates ``org_disagrees`` / ``license_disagrees``: upstream's latest string maps to
-    another entity than the curated one. A flagged model with neither was flagged because
-    the importer was unsure how to clean its name. Two subqueries, no N+1."""
-    return queryset.annotate(
-        org_disagrees=Exists(
-            OrganizationAlias.objects.filter(raw__iexact=OuterRef("upstream_organization")).exclude(
-                organization=OuterRef("organization")
-            )
-        ),
-        license_disagrees=Exists(
-            LicenseAlias.objects.filter(raw__iexact=OuterRef("upstream_license")).exclude(
-                license=OuterRef("license")
-            )
-        ),
+@transaction.atomic
+def set_license_kind(
+    licenses: QuerySet[License], *, kind: License.Kind, user: User, reason: str = ""
+) -> int:
+    """Give every license in ``licenses`` the ``kind`` (the public open/proprietary filter
+    follows it). Returns how many licenses were written, each with a history row."""
+    changed = list(licenses)
+    now = timezone.now()
+    for license_ in changed:
+        license_.kind = kind
+        license_.updated_at = now
+    _bulk_save(
+        changed, ["kind", "updated_at"], user=user, reason=reason or f"kind set to {kind.label}"
     )
+    _on_commit_bump()
+    return len(changed)
 
 
-def review_counts() -> dict[str, int]:
-    """How many items wait in each review queue (one small query each)."""
-    flagged = models_with_review_reasons(AIModel.objects.filter(needs_review=True))
-    disagreements = flagged.filter(Q(org_disagrees=True) | Q(license_disagrees=True)).count()
-    flagged_total = flagged.count()
-    return {
-        "organization_aliases": OrganizationAlias.objects.filter(needs_review=True).count(),
-        "license_aliases": LicenseAlias.objects.filter(needs_review=True).count(),
-        "model_aliases": ModelAlias.objects.filter(needs_review=True).count(),
-        "organizations": Organization.objects.filter(needs_review=True).count(),
-        "licenses": License.objects.filter(needs_review=True).count(),
-        "model_disagreements": disagreements,
-        "models_uncertain": flagged_total - disagreements,
-    }
+@transaction.atomic
+def mark_deprecated(models: QuerySet[AIModel], *, user: User, reason: str = "") -> int:
+    """Mark the models deprecated; those already deprecated are left alone (no history row).
+    Returns how many changed."""
+    changed = list(models.filter(deprecated=False))
+    now = timezone.now()
+    for model in changed:
+        model.deprecated = True
+        model.updated_at = now
+    _bulk_save(
+        changed, ["deprecated", "updated_at"], user=user, reason=reason or "marked deprecated"
+    )
+    _on_commit_bump()
+    return len(changed)

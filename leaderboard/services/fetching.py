@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from leaderboard.boards import BoardKey
 
-from .. import http
+from .. import http, upstream
 from ..models import ImportRun, Source
 from ..sources import hf_dataset
 from ..sources.base import FormatError
@@ -28,14 +27,6 @@ HF_SERVER = "https://datasets-server.huggingface.co"
 HF_DATASET = "lmarena-ai/leaderboard-dataset"
 HF_ROWS_PAGE = 100  # the datasets-server maximum
 HF_MAX_ROWS = 200_000
-# Cloudflare's interstitial, whatever the status: its title or its challenge options object.
-# Only in the head of the body, and only these markers: a real page may load Cloudflare scripts.
-_CHALLENGE = re.compile(
-    rb"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare)\s*</title>"
-    rb"|window\._cf_chl_opt",
-    re.IGNORECASE,
-)
-_CHALLENGE_HEAD_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +99,7 @@ def fetch_url(url: str) -> Fetched:
     response = http.fetch(url)
     if not response.body.strip():
         raise http.FetchError(f"empty body (HTTP {response.status}): {response.url}")
-    if _CHALLENGE.search(response.body[:_CHALLENGE_HEAD_BYTES]):
+    if upstream.is_challenge_body(response.body):
         raise http.FetchError(f"blocked by a Cloudflare challenge page: {response.url}")
     return Fetched(data=response.body, url=response.url, content_type=response.content_type)
 

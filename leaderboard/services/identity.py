@@ -38,9 +38,9 @@ def insert_or_fetch[M: Model](
     constraint says so). The savepoint keeps the caller's transaction usable either way."""
     try:
         with transaction.atomic():
-            return model.objects.create(**values), True
+            return model._default_manager.create(**values), True
     except IntegrityError:
-        return model.objects.get(**lookup), False
+        return model._default_manager.get(**lookup), False
 
 
 def loose_key(text: str) -> str:
@@ -70,7 +70,9 @@ class _Catalog[E: (Organization, License)]:
         stats: ResolutionStats,
         created: list[str],
     ) -> None:
-        self._entity, self._alias, self._link = entity, alias, link
+        self._entity: type[E] = entity
+        self._alias: type[OrganizationAlias] | type[LicenseAlias] = alias
+        self._link = link
         self._stats, self._created = stats, created
         self._by_alias: dict[str, E] = {
             row.raw.casefold(): getattr(row, link) for row in alias.objects.select_related(link)

@@ -41,20 +41,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from leaderboard.boards import NO_STYLE_CONTROL_SUFFIX, BoardKey
+from leaderboard.sources.arena_rows import entry_row
+from leaderboard.sources.arena_table import table_snapshot
 from leaderboard.sources.base import (
     ChallengePage,
     FormatError,
     ParseResult,
-    RankKind,
-    RowData,
     SnapshotData,
 )
-from leaderboard.sources.text import parse_float, parse_int, safe_url
+from leaderboard.sources.text import slug
+from leaderboard.upstream import is_challenge_body
 
 _PUSH = re.compile(r"self\.__next_f\.push\(")
 _FLIGHT_BODY = re.compile(rb"\s*[0-9a-f]{0,16}:[A-Z\[{\"]")
@@ -62,17 +62,6 @@ _ROW_HEAD = re.compile(rb"([0-9a-f]{0,16}):")
 _TEXT_ROW = re.compile(rb"T([0-9a-f]{1,16}),")
 _REFERENCE = re.compile(r"\$@?([0-9a-f]{1,16})")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-
-_CHALLENGE = re.compile(
-    r"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare)\s*</title>"
-    r"|cf_chl_opt|cf-chl|challenge-platform/(?!scripts/jsd/)",
-    re.IGNORECASE,
-)
-_CHALLENGE_BYTES = re.compile(
-    rb"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare)\s*</title>"
-    rb"|cf_chl_opt|cf-chl|challenge-platform/(?!scripts/jsd/)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(slots=True)
@@ -91,56 +80,15 @@ class _Board:
 
 def _slug(value: object) -> str | None:
     """A plain slug, or None for blanks and flight references (``$44:0:1``)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.lstrip().startswith("$"):
         return None
-    slug = "-".join(value.strip().lower().replace("_", " ").split())
-    if not slug or slug.startswith("$"):
-        return None
-    return slug
+    return slug(value) or None
 
 
 def _json_error(what: str, error: Exception) -> FormatError:
     if isinstance(error, RecursionError):
         return FormatError(f"{what} is nested too deeply to read")
     return FormatError(f"{what} is not valid JSON ({error})")
-
-
-def entry_row(entry: object, position: int) -> RowData:
-    """One arena.ai ``entries`` object as a ``RowData``; raises ``FormatError`` when broken.
-
-    ``position`` (1-based) only names the entry in the error message.
-    """
-    if not isinstance(entry, dict):
-        raise FormatError(f"entry {position} is not an object")
-    name = entry.get("modelDisplayName")
-    if not isinstance(name, str) or not name.strip():
-        raise FormatError(f"entry {position} has no modelDisplayName")
-    name = " ".join(name.split())
-    score = parse_float(entry.get("rating"))
-    if score is None:
-        raise FormatError(f"entry {position} ({name}) has no numeric rating")
-    flags = (entry.get("isPreliminary"), entry.get("preliminary"))
-    preliminary = next((flag for flag in flags if isinstance(flag, bool)), None)
-    url = entry.get("modelUrl")
-    return RowData(
-        model=name,
-        score=score,
-        rating_lower=parse_float(entry.get("ratingLower")),
-        rating_upper=parse_float(entry.get("ratingUpper")),
-        votes=parse_int(entry.get("votes")),
-        organization=_text(entry.get("modelOrganization")),
-        license=_text(entry.get("license")),
-        model_key=_text(entry.get("modelKey")),
-        rank=parse_int(entry.get("rank")),
-        rank_upper=parse_int(entry.get("rankUpper")),
-        rank_lower=parse_int(entry.get("rankLower")),
-        preliminary=preliminary,
-        url=safe_url(url if isinstance(url, str) else None),
-    )
-
-
-def _text(value: object) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def _flight_stream(page: str) -> str | None:
@@ -290,209 +238,6 @@ def _select(boards: list[_Board], hint: BoardKey) -> _Board:
     return distinct[0]
 
 
-@dataclass(slots=True)
-class _Cell:
-    texts: list[str] = field(default_factory=list)
-    link_texts: list[str] = field(default_factory=list)
-    hrefs: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.texts).split())
-
-    @property
-    def link_text(self) -> str:
-        return " ".join(" ".join(self.link_texts).split())
-
-
-class _Tables(HTMLParser):
-    """Collects every ``<table>`` as rows of cells; logos (img alt, inline svg) stay out."""
-
-    _SKIP: ClassVar[frozenset[str]] = frozenset({"script", "style", "svg", "noscript", "template"})
-    _BREAKS: ClassVar[frozenset[str]] = frozenset({"br", "p", "div", "span", "li"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[_Cell]]] = []
-        self._open: list[list[list[_Cell]]] = []
-        self._row: list[_Cell] | None = None
-        self._cell: _Cell | None = None
-        self._skip: list[str] = []
-        self._anchor = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip:
-            if tag == self._skip[-1]:
-                self._skip.append(tag)
-            return
-        if tag in self._SKIP:
-            self._skip.append(tag)
-        elif tag == "table":
-            self._close_row()
-            self._open.append([])
-        elif tag == "tr" and self._open:
-            self._close_row()
-            self._row = []
-        elif tag in ("td", "th") and self._open:
-            self._close_cell()
-            if self._row is None:
-                self._row = []
-            self._cell = _Cell()
-        elif tag == "a" and self._cell is not None:
-            self._anchor += 1
-            href = dict(attrs).get("href")
-            if href:
-                self._cell.hrefs.append(href)
-        elif tag in self._BREAKS and self._cell is not None:
-            self._cell.texts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag == self._skip[-1]:
-                self._skip.pop()
-            return
-        if tag in ("td", "th"):
-            self._close_cell()
-        elif tag == "tr":
-            self._close_row()
-        elif tag == "table" and self._open:
-            self._close_row()
-            table = self._open.pop()
-            if table:
-                self.tables.append(table)
-        elif tag == "a" and self._anchor:
-            self._anchor -= 1
-        elif tag in self._BREAKS and self._cell is not None:
-            self._cell.texts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip or self._cell is None:
-            return
-        self._cell.texts.append(data)
-        if self._anchor:
-            self._cell.link_texts.append(data)
-
-    def _close_cell(self) -> None:
-        if self._cell is not None and self._row is not None:
-            self._row.append(self._cell)
-        self._cell = None
-        self._anchor = 0
-
-    def _close_row(self) -> None:
-        self._close_cell()
-        if self._row is not None and self._open:
-            self._open[-1].append(self._row)
-        self._row = None
-
-
-def _column(header: str) -> str | None:
-    """The column a header names (``Rank``, ``Rank Spread``, ``95% CI`` …), or None."""
-    words = re.sub(r"[^a-z0-9%]+", " ", header.lower()).split()
-    text = " ".join(words)
-    if not words:
-        return None
-    if text.startswith("rank spread"):
-        return "spread"
-    if words[0] == "rank":
-        return "rank_ub" if "ub" in words else "rank"
-    if words[0] == "model":
-        return "model"
-    if "ci" in words or "confidence" in words:
-        return "ci"
-    if "score" in words or text in ("arena elo", "elo", "rating"):
-        return "score"
-    if words[0] == "votes":
-        return "votes"
-    if words[0] in ("organization", "organisation", "org"):
-        return "organization"
-    if words[0] == "license":
-        return "license"
-    return None
-
-
-def _ci_bounds(score: float, text: str) -> tuple[float | None, float | None]:
-    """``±w`` / ``w`` → symmetric, ``+a/-b`` → asymmetric absolute bounds."""
-    asymmetric = re.search(r"\+\s*(\d+(?:\.\d+)?)\s*/\s*[-\u2212]\s*(\d+(?:\.\d+)?)", text)
-    if asymmetric:
-        return score - float(asymmetric.group(2)), score + float(asymmetric.group(1))
-    width = parse_float(text.replace("±", " "))
-    if width is None:
-        return None, None
-    width = abs(width)
-    return score - width, score + width
-
-
-def _table_row(cells: list[_Cell], columns: dict[str, int], position: int) -> RowData:
-    if len(cells) <= max(columns.values()):
-        raise FormatError(f"table row {position} has {len(cells)} cells, fewer than the header")
-    model_cell = cells[columns["model"]]
-    name = model_cell.link_text or model_cell.text
-    if not name:
-        raise FormatError(f"table row {position} has an empty Model cell")
-    score_text = cells[columns["score"]].text
-    preliminary = "preliminary" in score_text.lower()
-    score = parse_float(re.sub(r"(?i)preliminary", " ", score_text))
-    if score is None:
-        raise FormatError(f"table row {position} ({name}) has no number in its Score cell")
-    lower = upper = None
-    if "ci" in columns:
-        lower, upper = _ci_bounds(score, cells[columns["ci"]].text)
-    best = worst = None
-    if "spread" in columns:
-        ranks = [int(n) for n in re.findall(r"\d+", cells[columns["spread"]].text)]
-        if len(ranks) == 2:
-            best, worst = min(ranks), max(ranks)
-    rank_column = columns.get("rank", columns.get("rank_ub"))
-
-    def cell_text(key: str) -> str:
-        return cells[columns[key]].text if key in columns else ""
-
-    return RowData(
-        model=name,
-        score=score,
-        rating_lower=lower,
-        rating_upper=upper,
-        votes=parse_int(cell_text("votes")),
-        organization=cell_text("organization"),
-        license=cell_text("license"),
-        rank=parse_int(cells[rank_column].text) if rank_column is not None else None,
-        rank_upper=best,
-        rank_lower=worst,
-        preliminary=preliminary,
-        url=next((u for u in map(safe_url, model_cell.hrefs) if u), ""),
-        raw_model=model_cell.text if model_cell.text != name else "",
-    )
-
-
-def _table_snapshot(page: str) -> SnapshotData | None:
-    """The page's one rendered leaderboard table, None when it has none."""
-    collector = _Tables()
-    try:
-        collector.feed(page)
-        collector.close()
-    except (AssertionError, ValueError) as error:
-        raise FormatError(f"the HTML cannot be read ({error})") from error
-    found: list[tuple[dict[str, int], list[list[_Cell]]]] = []
-    for table in collector.tables:
-        columns: dict[str, int] = {}
-        for index, cell in enumerate(table[0]):
-            name = _column(cell.text)
-            if name is not None and name not in columns:
-                columns[name] = index
-        if "model" in columns and "score" in columns and len(table) > 1:
-            found.append((columns, table[1:]))
-    if not found:
-        return None
-    if len(found) > 1:
-        raise FormatError(f"{len(found)} leaderboard tables and no board data to tell them apart")
-    columns, body = found[0]
-    rows = [_table_row(cells, columns, n) for n, cells in enumerate(body, start=1) if cells]
-    if not rows:
-        return None
-    rank_kind: RankKind = "ub" if "rank_ub" in columns else "position"
-    return SnapshotData(rows=rows, rank_kind=rank_kind)
-
-
 class ArenaPageAdapter:
     """An arena.ai leaderboard page (HTML with flight chunks) or its bare flight body."""
 
@@ -507,7 +252,7 @@ class ArenaPageAdapter:
         has_entries = b"modelDisplayName" in data or b"arenaSlug" in data
         if has_entries and (b"self.__next_f.push" in data or _FLIGHT_BODY.match(data)):
             return True
-        if _CHALLENGE_BYTES.search(data[:200_000]):
+        if is_challenge_body(data):
             # Claimed so that a blocked fetch fails as ChallengePage, not as "unknown format".
             return True
         lowered = data.lower()
@@ -540,10 +285,10 @@ class ArenaPageAdapter:
                     rank_kind="position",
                 )
                 return ParseResult(format=self.name, snapshots=[snapshot])
-        table = _table_snapshot(page) if "<table" in page.lower() else None
+        table = table_snapshot(page) if "<table" in page.lower() else None
         if table is not None:
             return ParseResult(format=self.name, snapshots=[table])
-        if _CHALLENGE.search(page):
+        if is_challenge_body(data):
             raise ChallengePage("Cloudflare challenge page instead of the leaderboard")
         if broken:
             raise FormatError(f"flight row {broken[0]} is not valid JSON (truncated payload?)")

@@ -24,13 +24,12 @@ The Gradio-era files only ever held the big text board, whose UB ranks always ti
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import ClassVar
 
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
-from leaderboard.sources.text import csv_header, interval_bounds, parse_float, parse_int, safe_url
+from leaderboard.sources.csvread import csv_dicts, csv_header
+from leaderboard.sources.text import interval_bounds, parse_float, parse_int, safe_url
 
 _SCORE_COLUMNS = ("arena_score", "arena_elo")
 _REQUIRED = ("rank", "model", "95_pct_ci", "votes")
@@ -53,16 +52,8 @@ class FboulnoisCsvAdapter:
 
     def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """One snapshot with every row in file order; raises FormatError on any broken row."""
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise FormatError(f"fboulnois CSV is not UTF-8: {error.reason}") from error
-        try:
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            fieldnames = set(reader.fieldnames or [])
-            records = list(reader)
-        except csv.Error as error:
-            raise FormatError(f"fboulnois CSV is malformed: {error}") from error
+        header, records = csv_dicts(data, "fboulnois CSV")
+        fieldnames = set(header)
         score_column = next((c for c in _SCORE_COLUMNS if c in fieldnames), None)
         missing = [column for column in _REQUIRED if column not in fieldnames]
         if score_column is None or missing:

@@ -17,46 +17,23 @@ Both parse in one linear pass (the long file is 1.1 MB, 13k lines).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Iterator
 from typing import ClassVar
 
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.sources.csvread import csv_head, csv_records
 from leaderboard.sources.text import calendar_date, parse_float
 
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 _LONG_REQUIRED = ("key", "Model", "rating", "date")
 
 
-def _lines(data: bytes, count: int) -> list[list[str]] | None:
-    """The first ``count`` lines of ``data`` as CSV records, or None when they are not text."""
-    head = data[: 1 << 18].split(b"\n", count)[:count]
-    try:
-        return [next(csv.reader([line.decode("utf-8-sig")]), []) for line in head]
-    except (UnicodeDecodeError, csv.Error):
-        return None
-
-
 def _date(text: str) -> dt.date | None:
     """``20250302`` or ``2025-03-02`` → a date; anything else → None."""
     match = _DATE.match(text.strip())
     return calendar_date(*match.groups()) if match else None
-
-
-def _records(data: bytes, family: str) -> Iterator[list[str]]:
-    """CSV records of the UTF-8 payload; decoding and CSV errors become FormatError."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FormatError(f"{family} CSV is not UTF-8: {error.reason}") from error
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as error:
-        raise FormatError(f"{family} CSV is malformed: {error}") from error
 
 
 def _snapshot(rows: list[RowData], published_on: dt.date) -> SnapshotData:
@@ -73,7 +50,7 @@ class HistoryPivotCsvAdapter:
     description: ClassVar[str] = "wide history CSV, one row per date, one column per model key"
 
     def sniff(self, data: bytes) -> bool:
-        lines = _lines(data, 2)
+        lines = csv_head(data, 2)
         if lines is None or len(lines) < 2 or len(lines[0]) < 2 or not lines[1]:
             return False
         return lines[0][0] == "" and _date(lines[1][0]) is not None
@@ -83,7 +60,7 @@ class HistoryPivotCsvAdapter:
 
         Raises FormatError on a bad header, a bad or repeated date or a short line.
         """
-        records = _records(data, "history pivot")
+        records = csv_records(data, "history pivot CSV")
         header = next(records, None)
         if not header or len(header) < 2 or header[0] != "" or not all(header[1:]):
             raise FormatError("not a history pivot: first line must be ',<model key>,…'")
@@ -123,7 +100,7 @@ class HistoryLongCsvAdapter:
     description: ClassVar[str] = "long history CSV key,Model,rating,License,Organization,date"
 
     def sniff(self, data: bytes) -> bool:
-        lines = _lines(data, 1)
+        lines = csv_head(data, 1)
         if not lines:
             return False
         return set(_LONG_REQUIRED) <= set(lines[0])
@@ -134,7 +111,7 @@ class HistoryLongCsvAdapter:
         Raises FormatError on missing columns, a bad date or rating, or one model rated twice
         differently on the same date.
         """
-        records = _records(data, "history long")
+        records = csv_records(data, "history long CSV")
         header = next(records, None) or []
         missing = [column for column in _LONG_REQUIRED if column not in header]
         if missing:

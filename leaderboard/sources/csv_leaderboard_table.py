@@ -14,8 +14,6 @@ with a warning; the file has no ranks, intervals, votes or date (the date is in 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -27,7 +25,8 @@ from leaderboard.sources.base import (
     RowData,
     SnapshotData,
 )
-from leaderboard.sources.text import csv_header, parse_float, safe_url
+from leaderboard.sources.csvread import csv_dicts, csv_header
+from leaderboard.sources.text import parse_float, safe_url
 
 _REQUIRED = ("Model", "License", "Link")
 _BENCHMARKS = ("MT-bench (score)", "MMLU")
@@ -62,16 +61,7 @@ class LeaderboardTableCsvAdapter:
 
     def parse(self, data: bytes, *, hint: BoardKey) -> ParseResult:
         """Raises FormatError on undecodable text, missing columns or a table without rows."""
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise FormatError(f"leaderboard table is not UTF-8: {error.reason}") from error
-        try:
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            fieldnames = list(reader.fieldnames or [])
-            records = list(reader)
-        except csv.Error as error:
-            raise FormatError(f"leaderboard table CSV is malformed: {error}") from error
+        fieldnames, records = csv_dicts(data, "leaderboard table CSV")
         missing = [column for column in _REQUIRED if column not in fieldnames]
         if missing:
             raise FormatError(f"not a leaderboard table: header lacks {', '.join(missing)}")

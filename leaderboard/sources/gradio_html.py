@@ -46,6 +46,7 @@ from leaderboard.sources.text import (
     parse_float,
     parse_int,
     safe_url,
+    slug,
     strip_html,
 )
 
@@ -55,7 +56,6 @@ _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"^\s*\[(.+)\]\(\s*(\S+?)\s*\)\s*$", re.DOTALL)
 _UPDATED = re.compile(r"Last updated:\s*(\d{4})-(\d{2})-(\d{2})")
 _UB_RANK = re.compile(r"^rank\*?\s*\(ub\)$")
-_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 _ARENAS = {
     "language": "text",
@@ -78,11 +78,6 @@ class _Identity:
     category: str | None = None
     style_control: bool | None = None
     published_on: dt.date | None = None
-
-
-def _slug(label: str) -> str:
-    """``"💬 Language"`` → ``language``; ``"Hard Prompts"`` → ``hard-prompts``."""
-    return _SLUG_JUNK.sub("-", label.lower()).strip("-")
 
 
 def _model_cell(cell: object) -> tuple[str, str]:
@@ -168,7 +163,7 @@ def _identify(page: _Page, frame: int, warnings: list[str]) -> _Identity:
     identity = _Identity()
     tab = page.enclosing_tab(frame)
     label = str(page.props(tab).get("label") or "") if tab is not None else ""
-    identity.arena = _ARENAS.get(_slug(label))
+    identity.arena = _ARENAS.get(slug(label))
     if tab is None or identity.arena is None:
         warnings.append(f"dataframe {frame}: arena unknown (tab {label!r}); left to the caller")
         return identity
@@ -178,7 +173,7 @@ def _identify(page: _Page, frame: int, warnings: list[str]) -> _Identity:
         value = props.get("value")
         control = str(props.get("label") or "").lower()
         if kind in {"dropdown", "radio"} and control in _CATEGORY_CONTROLS and value:
-            identity.category = _slug(str(value)) or None
+            identity.category = slug(str(value)) or None
         elif kind == "checkboxgroup" and _STYLE_CONTROL in _choices(props.get("choices")):
             identity.style_control = isinstance(value, list) and _STYLE_CONTROL in value
         elif kind == "markdown" and identity.published_on is None:

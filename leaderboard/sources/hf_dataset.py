@@ -30,6 +30,7 @@ from typing import ClassVar
 from leaderboard.boards import BoardKey
 
 from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
+from .text import slug
 
 CONFIGS: tuple[str, ...] = (
     "text",
@@ -93,8 +94,8 @@ def board_for_config(config: str) -> tuple[str, bool | None]:
     if not name:
         raise ValueError("empty HF config name")
     if name.endswith(_STYLE_SUFFIX) and name != _STYLE_SUFFIX:
-        return _slug(name.removesuffix(_STYLE_SUFFIX)), True
-    return _slug(name), (False if name in _STYLE_TWINS else None)
+        return slug(name.removesuffix(_STYLE_SUFFIX)), True
+    return slug(name), (False if name in _STYLE_TWINS else None)
 
 
 def parse_splits(data: bytes) -> list[tuple[str, str]]:
@@ -259,7 +260,7 @@ def _row(
     published = _text(record, "leaderboard_publish_date", index)
     if not model:
         raise FormatError(f"row {index} has an empty model_name")
-    key = (_date(published, index), _slug(category))
+    key = (_date(published, index), slug(category))
     if not key[1]:
         raise FormatError(f"row {index}: category {category[:40]!r} has no letters or digits")
     score_column, lower_column, upper_column, votes_column = (
@@ -310,10 +311,6 @@ def _date(text: str, index: int) -> dt.date:
     except ValueError:
         pass
     raise FormatError(f"row {index}: leaderboard_publish_date {text[:40]!r} is not a date")
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
 
 
 def _rank_kind(rows: list[RowData]) -> RankKind | None:

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from leaderboard.boards import BoardKey
+from leaderboard.ranking import rank_spread
 
-# A module import, not a name import: ranking imports sources.base, so the names may not
-# exist yet while the package initialises.
-from .. import ranking
 from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 from .names import parse_model_cell
-from .text import parse_float, parse_int, safe_url, strip_html
+from .spreads import split_glued_spread
+from .text import interval_bounds, parse_float, parse_int, safe_url, strip_html
 
 _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
 _UPDATE_TIME = re.compile(
@@ -49,12 +48,7 @@ _HEADING_ARENAS: tuple[tuple[re.Pattern[str], str], ...] = (
 _ARENA_PATHS = {"code/webdev": ("webdev", "overall")}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-_NUMBER = r"\d[\d,]*(?:\.\d+)?"
-_SCORE = re.compile(rf"\s*([-+]?{_NUMBER})\s*%?(.*)", re.DOTALL)
-_SYMMETRIC = re.compile(rf"\(?\s*±\s*({_NUMBER})\s*%?\s*\)?")
-_ASYMMETRIC = re.compile(
-    rf"\(?\s*\+{{1,2}}\s*({_NUMBER})\s*%?\s*/\s*-{{1,2}}\s*({_NUMBER})\s*%?\s*\)?"
-)
+_SCORE = re.compile(r"\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*%?(.*)", re.DOTALL)
 _PRELIMINARY = re.compile(r"preliminary|初步", re.IGNORECASE)
 _SPREAD = re.compile(r"(\d{1,9})\s*(?:◄─►|◄►|<->|-|\u2013|\u2014|~|至)\s*(\d{1,9})")
 
@@ -290,16 +284,10 @@ def _parse_score(cell: str, number: int) -> _Score:
 
 def _parse_interval(text: str, score: float, number: int) -> tuple[float | None, float | None]:
     """Absolute bounds from ``±w`` / ``+a/-b`` (optionally in parentheses); Nones when absent."""
-    text = strip_html(text)
-    asymmetric = _ASYMMETRIC.search(text)
-    if asymmetric:
-        plus, minus = _finite(asymmetric.group(1), number), _finite(asymmetric.group(2), number)
-        return score - minus, score + plus
-    symmetric = _SYMMETRIC.search(text)
-    if symmetric:
-        width = _finite(symmetric.group(1), number)
-        return score - width, score + width
-    return None, None
+    try:
+        return interval_bounds(score, strip_html(text), dialect="markdown")
+    except ValueError as error:
+        raise FormatError(f"row {number}: {error}") from None
 
 
 def _finite(text: str, number: int) -> float:
@@ -314,7 +302,7 @@ def _resolve_spreads(rows: list[RowData], spreads: list[str], warnings: list[str
     bounds = [(r.rating_lower, r.rating_upper) for r in rows]
     implied: list[tuple[int, int]] | None = None
     if all(lo is not None and up is not None for lo, up in bounds):
-        implied = ranking.rank_spread([(float(lo or 0), float(up or 0)) for lo, up in bounds])
+        implied = rank_spread([(float(lo or 0), float(up or 0)) for lo, up in bounds])
     resolved: list[RowData] = []
     for index, (row, spread) in enumerate(zip(rows, spreads, strict=True)):
         if not spread:
@@ -325,41 +313,15 @@ def _resolve_spreads(rows: list[RowData], spreads: list[str], warnings: list[str
             upper, lower = int(match.group(1)), int(match.group(2))
             resolved.append(replace(row, rank_upper=upper, rank_lower=lower))
             continue
-        digits = spread.replace(",", "")
-        # Two ranks of at most six digits each: anything longer is not a spread.
-        readable = re.fullmatch(r"[0-9]{2,12}", digits) is not None
-        candidates = _glued_spread_candidates(digits, row.rank) if readable else []
-        if not candidates:
+        split = split_glued_spread(
+            spread.replace(",", ""), rank=row.rank, implied=implied[index] if implied else None
+        )
+        if split is None:
             warnings.append(f"{row.model}: rank spread {spread!r} could not be read; left empty")
             resolved.append(row)
             continue
-        target = implied[index] if implied else None
-        upper, lower = min(candidates, key=lambda c: _distance(c, target))
-        resolved.append(replace(row, rank_upper=upper, rank_lower=lower))
+        resolved.append(replace(row, rank_upper=split[0], rank_lower=split[1]))
     return resolved
-
-
-def _glued_spread_candidates(digits: str, rank: int | None) -> list[tuple[int, int]]:
-    """Every split of ``digits`` into upper ≤ lower without leading zeros, containing ``rank``."""
-    candidates = []
-    for cut in range(1, len(digits)):
-        left, right = digits[:cut], digits[cut:]
-        if (left.startswith("0") and left != "0") or right.startswith("0"):
-            continue
-        upper, lower = int(left), int(right)
-        if upper < 1 or upper > lower:
-            continue
-        if rank is not None and not upper <= rank <= lower:
-            continue
-        candidates.append((upper, lower))
-    return candidates
-
-
-def _distance(candidate: tuple[int, int], target: tuple[int, int] | None) -> tuple[int, int]:
-    if target is None:
-        # Nothing to compare with: prefer the narrowest plausible spread.
-        return (candidate[1] - candidate[0], 0)
-    return (abs(candidate[0] - target[0]) + abs(candidate[1] - target[1]), candidate[1])
 
 
 def _section(lines: list[str], table_line: int) -> str:

@@ -23,8 +23,9 @@ import zlib
 from typing import Any, ClassVar
 
 from leaderboard.boards import BoardKey
-from leaderboard.sources.arena_page import entry_row
+from leaderboard.sources.arena_rows import entry_row
 from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.sources.spreads import two_ranks
 from leaderboard.sources.text import parse_float, parse_int, safe_url
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -123,13 +124,9 @@ def _scraped_row(model: object, position: int, name_key: str) -> RowData:
     if score is None:
         raise FormatError(f"model {position} ({name}) has no numeric score")
     ci = parse_float(model.get("ci"))
-    best = worst = None
     spread = model.get("rank_spread_raw")
-    if isinstance(spread, str):
-        ranks = [int(n) for n in re.findall(r"\d+", spread)]
-        # Older scrapes glued the two ranks together ("1634"): unsplittable, so left unknown.
-        if len(ranks) == 2:
-            best, worst = min(ranks), max(ranks)
+    # Older scrapes glued the two ranks together ("1634"): unsplittable, so left unknown.
+    best, worst = (two_ranks(spread) if isinstance(spread, str) else None) or (None, None)
     url = model.get("model_url")
     preliminary = model.get("is_preliminary")
     return RowData(

@@ -1,19 +1,31 @@
-"""Small, total helpers for turning upstream cells into clean values. Shared by every adapter."""
+"""Small helpers for turning upstream cells into clean values: text, numbers, dates, slugs and
+confidence intervals. Shared by every adapter; total unless a docstring says otherwise."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import math
 import re
+from typing import Literal
 from urllib.parse import urlsplit
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"[-+]?\d[\d,\s]*(?:\.\d+)?|[-+]?\.\d+")
-_ASYMMETRIC_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
-_SYMMETRIC_CI = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+
+# The interval dialects of ``interval_bounds``.
+_CELL_ASYMMETRIC = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
+_CELL_SYMMETRIC = re.compile(r"^\s*±\s*(\d+(?:\.\d+)?)\s*$")
+_TABLE_ASYMMETRIC = re.compile(r"\+\s*(\d+(?:\.\d+)?)\s*/\s*[-\u2212]\s*(\d+(?:\.\d+)?)")
+_MD_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_MD_SYMMETRIC = re.compile(rf"\(?\s*±\s*({_MD_NUMBER})\s*%?\s*\)?")
+_MD_ASYMMETRIC = re.compile(
+    rf"\(?\s*\+{{1,2}}\s*({_MD_NUMBER})\s*%?\s*/\s*-{{1,2}}\s*({_MD_NUMBER})\s*%?\s*\)?"
+)
+
+IntervalDialect = Literal["cell", "table", "markdown"]
 
 
 def strip_html(text: str) -> str:
@@ -63,13 +75,54 @@ def parse_float(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def interval_bounds(score: float, ci: str) -> tuple[float | None, float | None]:
-    """``+a/-b`` → (score - b, score + a); ``±w`` → (score - w, score + w); else (None, None)."""
-    if match := _ASYMMETRIC_CI.match(ci):
-        return score - float(match[2]), score + float(match[1])
-    if match := _SYMMETRIC_CI.match(ci):
-        return score - float(match[1]), score + float(match[1])
-    return None, None
+def interval_bounds(
+    score: float, ci: str, *, dialect: IntervalDialect = "cell"
+) -> tuple[float | None, float | None]:
+    """Absolute bounds ``(score - minus, score + plus)`` from a confidence-interval text, or
+    ``(None, None)`` when the text holds none. Each upstream writes intervals its own way:
+
+    - ``cell`` (CSV and Gradio cells): the whole text is ``+a/-b`` or ``±w``.
+    - ``table`` (arena.ai's rendered table): ``+a/-b`` anywhere (``−`` for the minus too),
+      else the text's first number is a symmetric width, with or without ``±``.
+    - ``markdown`` (the daily markdown page): ``±w`` or ``+a/-b`` anywhere, signs possibly
+      doubled (``++9/--9``), in parentheses, with ``%`` and thousands separators. Raises
+      ValueError when a width is not a finite number (the only dialect that raises).
+    """
+    match dialect:
+        case "cell":
+            if match := _CELL_ASYMMETRIC.match(ci):
+                return score - float(match[2]), score + float(match[1])
+            if match := _CELL_SYMMETRIC.match(ci):
+                return score - float(match[1]), score + float(match[1])
+            return None, None
+        case "table":
+            if match := _TABLE_ASYMMETRIC.search(ci):
+                return score - float(match[2]), score + float(match[1])
+            width = parse_float(ci.replace("±", " "))
+            if width is None:
+                return None, None
+            return score - abs(width), score + abs(width)
+        case "markdown":
+            if match := _MD_ASYMMETRIC.search(ci):
+                plus, minus = _finite_width(match[1]), _finite_width(match[2])
+                return score - minus, score + plus
+            if match := _MD_SYMMETRIC.search(ci):
+                width = _finite_width(match[1])
+                return score - width, score + width
+            return None, None
+
+
+def _finite_width(text: str) -> float:
+    width = parse_float(text)
+    if width is None:
+        raise ValueError(f"{text[:40]!r} is not a finite number")
+    return width
+
+
+def slug(text: str) -> str:
+    """``"💬 Language"`` → ``language``, ``"Hard Prompts"`` / ``hard_prompts`` → ``hard-prompts``:
+    lower-case ASCII letters and digits joined by single hyphens; ``""`` when none are left."""
+    return _SLUG_JUNK.sub("-", text.lower()).strip("-")
 
 
 def calendar_date(year: str, month: str, day: str) -> dt.date | None:
@@ -77,13 +130,4 @@ def calendar_date(year: str, month: str, day: str) -> dt.date | None:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        return None
-
-
-def csv_header(data: bytes) -> list[str] | None:
-    """The first CSV record of ``data`` (for sniffing), or None when it is not UTF-8 CSV text."""
-    first_line = data[:4096].split(b"\n", 1)[0]
-    try:
-        return next(csv.reader([first_line.decode("utf-8-sig")]), [])
-    except (UnicodeDecodeError, csv.Error):
         return None

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test import Client
@@ -18,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leaderboard import exports, selectors
+from leaderboard.admin_site import ArenaAdminSite
 from leaderboard.boards import BoardKey
 from leaderboard.models import (
     AIModel,
@@ -486,3 +488,9 @@ def test_a_rename_in_the_admin_shows_on_the_cached_public_page_at_once(
         assert curator_client.post(change("aimodel", grok.pk), data).status_code == 302
 
     assert "Grok 4.1 Thinking (curated)" in curator_client.get("/text/overall/").content.decode()
+
+
+def test_the_default_admin_site_is_ours_and_holds_every_registration() -> None:
+    assert isinstance(admin.site, ArenaAdminSite)  # the lazy proxy reports the wrapped class
+    registered = {model._meta.model_name for model in admin.site._registry}
+    assert {"aimodel", "license", "organization", "modelalias", "importrun"} <= registered

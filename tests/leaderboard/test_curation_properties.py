@@ -191,19 +191,21 @@ class Curation:
                 )
                 self.org_names.pop(source_pk, None)
             return
-        alias = LicenseAlias.objects.filter(raw__iexact=str(first)).first()
-        if alias is None:
+        license_alias = LicenseAlias.objects.filter(raw__iexact=str(first)).first()
+        if license_alias is None:
             return
-        license_ = alias.license
+        license_ = license_alias.license
         if kind == "license_kind":
             license_.kind = str(second)
             license_.save()
             self.license_kinds[license_.pk] = str(second)
         else:
-            other = LicenseAlias.objects.filter(raw__iexact=str(second)).first()
-            if other is not None and other.license_id != license_.pk:
+            other_license = LicenseAlias.objects.filter(raw__iexact=str(second)).first()
+            if other_license is not None and other_license.license_id != license_.pk:
                 source_pk = license_.pk
-                curation.merge_licenses(source=license_, target=other.license, user=self.user)
+                curation.merge_licenses(
+                    source=license_, target=other_license.license, user=self.user
+                )
                 self.license_kinds.pop(source_pk, None)
 
     def check(self) -> None:

@@ -96,7 +96,8 @@ def test_force_publish_keeps_the_date_the_upload_was_given() -> None:
     two_models = dict(list(catalog["full"].items())[:2])  # real rows; "only 2 rows" is soft
     payload = json.dumps({"full": two_models}).encode()
     rejected = run(payload, "vision/overall", published_on=dt.date(2024, 1, 15)).run
-    assert rejected is not None and rejected.status == Status.REJECTED, rejected.reason
+    assert rejected is not None
+    assert rejected.status == Status.REJECTED, rejected.reason
     user = get_user_model().objects.create_user("boss", is_staff=True)
 
     outcome = force_publish(run=rejected, user=user, reason="a tiny board, known and fine")

@@ -21,6 +21,7 @@ import urllib.request
 import uuid
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -131,10 +132,10 @@ def _stop(processes: Collection[subprocess.Popen[bytes]]) -> None:
         process.wait()
 
 
-def _read(log: object) -> str:
-    log.flush()  # type: ignore[attr-defined]
-    log.seek(0)  # type: ignore[attr-defined]
-    return log.read()  # type: ignore[attr-defined,no-any-return]
+def _read(log: IO[str]) -> str:
+    log.flush()
+    log.seek(0)
+    return log.read()
 
 
 def _base_env(tmp_path: Path) -> dict[str, str]:
