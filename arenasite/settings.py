@@ -17,14 +17,16 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("ARENA_VAR_DIR", default=str(BASE_DIR / "var")))
-
-VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite file, beat schedule, filesystem broker
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    # A developer's .env; real deployments set the environment itself.
+    # A developer's .env; real deployments set the environment itself. Read first, so every
+    # variable below (ARENA_VAR_DIR included) may come from it.
     env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# SQLite file, beat schedule, filesystem broker. Only named here: importing settings writes
+# nothing; the SQLite backend and the Celery app create the folders they use.
+VAR_DIR = Path(env.str("ARENA_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core -------------------------------------------------------------------------------
 
@@ -97,6 +99,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "arenasite.sqlite3"  # Django's, creating its folder
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes a snapshot; IMMEDIATE takes
         # the write lock up front so two writers queue instead of failing with "locked".
@@ -115,12 +118,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and broker -------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache fails open (arenasite/cache.py): a Redis that refuses or hangs costs a page its
+# socket timeout once, then is skipped for ARENA_CACHE_BREAKER_SECONDS; pages render uncached.
+ARENA_CACHE_TIMEOUT = env.float("ARENA_CACHE_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "arenasite.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "arena",
+            "BREAKER_SECONDS": env.float("ARENA_CACHE_BREAKER_SECONDS", default=5.0),
+            "LOG_INTERVAL": 60,
+            "OPTIONS": {
+                "socket_connect_timeout": ARENA_CACHE_TIMEOUT,
+                "socket_timeout": ARENA_CACHE_TIMEOUT,
+            },
         }
     }
 else:
@@ -130,9 +142,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: real Celery messages, no broker server. One folder
-    # serves as both inbox and outbox so the worker sees what beat publishes.
-    for folder in ("queue", "control"):
-        (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    # serves as both inbox and outbox so the worker sees what beat publishes. arenasite.celery
+    # creates the folders.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
