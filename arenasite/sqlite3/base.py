@@ -6,6 +6,7 @@ the Celery app for its filesystem broker), so importing settings touches no disk
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -16,5 +17,7 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         name = str(conn_params["database"])
         if not self.is_in_memory_db() and not name.startswith("file:"):  # URIs: left as given
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
+            # A folder that cannot be made is left to SQLite's own "unable to open" error.
+            with contextlib.suppress(OSError):
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
         return super().get_new_connection(conn_params)
