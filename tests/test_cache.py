@@ -25,7 +25,7 @@ from arenasite import cache as fail_open
 
 from .fake_servers import SilentServer, closed_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 SEED = Path(__file__).parent / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"
 PAGES = [

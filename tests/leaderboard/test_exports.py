@@ -15,7 +15,7 @@ from leaderboard.models import Leaderboard
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 HOSTILE = [
     "a|b||c",
@@ -80,6 +80,7 @@ def test_markdown_export_keeps_hostile_strings_as_literal_text(
     targets = re.findall(r"(?<!\\)\]\(([^)]*)\)", "\n".join(rows))
     assert targets and all(t.startswith("https://example.org/") for t in targets), targets
     assert "https://example.org/x%29%20%22onmouseover=alert%281%29%22%3Cb%3E" in targets
+    print(f"\nMarkdown export: 0 cells broken, 0 HTML tags, 0 unsafe links in {len(rows)} rows")
 
 
 def test_csv_export_defuses_formulas_from_upstream(

@@ -61,6 +61,7 @@ def test_readyz_is_ready_when_database_cache_and_broker_answer(client: Client) -
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("broken", ["refusing", "hanging"])
 def test_readyz_names_a_cache_that_is_down(
     client: Client, broken: str, monkeypatch: pytest.MonkeyPatch
@@ -83,6 +84,7 @@ def test_readyz_names_a_cache_that_is_down(
     print(f"\nreadyz with Redis {broken}: 503 in {elapsed * 1000:.0f} ms")
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("broken", ["refusing", "hanging"])
 def test_readyz_names_a_broker_that_is_down(client: Client, settings: Any, broken: str) -> None:
     settings.ARENA_READINESS_TIMEOUT = 0.3
@@ -130,6 +132,7 @@ def _healthz_without_a_database(tmp_path: Path, database_url: str) -> tuple[str,
     return head, json.loads(body)
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize(
     "database_url",
     [
@@ -144,3 +147,4 @@ def test_healthz_without_its_database_is_a_json_503(tmp_path: Path, database_url
     assert head == "503 application/json"
     assert body["database"] == "unavailable"
     assert "OperationalError" in body["error"]
+    print(f"\nhealthz without its database: {head}, {body['error'][:60]}")

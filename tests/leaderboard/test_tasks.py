@@ -16,7 +16,7 @@ from leaderboard.models import ImportRun, Source
 
 from ..fake_servers import SilentServer, closed_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 
 @contextlib.contextmanager
