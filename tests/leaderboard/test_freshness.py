@@ -75,6 +75,7 @@ def test_status_page_exists_in_chinese_and_escapes_reasons(client: Client, sourc
 
     assert response.status_code == 200
     assert 'lang="zh-hans"' in response.content.decode()
+    assert "数据新鲜度" in response.content.decode()
     assert b"<script>alert(1)" not in response.content
     assert b"&lt;script&gt;alert(1)" in response.content
 
