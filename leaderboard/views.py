@@ -258,7 +258,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @require_safe
 def status(request: HttpRequest) -> HttpResponse:
     """Public freshness page: per board and source, the last import, its upstream date, its
-    age and the last failure's reason. Not cached: it is about now."""
+    age and the last failure's reason. Never in the page cache (it is about now); browsers
+    and CDNs may keep it a minute."""
     response = render(
         request,
         "leaderboard/status.html",
