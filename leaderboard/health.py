@@ -63,9 +63,12 @@ def check_cache() -> Check:
         cache.delete(key)
     except Exception as error:  # any backend, any failure: readiness reports, never raises
         return Check(False, _error("cache", error))
+    # The fail-open Redis cache counts the outages it hid from pages (this process).
+    breaker = getattr(cache, "breaker", None)
+    counted = {"errors_since_start": breaker.errors} if breaker is not None else {}
     if seen != key:
-        return Check(False, {"error": "set/get round trip failed (cache unreachable)"})
-    return Check(True)
+        return Check(False, {"error": "set/get round trip failed (unreachable)", **counted})
+    return Check(True, counted)
 
 
 def check_broker() -> Check:

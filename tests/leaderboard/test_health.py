@@ -79,6 +79,7 @@ def test_readyz_names_a_cache_that_is_down(
     assert response.status_code == 503
     body = response.json()
     assert (body["status"], body["cache"]["status"]) == ("unavailable", "unavailable")
+    assert body["cache"]["errors_since_start"] == 1
     assert body["database"]["status"] == body["broker"]["status"] == "ok"
     assert elapsed < 3.0
     print(f"\nreadyz with Redis {broken}: 503 in {elapsed * 1000:.0f} ms")

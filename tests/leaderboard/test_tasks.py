@@ -60,3 +60,11 @@ def test_enqueueing_with_the_broker_down_logs_and_goes_on(
     assert any("could not queue the import of probe" in r.getMessage() for r in caplog.records)
     assert elapsed < 5.0
     print(f"\nenqueue with the broker {broken}: logged, went on after {elapsed * 1000:.0f} ms")
+
+
+def test_pages_never_touch_the_broker(client: Any, settings: Any) -> None:
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    with broker_at(settings.CELERY_BROKER_URL, timeout=0.3):
+        statuses = [client.get(path).status_code for path in ("/", "/about/", "/status/")]
+
+    assert statuses == [200, 200, 200]
