@@ -138,12 +138,11 @@ def test_alerts_are_mailed_once_per_incident(settings: Any, source: Source) -> N
     assert "failing:probe-source" in mail.outbox[0].body
 
     # The board is refreshed: its incident closes; when it goes stale again, that is news.
-    Snapshot.objects.filter(pk=board.current_snapshot_id).update(imported_at=timezone.now())
+    published = Snapshot.objects.filter(pk=board.current_snapshot_id or 0)
+    published.update(imported_at=timezone.now())
     assert alerts.send_freshness_alerts() == []
     assert FreshnessAlert.objects.get(key="stale:text/overall").resolved_at is not None
-    Snapshot.objects.filter(pk=board.current_snapshot_id).update(
-        imported_at=timezone.now() - dt.timedelta(hours=49)
-    )
+    published.update(imported_at=timezone.now() - dt.timedelta(hours=49))
     assert alerts.send_freshness_alerts() == ["stale:text/overall"]
     assert len(mail.outbox) == 2
 
