@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install browser run test lint fmt lock migrate migrations-check createsuperuser bench messages clean
+.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,6 +26,9 @@ run: install  ## Serve http://127.0.0.1:8000/ with a Celery worker and beat (SQL
 
 test: install browser  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
 	$(PY) -m pytest
+
+faults: install  ## Run only the fault suite (real broken servers on loopback), printing each figure
+	$(PY) -m pytest -m faults -s -q
 
 browser:  ## Install Debian's chromium for the browser tests when missing (needs root or sudo)
 	@scripts/install-browser

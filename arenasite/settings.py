@@ -17,14 +17,16 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("ARENA_VAR_DIR", default=str(BASE_DIR / "var")))
-
-VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite file, beat schedule, filesystem broker
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    # A developer's .env; real deployments set the environment itself.
+    # A developer's .env; real deployments set the environment itself. Read first, so every
+    # variable below (ARENA_VAR_DIR included) may come from it.
     env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# SQLite file, beat schedule, filesystem broker. Only named here: importing settings writes
+# nothing; the SQLite backend and the Celery app create the folders they use.
+VAR_DIR = Path(env.str("ARENA_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core -------------------------------------------------------------------------------
 
@@ -97,6 +99,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "arenasite.sqlite3"  # Django's, creating its folder
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes a snapshot; IMMEDIATE takes
         # the write lock up front so two writers queue instead of failing with "locked".
@@ -115,24 +118,43 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and broker -------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache fails open (arenasite/cache.py): a Redis that refuses or hangs costs a page its
+# socket timeout once, then is skipped for ARENA_CACHE_BREAKER_SECONDS; pages render uncached.
+ARENA_CACHE_TIMEOUT = env.float("ARENA_CACHE_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "arenasite.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "arena",
+            "BREAKER_SECONDS": env.float("ARENA_CACHE_BREAKER_SECONDS", default=5.0),
+            "LOG_INTERVAL": 60,
+            "OPTIONS": {
+                "socket_connect_timeout": ARENA_CACHE_TIMEOUT,
+                "socket_timeout": ARENA_CACHE_TIMEOUT,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# Seconds a broker connect or reply may take (must exceed kombu's 1 s BRPOP wait). A publish
+# from a web request tries twice at most, so a dead broker costs it seconds, not minutes.
+ARENA_BROKER_TIMEOUT = env.float("ARENA_BROKER_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# /readyz: how long the broker check may wait (the cache uses ARENA_CACHE_TIMEOUT).
+ARENA_READINESS_TIMEOUT = env.float("ARENA_READINESS_TIMEOUT", default=1.0)
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: real Celery messages, no broker server. One folder
-    # serves as both inbox and outbox so the worker sees what beat publishes.
-    for folder in ("queue", "control"):
-        (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    # serves as both inbox and outbox so the worker sees what beat publishes. arenasite.celery
+    # creates the folders.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -141,8 +163,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # The Redis visibility timeout must exceed the hard time limit, or a long task would be
-    # redelivered to a second worker while the first still runs it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # redelivered to a second worker while the first still runs it. Socket timeouts: without
+    # them a Redis that accepts and never answers holds a publishing web request for ever.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": ARENA_BROKER_TIMEOUT,
+        "socket_timeout": ARENA_BROKER_TIMEOUT,
+    }
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -187,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaderboard.tasks.import_enabled_sources",
         "schedule": _cron(env.str("ARENA_IMPORT_CRON", default="23 * * * *")),
     },
+    # After the hourly import: a stale board or failing source mails ADMINS once per incident.
+    "hourly-freshness-alerts": {
+        "task": "leaderboard.tasks.send_freshness_alerts",
+        "schedule": crontab(minute=53),
+    },
     "frequent-heartbeat": {
         "task": "leaderboard.tasks.record_heartbeat",
         "schedule": timedelta(seconds=env.int("ARENA_HEARTBEAT_SECONDS", default=300)),
@@ -224,6 +256,17 @@ ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 ARENA_PAGE_CACHE_SECONDS = env.int("ARENA_PAGE_CACHE_SECONDS", default=24 * 3600)
 ARENA_FILTERED_PAGE_CACHE_SECONDS = env.int("ARENA_FILTERED_PAGE_CACHE_SECONDS", default=600)
 
+# Freshness (/status/, the admin banner, /readyz, alert mails): a board whose published
+# snapshot is older than this is stale; a source whose last N finished runs all failed or
+# were rejected is failing. Alerts go to ADMINS ("Name <addr>, Name <addr>"), once per incident.
+ARENA_STALE_AFTER_HOURS = env.float("ARENA_STALE_AFTER_HOURS", default=48)
+ARENA_FAILING_AFTER_RUNS = env.int("ARENA_FAILING_AFTER_RUNS", default=3)
+ADMINS = env.list("ADMINS", default=[])
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="arena@localhost")
+# One URL for the mail server, e.g. smtp+tls://user:password@smtp.example.org:587
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+EMAIL_TIMEOUT = 10
+
 # --- Auth, i18n, static -----------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -235,9 +278,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Failed logins allowed per username + IP before that pair is locked out for the cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-# Per username *and* per IP: one guesser cannot lock a curator out from everywhere, and one
-# address cannot try passwords for many usernames without each pair counting.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counted per username + IP and per IP alone; axes locks when either count reaches the limit
+# (one limit for all combinations), so one address spraying passwords over many usernames is
+# stopped after AXES_FAILURE_LIMIT failures in all, and a guesser elsewhere never locks a
+# curator out of their own address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -291,6 +336,10 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Only once every subdomain serves HTTPS: browsers then refuse plain HTTP for all of them, and
+# a preload listing takes months to undo.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -131,8 +131,31 @@ def format_interval(score: float, lower: float | None, upper: float | None) -> s
     return f"±{plus}" if plus == minus else f"+{plus}/-{minus}"
 
 
+_MD_ESCAPES = str.maketrans(
+    {
+        **{char: "\\" + char for char in "\\|[]*_`~"},
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": " ", "\n": " ",
+    }
+)  # fmt: skip
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Upstream text as literal Markdown table cell content: a pipe cannot end the cell, a
+    bracket or asterisk cannot start a link or emphasis, and HTML (``<script>``,
+    ``"><img onerror=…>``) shows as text in any renderer that allows raw HTML."""
+    return text.translate(_MD_ESCAPES)
+
+
+# Characters that would end a Markdown link target or break out of it when rendered.
+_URL_ESCAPES = str.maketrans({char: f"%{ord(char):02X}" for char in " ()<>[]\"'`|\\"})
+
+
+def _md_link_target(url: str) -> str:
+    """An http(s) URL made safe as a ``(target)``; "" for any other scheme (``javascript:``)."""
+    url = url.strip()
+    if not url.lower().startswith(("https://", "http://")) or any(ord(c) < 0x20 for c in url):
+        return ""
+    return url.translate(_URL_ESCAPES)
 
 
 def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
@@ -153,9 +176,8 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
     ]
     for row in rows:
         model = _md_cell(row.model)
-        if row.url:
-            # A ")" or space would end the link early; percent-encode them.
-            url = row.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        url = _md_link_target(row.url)
+        if url:
             model = f"[{model}]({url})"
         score = f"{row.score:.0f}" + (" Preliminary" if row.preliminary else "")
         votes = f"{row.votes:,}" if row.votes is not None else ""

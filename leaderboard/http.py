@@ -82,12 +82,20 @@ class Policy:
         )
 
 
-def host_allowed(host: str) -> bool:
-    """True for an allow-listed host or a subdomain of one (case-insensitive)."""
+def host_allowed(host: str, port: int | None = None, *, scheme: str = "https") -> bool:
+    """True for an allow-listed host or a subdomain of one (case-insensitive), on an allowed
+    port: an entry ``host`` allows only the scheme's default port (443, or 80 for http),
+    ``host:8443`` that port alone, ``host:*`` any port (loopback test servers). Another port
+    on an allowed host is another service (``localhost:6379`` is Redis)."""
     host = host.lower().rstrip(".")
-    for allowed in settings.ARENA_ALLOWED_UPSTREAM_HOSTS:
-        allowed = allowed.lower().strip()
-        if allowed and (host == allowed or host.endswith("." + allowed)):
+    port = port or _DEFAULT_PORTS.get(scheme, 0)
+    for entry in settings.ARENA_ALLOWED_UPSTREAM_HOSTS:
+        allowed, _, allowed_port = entry.lower().strip().partition(":")
+        if not allowed or not (host == allowed or host.endswith("." + allowed)):
+            continue
+        if allowed_port == "*" or port == (
+            int(allowed_port) if allowed_port.isdigit() else _DEFAULT_PORTS.get(scheme, 0)
+        ):
             return True
     return False
 
@@ -110,10 +118,13 @@ def check_url(url: str) -> None:
         raise FetchError(f"not an http(s) URL: {url!r}")
     if (seen_by_urllib3.host or "").strip("[]").lower() != parts.hostname.lower():
         raise FetchError(f"ambiguous URL (parsers disagree on its host): {url!r}")
-    if not host_allowed(parts.hostname):
-        raise FetchError(
-            f"host {parts.hostname!r} is not an allowed upstream (see ARENA_ALLOWED_UPSTREAM_HOSTS)"
-        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise FetchError(f"not a valid port: {url!r}") from None
+    if not host_allowed(parts.hostname, port, scheme=parts.scheme):
+        where = parts.hostname if port is None else f"{parts.hostname}:{port}"
+        raise FetchError(f"{where!r} is not an allowed upstream (see ARENA_ALLOWED_UPSTREAM_HOSTS)")
 
 
 def fetch(url: str, *, accept: str = "*/*", policy: Policy | None = None) -> Response:

@@ -461,3 +461,30 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%F %T}"
+
+
+class FreshnessAlert(models.Model):
+    """One incident of a stale board or a failing source (``leaderboard/freshness.py``).
+
+    Mailed to ADMINS once when it opens; closed (``resolved_at``) when the problem clears, so
+    the next occurrence is a new incident and mails again. At most one open alert per key.
+    """
+
+    key = models.CharField(max_length=200, help_text=_("stale:<board> or failing:<source>."))
+    detail = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(resolved_at__isnull=True),
+                name="freshnessalert_one_open_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} since {self.opened_at:%F %T}"

@@ -7,6 +7,7 @@ per-cell rendering cost ~0.2 s for a 300-row board on every cache miss.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import django_tables2 as tables
@@ -56,6 +57,8 @@ class BoardTable(tables.Table):
 
 
 def sort_keys(values: Iterable[str]) -> list[str]:
-    """The ``sort`` values that name a column (``-`` for descending); the rest is dropped
-    here, so junk never reaches django-tables2, the cache key or a link."""
-    return [value for value in values if value.removeprefix("-") in BoardTable.base_columns]
+    """The first ``sort`` value that names a column (``-`` for descending), as a list of at
+    most one: junk never reaches django-tables2, the cache key or a link, and a repeated
+    ``sort`` is not echoed into every column's link (the table sorts by one column)."""
+    valid = (value for value in values if value.removeprefix("-") in BoardTable.base_columns)
+    return list(itertools.islice(valid, 1))

@@ -6,9 +6,10 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from .models import ImportRun, Source
-from .services import fetching, heartbeat
+from .services import alerts, fetching, heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,22 @@ def import_source(
     fetching.import_source(source=source, trigger=trigger, force_fetch=force_fetch)
 
 
+@shared_task
+def send_freshness_alerts() -> None:
+    alerts.send_freshness_alerts()
+
+
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
     """Queue an import once the caller's transaction has committed. ``force_fetch`` downloads
-    even when the upstream revision is the one imported last (staff asked for it)."""
-    transaction.on_commit(lambda: import_source.delay(source.pk, trigger, force_fetch))
+    even when the upstream revision is the one imported last (staff asked for it).
+
+    Never raises for a broker outage: the request that asked goes on (the error is logged and
+    the next scheduled run imports the source anyway)."""
+
+    def publish() -> None:
+        try:
+            import_source.delay(source.pk, trigger, force_fetch)
+        except OperationalError as error:
+            logger.error("could not queue the import of %s (broker down?): %s", source, error)
+
+    transaction.on_commit(publish)

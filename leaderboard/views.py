@@ -9,11 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse, translate_url
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
@@ -24,9 +22,9 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import cache_keys, exports, selectors
+from . import cache_keys, exports, freshness, health, selectors
 from .filters import BoardFilter, board_entries, page_sort, page_state, page_state_query
-from .models import Entry, Heartbeat, Leaderboard, Snapshot
+from .models import Entry, Leaderboard, Snapshot
 from .tables import BoardTable
 
 EXPORT_TYPES = {
@@ -266,11 +264,39 @@ def about(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and the smoke test: database reachable, beat heartbeat age."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    heartbeats = {
-        beat.name: round((timezone.now() - beat.seen_at).total_seconds())
-        for beat in Heartbeat.objects.all()
-    }
-    return JsonResponse({"database": "ok", "heartbeat_age_seconds": heartbeats})
+    """Liveness for load balancers and the smoke test: database reachable, beat heartbeat age.
+    A JSON 503 (never Django's HTML 500) when the database is not."""
+    database = health.check_database()
+    if not database.ok:
+        return JsonResponse({"database": "unavailable", **database.detail}, status=503)
+    return JsonResponse({"database": "ok", **database.detail})
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, the cache and the broker answer, else 503 naming the
+    one that did not. Freshness is reported, never a reason for 503."""
+    ready, report = health.readiness()
+    return JsonResponse(report, status=200 if ready else 503)
+
+
+@gzip_page
+@require_safe
+def status(request: HttpRequest) -> HttpResponse:
+    """Public freshness page: per board and source, the last import, its upstream date, its
+    age and the last failure's reason. Never in the page cache (it is about now); browsers
+    and CDNs may keep it a minute."""
+    response = render(
+        request,
+        "leaderboard/status.html",
+        {
+            "boards": freshness.boards(),
+            "sources": freshness.sources(),
+            "stale_after_hours": settings.ARENA_STALE_AFTER_HOURS,
+            "failing_after_runs": settings.ARENA_FAILING_AFTER_RUNS,
+            **navigation(request),
+        },
+    )
+    patch_cache_control(response, public=True, max_age=60)
+    return response

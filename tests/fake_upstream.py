@@ -229,7 +229,7 @@ def upstream() -> Iterator[FakeUpstream]:
 @pytest.fixture
 def fast_fetch(settings: Any) -> Any:
     """Allow 127.0.0.1 as an upstream and shrink the fetch limits (see FAST_FETCH)."""
-    settings.ARENA_ALLOWED_UPSTREAM_HOSTS = [*settings.ARENA_ALLOWED_UPSTREAM_HOSTS, "127.0.0.1"]
+    settings.ARENA_ALLOWED_UPSTREAM_HOSTS = [*settings.ARENA_ALLOWED_UPSTREAM_HOSTS, "127.0.0.1:*"]
     for name, value in FAST_FETCH.items():
         setattr(settings, name, value)
     return settings

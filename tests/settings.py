@@ -18,7 +18,7 @@ WHITENOISE_USE_FINDERS = True
 # SQLite test databases are files, not memory: tests that start subprocesses or threads (a
 # killed import, concurrent imports) must see the same database. Every test database is named
 # after the test process, so two runs at once (or xdist workers) never share one.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

@@ -185,6 +185,23 @@ def test_login_is_throttled_after_repeated_wrong_passwords(client: Client, curat
     assert "_auth_user_id" not in client.session
 
 
+def test_one_address_guessing_many_usernames_is_locked_out_too(
+    client: Client, curator: User
+) -> None:
+    login = reverse("admin:login")
+    for n in range(5):  # five different usernames: no username + IP pair reaches the limit
+        client.post(login, {"username": f"guess{n}", "password": "wrong", "next": "/admin/"})
+
+    response = client.post(login, {"username": "curator", "password": PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address still gets in: the cap is per IP, not global.
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    answer = other.post(login, {"username": "curator", "password": PASSWORD, "next": "/admin/"})
+    assert answer.status_code == 302
+
+
 def test_admin_forms_refuse_a_post_without_the_csrf_token(curator: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)

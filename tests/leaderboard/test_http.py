@@ -52,6 +52,41 @@ def test_host_outside_the_allow_list_is_refused_before_any_connection(
 
 
 @pytest.mark.parametrize(
+    ("entries", "url", "allowed"),
+    [
+        (["localhost"], "http://localhost:6379/", False),  # Redis on an allowed host
+        (["localhost"], "https://localhost:8443/x", False),
+        (["localhost"], "https://localhost/x", True),
+        (["localhost"], "https://localhost:443/x", True),
+        (["localhost"], "http://localhost/x", True),  # http's own default port
+        (["mirror.example:8443"], "https://mirror.example:8443/x", True),
+        (["mirror.example:8443"], "https://mirror.example/x", False),
+        (["mirror.example:8443"], "https://cdn.mirror.example:8443/x", True),
+        (["127.0.0.1:*"], "http://127.0.0.1:6379/", True),  # only a test server's wildcard
+    ],
+)
+def test_the_allow_list_is_by_host_and_port(
+    settings: Any, entries: list[str], url: str, allowed: bool
+) -> None:
+    settings.ARENA_ALLOWED_UPSTREAM_HOSTS = entries
+    if allowed:
+        http.check_url(url)
+    else:
+        with pytest.raises(http.FetchError, match="is not an allowed upstream"):
+            http.check_url(url)
+
+
+def test_an_allowed_host_on_another_port_is_never_connected(
+    settings: Any, connections: list[Any]
+) -> None:
+    settings.ARENA_ALLOWED_UPSTREAM_HOSTS = ["localhost", "127.0.0.1"]
+    for url in ("http://localhost:6379/", "http://127.0.0.1:5432/"):
+        with pytest.raises(http.FetchError, match="not an allowed upstream"):
+            http.fetch(url)
+    assert connections == []
+
+
+@pytest.mark.parametrize(
     "url", ["ftp://127.0.0.1/board.csv", "file:///etc/passwd", "127.0.0.1/board", "http:///x"]
 )
 def test_non_http_urls_are_refused(url: str, connections: list[Any]) -> None:
