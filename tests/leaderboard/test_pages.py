@@ -231,7 +231,8 @@ def test_no_query_string_makes_a_page_or_an_export_fail(
 ) -> None:
     response = client.get(f"{path}?{urlencode(pairs)}", follow=True)
 
-    # Empty values are dropped by one redirect; junk is ignored; the only refusal is a real date before the board's first snapshot.
+    # Empty values are dropped by one redirect; junk is ignored; the only refusal is a real
+    # date before the board's first snapshot.
     as_of = dict(pairs).get("as_of", "")  # the last value wins, as in the view
     try:
         before_first = dt.date.fromisoformat(as_of.strip()) < dt.date(2025, 11, 18)
