@@ -48,6 +48,11 @@ def category_name(slug: str) -> str:
     return str(CATEGORIES.get(slug, "")) or _readable(slug)
 
 
+def board_title(arena: str, category: str) -> str:
+    """``Text · Overall`` in the reader's language."""
+    return f"{arena_name(arena)} · {category_name(category)}"
+
+
 def _readable(slug: str) -> str:
     return slug.replace("-", " ").replace("_", " ").capitalize()
 

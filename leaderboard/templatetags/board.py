@@ -49,8 +49,7 @@ def sort_url(context: template.Context, column: Any) -> str:
 
 @register.filter
 def board_title(board: Leaderboard) -> str:
-    """``Text · Overall`` in the reader's language."""
-    return f"{labels.arena_name(board.arena)} · {labels.category_name(board.category)}"
+    return labels.board_title(board.arena, board.category)
 
 
 @register.filter

@@ -64,8 +64,9 @@ def header_cells(body: str) -> list[str]:
 
 
 def model_cells(body: str) -> list[str]:
+    """The model names, without the organisation and license folded under them for phones."""
     return [
-        html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        html.unescape(re.sub(r"<[^>]+>", "", cell.split('<span class="model-meta">')[0])).strip()
         for cell in re.findall(r'<td class="sticky model">(.*?)</td>', body, flags=re.S)
     ]
 
