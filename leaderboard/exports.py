@@ -185,10 +185,11 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         "",
         _("- **Rank**: position by score (1 is the highest score)."),
         _(
-            "- **Rank Spread (Upper◄─►Lower)**: the range of ranks the model could hold given the "
-            "%(level)s confidence intervals: the best rank is 1 + the number of models whose lower bound "
-            "is above this model's upper bound; the worst rank is the number of models whose upper "
-            "bound reaches this model's lower bound. It is an interval of *ranks*, not of scores."
+            "- **Rank Spread (Upper◄─►Lower)**: the range of ranks the model could hold given "
+            "the %(level)s confidence intervals: the best rank is 1 + the number of models whose "
+            "lower bound is above this model's upper bound; the worst rank is the number of "
+            "models whose upper bound reaches this model's lower bound. It is an interval of "
+            "*ranks*, not of scores."
         )
         % percent,
         _(
