@@ -199,8 +199,11 @@ def test_markdown_export_under_zh_hans_has_the_chinese_originals_headings(
     english = page(client, EN_BOARD + "export.md")
 
     assert chinese.startswith("# LLM Arena 排行榜 — 文本 · 总榜 (`text/overall`)\n")
-    for heading in ("> **数据更新时间**: ", "CST (北京时间)", "## 排行榜", "## 说明",
-                    "## 数据来源", "## 免责声明", "| 排名 | 排名区间 (上限◄─►下限) | 模型 | 分数 |"):  # fmt: skip
+    headings = (
+        "> **数据更新时间**: ", "CST (北京时间)", "## 排行榜", "## 说明", "## 数据来源",
+        "## 免责声明", "| 排名 | 排名区间 (上限◄─►下限) | 模型 | 分数 |",
+    )  # fmt: skip
+    for heading in headings:
         assert heading in chinese, heading
     assert "| 1483 初步 |" in chinese
     assert "Data Update Time" not in chinese and "## Leaderboard" not in chinese
