@@ -80,8 +80,8 @@ def test_on_a_phone_the_first_screen_shows_rank_model_and_score(visit: Open) -> 
     for selector in ("td.col-rank", "td.model", "td.col-score"):
         box = first.locator(selector).bounding_box()
         assert box is not None, selector
-        assert 0 <= box["x"] and box["x"] + box["width"] <= 375, (selector, box)
-        assert 0 <= box["y"] and box["y"] + box["height"] <= 812, (selector, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (selector, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 812, (selector, box)
     assert "1483" in first.locator("td.col-score").inner_text().split()
     assert phone.problems == []
 
@@ -91,7 +91,8 @@ def _serious_violations(visit: Visit, path: str) -> list[str]:
     visit.page.add_script_tag(path=str(AXE))
     result = visit.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [
-        f"{item['id']} ({item['impact']}): {item['help']} — {[n['target'] for n in item['nodes'][:3]]}"
+        f"{item['id']} ({item['impact']}): {item['help']} — "
+        f"{[node['target'] for node in item['nodes'][:3]]}"
         for item in result["violations"]
         if item["impact"] in {"serious", "critical"}
     ]
