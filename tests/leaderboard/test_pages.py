@@ -603,7 +603,7 @@ def test_a_date_before_the_first_snapshot_answers_a_page_that_links_the_first(
     assert response.status_code == chinese.status_code == 404
     html = response.content.decode()
     assert "No snapshot yet on that date" in html
-    assert "no snapshot published on or before 2020-01-01" in html
+    assert 'no snapshot published on or before <time class="nowrap">2020-01-01</time>' in html
     assert 'href="/text/overall/?as_of=2025-11-18"' in html
     assert 'class="site-header"' in html  # the site's look, not a bare error
     assert "该日期还没有快照" in chinese.content.decode()
