@@ -40,6 +40,11 @@ CATEGORIES: dict[str, Promise] = {
 }
 
 
+def arena_order(slug: str) -> int:
+    """Where an arena's tab goes: the order above (text first, as arena.ai), then the rest."""
+    return list(ARENAS).index(slug) if slug in ARENAS else len(ARENAS)
+
+
 def arena_name(slug: str) -> str:
     return str(ARENAS.get(slug, "")) or _readable(slug)
 

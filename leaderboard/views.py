@@ -250,7 +250,11 @@ def _parse_as_of(value: str) -> tuple[dt.date | None, str]:
 def navigation(request: HttpRequest, *, current: Leaderboard | None = None) -> dict[str, Any]:
     """Boards with data as two rows of tabs (arenas, then the current arena's categories),
     the style-control twin, and language links."""
-    boards = list(selectors.boards_with_data())
+    # Stable: within an arena the boards keep their display order.
+    boards = sorted(
+        selectors.boards_with_data(),
+        key=lambda board: (labels.arena_order(board.arena), board.arena),
+    )
     arenas = [
         (arena, list(group)) for arena, group in groupby(boards, key=lambda board: board.arena)
     ]
