@@ -170,7 +170,8 @@ def short_url(request: HttpRequest) -> str | None:
     None when it has none: shared links stay short, whatever submitted the form."""
     pairs = [(key, value) for key, values in request.GET.lists() for value in values]
     kept = [(key, value) for key, value in pairs if value.strip()]
-    if len(kept) == len(pairs):
+    # Never a protocol-relative target: the redirect must stay on this site.
+    if len(kept) == len(pairs) or request.path.startswith("//"):
         return None
     return request.path + (f"?{urlencode(kept)}" if kept else "")
 

@@ -5,7 +5,9 @@
 "use strict";
 
 // Regions of the page that depend on the query string, swapped together after a live filter.
-const LIVE_REGIONS = ["#results", "#languages", "#sort-state", "#snapshot-dates"];
+const LIVE_REGIONS = [
+  "#results", "#languages", "#sort-state", "#snapshot-dates", "#filters-state", "#filter-errors",
+];
 const TYPING_DELAY_MS = 300;
 
 /** The form's state as a query string without empty fields: shared links stay short. */
@@ -52,6 +54,9 @@ async function refresh(url, { push = true } = {}) {
 function enhanceChecklists() {
   for (const box of document.querySelectorAll("fieldset[data-searchable]")) {
     const rows = [...box.querySelectorAll(".options label")].map((label) => label.closest("div") ?? label);
+    // What is ticked comes first, so a shared link shows its choices without scrolling.
+    const list = rows[0]?.parentElement;
+    for (const row of rows.filter((r) => r.querySelector("input:checked")).reverse()) list.prepend(row);
     if (rows.length < 8) continue;
     const search = document.createElement("input");
     search.type = "search";

@@ -211,3 +211,14 @@ def test_a_date_before_the_first_snapshot_shows_a_page_that_links_the_first(
     not_found = [p for p in desktop.problems if "status of 404" in p]
     assert len(not_found) == 1 and "as_of=2001-01-01:" in not_found[0], not_found
     assert [p for p in desktop.problems if p not in not_found] == []
+
+
+def test_ticked_organisations_come_first_in_their_list(visit: Open) -> None:
+    desktop = visit(viewport={"width": 1280, "height": 900})
+    desktop.goto("/?organization=xAI&organization=Google")
+
+    labels = desktop.page.locator("fieldset.field-organization .options label")
+
+    assert [labels.nth(i).inner_text().strip() for i in range(2)] == ["Google", "xAI"]
+    assert labels.nth(0).is_visible() and labels.nth(1).is_visible()
+    assert desktop.problems == []
