@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
+from . import labels
 from .models import Entry, Leaderboard, Snapshot
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -159,27 +162,35 @@ def _md_link_target(url: str) -> str:
 
 
 def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+    """The seed page's layout, its headings in the active language (under ``/zh-hans/`` the
+    Chinese original's: "LLM Arena 排行榜", "数据更新时间", …)."""
     updated = snapshot.imported_at.astimezone(dt.UTC)
     beijing = updated.astimezone(BEIJING)
+    source = labels.source_label(snapshot.source)
+    board_name = labels.board_title(board.arena, board.category)
     lines = [
-        f"# LLM Arena Leaderboard — {board.slug}",
+        _("# LLM Arena Leaderboard — %(board)s (`%(slug)s`)")
+        % {"board": board_name, "slug": board.slug},
         "",
-        f"> **Data Update Time**: {updated:%Y-%m-%d %H:%M:%S} UTC / "
-        f"{beijing:%Y-%m-%d %H:%M:%S} CST (Beijing Time)  ",
-        f"> **Upstream publish date**: {snapshot.published_on.isoformat()}",
+        _("> **Data Update Time**: %(utc)s UTC / %(beijing)s CST (Beijing Time)  ")
+        % {"utc": f"{updated:%Y-%m-%d %H:%M:%S}", "beijing": f"{beijing:%Y-%m-%d %H:%M:%S}"},
+        _("> **Upstream publish date**: %(date)s") % {"date": snapshot.published_on.isoformat()},
         "",
-        "## Leaderboard",
+        _("## Leaderboard"),
         "",
-        "| Rank | Rank Spread (Upper◄─►Lower) | Model | Score | 95% Confidence Interval | "
-        "Votes | Organization | License |",
+        _(
+            "| Rank | Rank Spread (Upper◄─►Lower) | Model | Score | 95% Confidence Interval | "
+            "Votes | Organization | License |"
+        ),
         "|---:|:---:|:---|---:|:---:|---:|:---|:---|",
     ]
+    preliminary = _("Preliminary")
     for row in rows:
         model = _md_cell(row.model)
         url = _md_link_target(row.url)
         if url:
             model = f"[{model}]({url})"
-        score = f"{row.score:.0f}" + (" Preliminary" if row.preliminary else "")
+        score = f"{row.score:.0f}" + (f" {preliminary}" if row.preliminary else "")
         votes = f"{row.votes:,}" if row.votes is not None else ""
         lines.append(
             f"| {row.rank} | {row.rank_upper}◄─►{row.rank_lower} | {model} | {score} | "
@@ -187,32 +198,50 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
             f"{_md_cell(row.organization)} | "
             f"{_md_cell(row.license)} |"
         )
+    source_text = f"[{source.name}]({source.url})" if source.url else source.name
+    # Percentages as arguments: a bare "95% c…" in a message reads to gettext as a format.
+    percent = {"level": "95%", "share": "64%"}
     lines += [
         "",
-        "## Explanations",
+        _("## Explanations"),
         "",
-        "- **Rank**: position by score (1 is the highest score).",
-        "- **Rank Spread (Upper◄─►Lower)**: the range of ranks the model could hold given the "
-        "95% confidence intervals: the best rank is 1 + the number of models whose lower bound "
-        "is above this model's upper bound; the worst rank is the number of models whose upper "
-        "bound reaches this model's lower bound. It is an interval of *ranks*, not of scores.",
-        "- **Score**: Bradley–Terry rating on the Elo scale, from pairwise human votes. A "
-        "100-point gap means the higher model is preferred about 64% of the time. "
-        "*Preliminary* marks a score upstream still considers settling.",
-        "- **95% Confidence Interval**: the range the score lies in with 95% confidence (`±w`, "
-        "or `+a/-b` when asymmetric).",
-        "- **Votes**: battles the model took part in.",
-        "- **Organization / License**: curated by our staff from upstream's metadata.",
+        _("- **Rank**: position by score (1 is the highest score)."),
+        _(
+            "- **Rank Spread (Upper◄─►Lower)**: the range of ranks the model could hold given "
+            "the %(level)s confidence intervals: the best rank is 1 + the number of models whose "
+            "lower bound is above this model's upper bound; the worst rank is the number of "
+            "models whose upper bound reaches this model's lower bound. It is an interval of "
+            "*ranks*, not of scores."
+        )
+        % percent,
+        _(
+            "- **Score**: Bradley–Terry rating on the Elo scale, from pairwise human votes. A "
+            "100-point gap means the higher model is preferred about %(share)s of the time. "
+            "*Preliminary* marks a score upstream still considers settling."
+        )
+        % percent,
+        _(
+            "- **%(level)s Confidence Interval**: the range the score lies in with %(level)s "
+            "confidence (`±w`, or `+a/-b` when asymmetric)."
+        )
+        % percent,
+        _("- **Votes**: battles the model took part in."),
+        _("- **Organization / License**: curated by our staff from upstream's metadata."),
         "",
-        "## Data Source",
+        _("## Data Source"),
         "",
-        "Data: [LMArena](https://lmarena.ai/) (arena.ai), licensed CC BY 4.0. "
-        f"Source of this snapshot: `{snapshot.source}`.",
+        _(
+            "Data: [LMArena](https://lmarena.ai/) (arena.ai), licensed CC BY 4.0. "
+            "Source of this snapshot: %(source)s."
+        )
+        % {"source": source_text},
         "",
-        "## Disclaimer",
+        _("## Disclaimer"),
         "",
-        "For reference only. Scores reflect human preference votes over a period of time and "
-        "change as votes accumulate. Check each model's license with its provider before use.",
+        _(
+            "For reference only. Scores reflect human preference votes over a period of time and "
+            "change as votes accumulate. Check each model's license with its provider before use."
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -64,21 +64,29 @@ class BoardFilter(django_filters.FilterSet):
         to_field_name="name",
         queryset=Organization.objects.none(),
         label=_("Organization"),
+        widget=forms.CheckboxSelectMultiple,
     )
     license = django_filters.ModelMultipleChoiceFilter(
         field_name="model__license__name",
         to_field_name="name",
         queryset=License.objects.none(),
         label=_("License"),
+        widget=forms.CheckboxSelectMultiple,
     )
     license_kind = django_filters.MultipleChoiceFilter(
         field_name="model__license__kind",
         choices=License.Kind.choices,
         label=_("License kind"),
+        widget=forms.CheckboxSelectMultiple,
     )
     open = django_filters.BooleanFilter(
         method="open_weights_only",
         label=_("Open weights only"),
+        widget=forms.CheckboxInput,
+    )
+    hide_deprecated = django_filters.BooleanFilter(
+        method="without_deprecated",
+        label=_("Hide deprecated models"),
         widget=forms.CheckboxInput,
     )
     preliminary = django_filters.ChoiceFilter(
@@ -128,6 +136,12 @@ class BoardFilter(django_filters.FilterSet):
     ) -> QuerySet[BoardEntry]:
         return queryset.filter(is_open_weights=True) if value else queryset
 
+    def without_deprecated(
+        self, queryset: QuerySet[Entry], name: str, value: bool | None
+    ) -> QuerySet[Entry]:
+        # Upstream's ranks stay as they are: hiding rows never renumbers the others.
+        return queryset.exclude(model__deprecated=True) if value else queryset
+
     def filter_preliminary(
         self, queryset: QuerySet[BoardEntry], name: str, value: str
     ) -> QuerySet[BoardEntry]:
@@ -167,13 +181,26 @@ def page_state(request: HttpRequest) -> list[tuple[str, list[str]]]:
     return sorted(state)
 
 
+def short_url(request: HttpRequest) -> str | None:
+    """The same URL without its empty parameters (what an untouched form field sends), or
+    None when it has none: shared links stay short, whatever submitted the form."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    kept = [(key, value) for key, value in pairs if value.strip()]
+    # Never a protocol-relative target: the redirect must stay on this site.
+    if len(kept) == len(pairs) or request.path.startswith("//"):
+        return None
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def page_sort(request: HttpRequest) -> list[str]:
     """The page's valid sort keys, in request order."""
     return dict(page_state(request)).get("sort", [])
 
 
-def page_state_query(request: HttpRequest, **replace: str) -> str:
+def page_state_query(request: HttpRequest, **replace: str | None) -> str:
     """The page's state as a query string (without a leading ``?``), optionally replacing
-    some parameters: links never echo parameters that do not shape the page."""
+    some parameters (``None`` drops one): links never echo parameters that do not shape the
+    page."""
     pairs = [(k, v) for k, values in page_state(request) if k not in replace for v in values]
-    return urlencode([*pairs, *replace.items()], doseq=True)
+    added = [(k, v) for k, v in replace.items() if v is not None]
+    return urlencode([*pairs, *added], doseq=True)

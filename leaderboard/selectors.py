@@ -64,6 +64,13 @@ def board_rows(snapshot: Snapshot) -> QuerySet[Entry]:
     )
 
 
+def snapshot_dates(board: Leaderboard) -> list[dt.date]:
+    """The dates a board has snapshots for, newest first, each once: what ``as_of`` can pick."""
+    return list(
+        board.snapshots.order_by("-published_on").values_list("published_on", flat=True).distinct()
+    )
+
+
 # --- the curation review queue (admin) ----------------------------------------------------
 
 

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Entry
 
 NUMERIC = {"th": {"class": "num"}}
+DESCENDING_FIRST = frozenset({"score", "interval", "votes"})
+"""Columns whose first click sorts highest first (a reader looks for the top scores and the
+most votes); ranks and names sort from the top."""
 
 
 class BoardTable(tables.Table):

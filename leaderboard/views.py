@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
@@ -22,8 +22,15 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import cache_keys, exports, freshness, health, selectors
-from .filters import BoardFilter, board_entries, page_sort, page_state, page_state_query
+from . import cache_keys, exports, freshness, health, labels, selectors
+from .filters import (
+    BoardFilter,
+    board_entries,
+    page_sort,
+    page_state,
+    page_state_query,
+    short_url,
+)
 from .models import Entry, Leaderboard, Snapshot
 from .tables import BoardTable
 
@@ -52,6 +59,13 @@ class BoardView(SingleTableMixin, FilterView):
     snapshot: Snapshot
     rows_shown: int
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Empty parameters come from untouched fields of a form sent without JavaScript.
+        short = short_url(request)
+        if short is not None:
+            return redirect(short)
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         slug = f"{kwargs.get('arena', 'text')}/{kwargs.get('category', 'overall')}"
         board = selectors.board_by_slug(slug)
@@ -61,7 +75,7 @@ class BoardView(SingleTableMixin, FilterView):
         self.as_of, self.as_of_error = _parse_as_of(request.GET.get("as_of", ""))
         snapshot = selectors.snapshot_as_of(board, self.as_of)
         if snapshot is None:
-            raise Http404("no snapshot of this board on or before that date")
+            return self._before_first_snapshot()
         self.snapshot = snapshot
         export = kwargs.get("export")
         if export is not None and export not in EXPORT_TYPES:
@@ -153,20 +167,38 @@ class BoardView(SingleTableMixin, FilterView):
         response["Content-Disposition"] = f'{disposition}; filename="{name}"'
         return response
 
+    def _before_first_snapshot(self) -> HttpResponse:
+        """A date before the board's first snapshot: a page that says so and links the first."""
+        dates = selectors.snapshot_dates(self.board)
+        context = {
+            "board": self.board,
+            "as_of": self.as_of,
+            "first_date": dates[-1] if dates else None,
+            "section": "boards",
+            **navigation(self.request, current=self.board),
+        }
+        return render(self.request, "leaderboard/before_first.html", context, status=404)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request = self.request
         query = page_state_query(request)
-        shown = self.rows_shown = len(context["table"].rows)
+        shown = list(context["table"].data)
+        self.rows_shown = len(shown)
+        dates = selectors.snapshot_dates(self.board)
         context.update(
             board=self.board,
             snapshot=self.snapshot,
             is_current=self.snapshot.pk == self.board.current_snapshot_id,
             as_of=self.as_of,
             as_of_error=self.as_of_error,
-            shown_count=shown,
+            shown_count=len(shown),
+            # The rows shown, not the snapshot: the total follows the filters.
+            shown_votes=sum(entry.votes or 0 for entry in shown),
             sort=page_sort(request),
             query=query,
+            filtered=any(key not in {"sort", "as_of"} for key, _ in page_state(request)),
+            **snapshot_neighbours(request, dates, self.snapshot.published_on),
             export_links=[
                 (
                     label,
@@ -178,9 +210,30 @@ class BoardView(SingleTableMixin, FilterView):
                 )
                 for ext, label in (("csv", "CSV"), ("json", "JSON"), ("md", "Markdown"))
             ],
+            section="boards",
             **navigation(request, current=self.board),
         )
         return context
+
+
+def snapshot_neighbours(
+    request: HttpRequest, dates: list[dt.date], shown: dt.date
+) -> dict[str, Any]:
+    """The board's snapshot dates as links (keeping the filters), and the previous and next
+    one around the date shown; the newest links to the plain board, not to an ``as_of``."""
+
+    def link(day: dt.date) -> str:
+        query = page_state_query(request, as_of=None if day == dates[0] else day.isoformat())
+        return request.path + (f"?{query}" if query else "")
+
+    index = dates.index(shown) if shown in dates else 0
+    return {
+        "snapshot_dates": [(day, link(day), day == shown) for day in dates],
+        "older_snapshot": (dates[index + 1], link(dates[index + 1]))
+        if index + 1 < len(dates)
+        else None,
+        "newer_snapshot": (dates[index - 1], link(dates[index - 1])) if index > 0 else None,
+    }
 
 
 def _cache_seconds(state: list[tuple[str, list[str]]]) -> int:
@@ -221,12 +274,18 @@ def _parse_as_of(value: str) -> tuple[dt.date | None, str]:
 
 
 def navigation(request: HttpRequest, *, current: Leaderboard | None = None) -> dict[str, Any]:
-    """Boards with data grouped by arena, the style-control twin, and language links."""
-    boards = list(selectors.boards_with_data())
+    """Boards with data as two rows of tabs (arenas, then the current arena's categories),
+    the style-control twin, and language links."""
+    # Stable: within an arena the boards keep their display order.
+    boards = sorted(
+        selectors.boards_with_data(),
+        key=lambda board: (labels.arena_order(board.arena), board.arena),
+    )
     arenas = [
         (arena, list(group)) for arena, group in groupby(boards, key=lambda board: board.arena)
     ]
     twin = None
+    category_tabs: list[tuple[str, str, bool]] = []
     if current is not None:
         twin = next(
             (
@@ -237,13 +296,40 @@ def navigation(request: HttpRequest, *, current: Leaderboard | None = None) -> d
             ),
             None,
         )
+        siblings = dict(arenas).get(current.arena, [])
+        for category, group in groupby(siblings, key=lambda board: board.category):
+            variants = list(group)
+            # The tab keeps the reader's style-control choice where the category has it.
+            tab = next((b for b in variants if b.style_control == current.style_control), None)
+            tab = tab or variants[0]
+            category_tabs.append(
+                (
+                    labels.category_name(category),
+                    tab.get_absolute_url(),
+                    category == current.category,
+                )
+            )
+    arena_tabs = [
+        (
+            labels.arena_name(arena),
+            group[0].get_absolute_url(),
+            current is not None and arena == current.arena,
+        )
+        for arena, group in arenas
+    ]
     query = page_state_query(request)  # only what shapes the page: no echo of arbitrary input
     suffix = f"?{query}" if query else ""
     languages = [
         (code, name, translate_url(request.path, code) + suffix)
         for code, name in (("en", "English"), ("zh-hans", "简体中文"))
     ]
-    return {"arenas": arenas, "style_twin": twin, "language_links": languages}
+    return {
+        "arenas": arenas,
+        "arena_tabs": arena_tabs,
+        "category_tabs": category_tabs,
+        "style_twin": twin,
+        "language_links": languages,
+    }
 
 
 @require_safe
@@ -252,13 +338,13 @@ def home(request: HttpRequest) -> HttpResponse:
     default = selectors.board_by_slug("text/overall")
     if default is not None and default.current_snapshot_id is not None:
         return BoardView.as_view()(request, arena="text", category="overall")
-    return render(request, "leaderboard/home.html", navigation(request))
+    return render(request, "leaderboard/home.html", {"section": "boards", **navigation(request)})
 
 
 @gzip_page
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "leaderboard/about.html", navigation(request))
+    return render(request, "leaderboard/about.html", {"section": "about", **navigation(request)})
 
 
 @never_cache

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
+from .. import labels
 from ..exports import format_interval
 from ..filters import page_state_query
-from ..models import Entry
+from ..models import Entry, Leaderboard
+from ..tables import DESCENDING_FIRST
 
 register = template.Library()
 
@@ -30,6 +34,24 @@ def grouped(number: int | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_url(context: template.Context, alias: str) -> str:
-    """The link that sorts by ``alias``, keeping the page's filters (and nothing else)."""
-    return "?" + page_state_query(context["request"], sort=alias)
+def sort_url(context: template.Context, column: Any) -> str:
+    """The link that sorts by ``column``, keeping the page's filters (and nothing else).
+
+    A click on a column not yet sorted sorts it the way a reader looks first: scores and
+    votes highest first, ranks and names from the top; a second click reverses it."""
+    alias = column.order_by_alias
+    if column.is_ordered:
+        key = alias.next
+    else:
+        key = f"-{column.name}" if column.name in DESCENDING_FIRST else column.name
+    return "?" + page_state_query(context["request"], sort=key)
+
+
+@register.filter
+def board_title(board: Leaderboard) -> str:
+    return labels.board_title(board.arena, board.category)
+
+
+@register.filter
+def source_label(label: str) -> labels.SourceLabel:
+    return labels.source_label(label)

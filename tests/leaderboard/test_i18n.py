@@ -64,8 +64,9 @@ def header_cells(body: str) -> list[str]:
 
 
 def model_cells(body: str) -> list[str]:
+    """The model names, without the organisation and license folded under them for phones."""
     return [
-        html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        html.unescape(re.sub(r"<[^>]+>", "", cell.split('<span class="model-meta">')[0])).strip()
         for cell in re.findall(r'<td class="sticky model">(.*?)</td>', body, flags=re.S)
     ]
 
@@ -176,6 +177,50 @@ def test_about_page_renders_in_chinese(client: Client, db: None) -> None:
     assert "<dt>排名区间</dt>" in body
     assert "This site shows" not in body
     assert language_link(body, "en") == "/about/"
+
+
+def test_chinese_board_names_its_board_tabs_and_source_in_chinese(
+    client: Client, seeded: None
+) -> None:
+    body = page(client, ZH_BOARD)
+    english = page(client, EN_BOARD)
+
+    assert "<h1>文本 · 总榜</h1>" in body
+    assert '<a href="/zh-hans/text/overall/" aria-current="page">文本</a>' in body
+    assert "每日更新的「LLM Arena 排行榜」页面（Cherry Studio 文档）</a>" in body
+    assert "<h1>Text · Overall</h1>" in english
+    assert "the daily LLM Arena leaderboard page (Cherry Studio docs)</a>" in english
+
+
+def test_markdown_export_under_zh_hans_has_the_chinese_originals_headings(
+    client: Client, seeded: None
+) -> None:
+    chinese = page(client, ZH_BOARD + "export.md")
+    english = page(client, EN_BOARD + "export.md")
+
+    assert chinese.startswith("# LLM Arena 排行榜 — 文本 · 总榜 (`text/overall`)\n")
+    headings = (
+        "> **数据更新时间**: ", "CST (北京时间)", "## 排行榜", "## 说明", "## 数据来源",
+        "## 免责声明", "| 排名 | 排名区间 (上限◄─►下限) | 模型 | 分数 |",
+    )  # fmt: skip
+    for heading in headings:
+        assert heading in chinese, heading
+    assert "| 1483 初步 |" in chinese
+    assert "Data Update Time" not in chinese and "## Leaderboard" not in chinese
+    assert english.startswith("# LLM Arena Leaderboard — Text · Overall (`text/overall`)\n")
+    assert "## Leaderboard" in english and "| 1483 Preliminary |" in english
+    assert CJK.findall(english) == []
+    # The rows are the same data in both languages.
+    assert chinese.count("\n| ") == english.count("\n| ")
+
+
+def test_error_pages_speak_the_readers_language(client: Client, seeded: None) -> None:
+    missing = client.get("/zh-hans/text/overall/?as_of=2001-01-01")
+
+    assert missing.status_code == 404
+    body = missing.content.decode()
+    assert '<html lang="zh-hans">' in body and "该日期还没有快照" in body
+    assert "查看第一个快照（2025-11-18）" in body
 
 
 # --- the catalog --------------------------------------------------------------------------

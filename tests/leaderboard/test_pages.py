@@ -199,8 +199,10 @@ def test_as_of_shows_a_past_snapshot_and_says_so(client: Client, seed: None) -> 
 )  # fmt: skip
 def test_bad_query_strings_never_break_the_page(client: Client, seed: None, query: str) -> None:
     for path in ("/text/overall/", "/text/overall/export.csv", "/text/overall/export.json"):
-        response = client.get(path + query)
+        # An empty value is answered by a redirect to the short URL first (one hop at most).
+        response = client.get(path + query, follow=True)
         assert response.status_code == 200, (path, query)
+        assert len(response.redirect_chain) <= 1, response.redirect_chain
 
 
 # Values a visitor (or a crawler) might send: real ones, near misses, and junk.
@@ -228,10 +230,11 @@ QUERY_PAIRS = st.lists(
 def test_no_query_string_makes_a_page_or_an_export_fail(
     client: Client, seed: None, pairs: list[tuple[str, str]], path: str
 ) -> None:
-    response = client.get(f"{path}?{urlencode(pairs)}")
+    response = client.get(f"{path}?{urlencode(pairs)}", follow=True)
 
-    # Junk is ignored; the only refusal is a real date before the board's first snapshot
-    # (on a board: the status and health pages read no query parameter).
+    # Empty values are dropped by one redirect; junk is ignored; the only refusal is a real
+    # date before the board's first snapshot (on a board: the status and health pages read no
+    # query parameter).
     as_of = dict(pairs).get("as_of", "")  # the last value wins, as in the view
     try:
         before_first = dt.date.fromisoformat(as_of.strip()) < dt.date(2025, 11, 18)
@@ -239,6 +242,7 @@ def test_no_query_string_makes_a_page_or_an_export_fail(
         before_first = False
     on_a_board = not path.startswith(("/status/", "/zh-hans/status/", "/readyz", "/healthz"))
     assert response.status_code == (404 if before_first and on_a_board else 200), (path, pairs)
+    assert len(response.redirect_chain) <= 1, response.redirect_chain
 
 
 def test_a_bad_date_is_reported_on_the_page(client: Client, seed: None) -> None:
@@ -415,9 +419,11 @@ def test_unknown_parameters_do_not_split_the_cache(client: Client, seed: None) -
     plain = client.get("/text/overall/")["ETag"]
 
     assert client.get("/text/overall/?utm_source=x")["ETag"] == plain
-    # What "Apply" on an untouched form sends: empty fields are no filter.
-    assert client.get("/text/overall/?as_of=&q=&min_votes=&organization=")["ETag"] == plain
-    assert client.get("/text/overall/?q=&q=claude")["ETag"] != plain
+    # What "Apply" on an untouched form sends: empty fields are no filter (and a redirect).
+    untouched = client.get("/text/overall/?as_of=&q=&min_votes=&organization=", follow=True)
+    assert untouched.redirect_chain == [("/text/overall/", 302)]
+    assert untouched["ETag"] == plain
+    assert client.get("/text/overall/?q=&q=claude", follow=True)["ETag"] != plain
 
 
 def test_unknown_sort_keys_are_dropped_before_the_table_the_cache_and_the_links(
@@ -474,3 +480,176 @@ def test_the_page_knows_today_is_not_the_publish_date(client: Client, seed: None
     html = client.get("/text/overall/").content.decode()
     assert timezone.now().date().isoformat() in html  # imported today, UTC (update time) …
     assert "2025-11-18" in html  # … published upstream on the seed's date
+
+
+# --- the board as a product: short URLs, sorting, totals, dates, error pages --------------
+
+
+@pytest.mark.parametrize(
+    ("path", "short"),
+    [
+        (
+            "/text/overall/?as_of=&q=&open=on&preliminary=&min_votes=&rank_min=&rank_max=&new_since=",
+            "/text/overall/?open=on",
+        ),
+        ("/text/overall/?q=&q=claude&sort=-votes", "/text/overall/?q=claude&sort=-votes"),
+        ("/zh-hans/text/overall/?organization=", "/zh-hans/text/overall/"),
+        ("/text/overall/export.csv?open=on&min_votes=", "/text/overall/export.csv?open=on"),
+        ("/?q=", "/"),
+    ],
+)
+def test_a_get_with_empty_parameters_redirects_to_the_short_url(
+    client: Client, seed: None, path: str, short: str
+) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == short
+    assert client.get(short).status_code == 200  # the short URL is final: no redirect loop
+
+
+def test_a_url_without_empty_parameters_is_answered_directly(client: Client, seed: None) -> None:
+    assert client.get("/text/overall/?open=on&sort=-votes&utm_source=x").status_code == 200
+
+
+def _sort_links(html: str) -> dict[str, str]:
+    """Each header's sort link, keyed by the column it sorts (the sign stripped)."""
+    links = re.findall(r'<th scope="col"[^>]*>\s*<a href="\?([^"]*)"', html)
+    keyed = {}
+    for query in links:
+        sort = dict(item.split("=", 1) for item in query.split("&"))["sort"]
+        keyed[sort.lstrip("-")] = sort
+    return keyed
+
+
+def test_numeric_columns_sort_descending_on_the_first_click_and_reverse_on_the_second(
+    client: Client, seed: None
+) -> None:
+    first = _sort_links(client.get("/text/overall/").content.decode())
+
+    assert first["votes"] == "-votes" and first["score"] == "-score"
+    assert first["interval"] == "-interval"
+    assert first["model"] == "model"  # names from A
+    assert first["rank"] == "-rank"  # already sorted by rank (ascending): the click reverses it
+    second = _sort_links(client.get("/text/overall/?sort=-votes").content.decode())
+    assert second["votes"] == "votes"
+    assert second["rank"] == "rank"
+    rows = export_json(client, "?sort=-votes")["rows"]
+    assert [r["votes"] for r in rows] == sorted((r["votes"] for r in rows), reverse=True)
+
+
+def test_the_counts_and_the_vote_total_describe_the_rows_shown(client: Client, seed: None) -> None:
+    everything = export_json(client)["rows"]
+    anthropic = export_json(client, "?organization=Anthropic")["rows"]
+    html = client.get("/text/overall/?organization=Anthropic").content.decode()
+    plain = client.get("/text/overall/").content.decode()
+
+    shown_votes = sum(row["votes"] for row in anthropic)
+    all_votes = sum(row["votes"] for row in everything)
+    assert 0 < len(anthropic) < 266 and shown_votes < all_votes
+    assert f"{len(anthropic)} shown of 266 · {shown_votes:,} votes" in html
+    assert f"{all_votes:,} votes" not in html
+    assert f"266 shown of 266 · {all_votes:,} votes" in plain
+
+
+def test_organisations_and_licenses_are_plain_checkbox_lists(client: Client, seed: None) -> None:
+    html = client.get("/text/overall/?organization=Anthropic").content.decode()
+
+    assert re.search(
+        r'<input type="checkbox" name="organization" value="Anthropic"[^>]*checked', html
+    )
+    assert re.search(r'<input type="checkbox" name="license" value="MIT"', html)
+    assert '<select name="organization"' not in html and "multiple" not in html
+
+
+def test_hide_deprecated_drops_the_models_and_keeps_upstreams_ranks(
+    client: Client, seed: None
+) -> None:
+    AIModel.objects.filter(key__in=["gemini-2.5-pro", "o3-2025-04-16"]).update(deprecated=True)
+    cache_keys.bump()
+
+    rows = export_json(client, "?hide_deprecated=on")["rows"]
+    html = client.get("/text/overall/?hide_deprecated=on").content.decode()
+
+    assert {"gemini-2.5-pro", "o3-2025-04-16"}.isdisjoint(row["model"] for row in rows)
+    assert len(rows) == 264
+    assert [row["rank"] for row in rows[:4]] == [1, 2, 4, 5]  # rank 3 hidden, not renumbered
+    assert "264 shown of 266" in html
+    assert "Hiding models keeps upstream's ranks" in html
+
+
+def test_the_source_is_named_in_words_with_a_link(client: Client, seed: None) -> None:
+    html = client.get("/text/overall/").content.decode()
+
+    assert (
+        '<a href="https://github.com/CherryHQ/cherry-studio-docs" rel="noopener">'
+        "the daily LLM Arena leaderboard page (Cherry Studio docs)</a>"
+    ) in html
+    assert "<dd>markdown</dd>" not in html
+
+
+def test_the_board_lists_its_snapshot_dates_with_older_and_newer_links(
+    client: Client, seed: None
+) -> None:
+    from leaderboard import selectors
+    from leaderboard.models import Leaderboard
+
+    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
+    board = Leaderboard.objects.get(arena="text", category="overall", style_control=True)
+
+    assert selectors.snapshot_dates(board) == [dt.date(2025, 12, 20), dt.date(2025, 11, 18)]
+    latest = client.get("/text/overall/?open=on").content.decode()
+    past = client.get("/text/overall/?as_of=2025-11-30&open=on").content.decode()
+
+    assert '<option value="" selected>2025-12-20 (latest)</option>' in latest
+    assert '<option value="2025-11-18">2025-11-18</option>' in latest
+    # Older/newer keep the filters; the newest is the plain board, not an as_of link.
+    assert 'rel="prev" href="/text/overall/?open=on&amp;as_of=2025-11-18"' in latest
+    assert 'rel="next"' not in latest
+    assert 'rel="next" href="/text/overall/?open=on"' in past
+    assert 'rel="prev"' not in past
+    assert '<option value="2025-11-18" selected>' in past
+
+
+def test_a_date_before_the_first_snapshot_answers_a_page_that_links_the_first(
+    client: Client, seed: None
+) -> None:
+    response = client.get("/text/overall/?as_of=2020-01-01")
+    chinese = client.get("/zh-hans/text/overall/?as_of=2020-01-01")
+
+    assert response.status_code == chinese.status_code == 404
+    html = response.content.decode()
+    assert "No snapshot yet on that date" in html
+    assert 'no snapshot published on or before <time class="nowrap">2020-01-01</time>' in html
+    assert 'href="/text/overall/?as_of=2025-11-18"' in html
+    assert 'class="site-header"' in html  # the site's look, not a bare error
+    assert "该日期还没有快照" in chinese.content.decode()
+
+
+def test_an_unknown_address_gets_the_sites_404_page_in_both_languages(
+    client: Client, seed: None
+) -> None:
+    english = client.get("/no/such/page/")
+    chinese = client.get("/zh-hans/no/such/page/")
+
+    assert english.status_code == chinese.status_code == 404
+    assert "Page not found" in english.content.decode()
+    assert 'class="site-header"' in english.content.decode()
+    assert "页面不存在" in chinese.content.decode()
+    assert "Page not found" not in chinese.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_or_the_database(
+    django_assert_num_queries: Any,
+) -> None:
+    from django.template import loader
+    from django.utils import translation
+
+    with django_assert_num_queries(0):
+        with translation.override("en"):
+            english = loader.get_template("500.html").render()
+        with translation.override("zh-hans"):
+            chinese = loader.get_template("500.html").render()
+
+    assert "Something went wrong" in english and 'href="/"' in english
+    assert "出错了" in chinese and 'href="/zh-hans/"' in chinese
