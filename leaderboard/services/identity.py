@@ -120,6 +120,24 @@ class Resolver:
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
 
+    def prepare(self, rows: list[RowData]) -> None:
+        """Resolve ``rows`` in one stable order: organisations, then licenses, then models,
+        each sorted. Every import creating new names then takes their unique-index locks in
+        the same order, so two imports of different boards never deadlock on them."""
+        unique = sorted(
+            set(rows),
+            key=lambda row: (
+                (row.model_key or row.model).strip(),
+                row.model, row.organization, row.license, row.url, row.raw_model,
+            ),
+        )  # fmt: skip
+        for raw in sorted({row.organization.strip() for row in unique}):
+            self.organization(raw)
+        for raw in sorted({row.license.strip() for row in unique}):
+            self.license(raw)
+        for row in unique:
+            self.model(row)
+
     def organization(self, raw: str) -> Organization | None:
         return self._orgs.resolve(raw)
 
@@ -152,7 +170,7 @@ class Resolver:
             self.stats.new_models.append(row.model)
         else:
             self._record_upstream(model, row, organization, license_)
-        for raw in {key, row.model, row.raw_model} - {""}:
+        for raw in sorted({key, row.model, row.raw_model} - {""}):  # a stable order, as above
             if raw.casefold() not in self._models:
                 alias, alias_created = insert_or_fetch(
                     ModelAlias, lookup={"raw__iexact": raw}, values={"raw": raw, "model": model}

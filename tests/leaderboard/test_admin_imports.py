@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from arenasite.celery import app as celery_app
 from leaderboard import tasks
 from leaderboard.admin import imports as leaderboard_admin
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Source
-from leaderboard.services.imports import (
-    ImportRequest,
-    Outcome,
-    import_payload,
-)
+from leaderboard.services.imports import Outcome
+from leaderboard.services.planning import ImportRequest
+from leaderboard.services.runs import import_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ class RecordingTask:
     def __init__(self) -> None:
         self.sent: list[tuple[Any, ...]] = []
 
-    def delay(self, *args: Any) -> None:
+    def apply_async(self, args: tuple[Any, ...], **options: Any) -> None:
         self.sent.append(args)
 
 
@@ -290,38 +291,80 @@ def upload(client: Client, data: bytes, name: str = "seed_en_2025-11-18.md", **f
     return client.post(UPLOAD_URL, form | {"file": SimpleUploadedFile(name, data)})
 
 
-def test_uploading_the_seed_page_publishes_a_snapshot_of_all_its_rows(
-    admin_client: Client,
+@pytest.fixture
+def worker_in_process() -> Iterator[None]:
+    """Tasks sent run at once in this process (the worker's code path, without a broker)."""
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+
+
+def test_an_upload_answers_at_once_with_its_queued_run_and_the_worker_publishes_it(
+    admin_client: Client, worker_in_process: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     assert admin_client.get(UPLOAD_URL).status_code == 200
     assert UPLOAD_URL in admin_client.get(RUNS_URL).content.decode()
 
-    response = upload(admin_client, SEED)
+    with django_capture_on_commit_callbacks() as sent:
+        response = upload(admin_client, SEED)
 
     run = ImportRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == run_url(run)
+    assert (run.status, run.trigger) == ("queued", "upload")
+    assert not Snapshot.objects.exists()
+    assert messages_of(response) == [f"Queued upload as run {run.pk}: the worker imports it."]
+    page = admin_client.get(run_url(run)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert len(sent) == 1
+
+    sent[0]()  # the commit hands the run to the worker
+
+    run.refresh_from_db()
     assert (run.status, run.trigger, run.format) == ("succeeded", "upload", "markdown")
     board = Leaderboard.objects.get(arena="text", category="overall", style_control=True)
     assert board.current_snapshot is not None
     assert board.current_snapshot.row_count == SEED_ROWS
     assert board.current_snapshot.entries.count() == SEED_ROWS
     assert board.current_snapshot.published_on == dt.date(2025, 11, 18)
-    assert messages_of(response) == [f"Imported upload as run {run.pk}: Succeeded"]
     assert admin_client.get(run_url(run, "payload")).getvalue() == SEED
+    assert 'http-equiv="refresh"' not in admin_client.get(run_url(run)).content.decode()
 
 
-def test_uploading_garbage_records_a_rejected_run_with_its_reason_and_publishes_nothing(
-    admin_client: Client,
+def test_uploading_garbage_ends_as_a_rejected_run_with_its_reason_and_publishes_nothing(
+    admin_client: Client, worker_in_process: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    response = upload(admin_client, b"\x00\x01 not a leaderboard \xff", name="junk.bin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, b"\x00\x01 not a leaderboard \xff", name="junk.bin")
 
     run = ImportRun.objects.get()
     assert response["Location"] == run_url(run)
     assert run.status == ImportRun.Status.REJECTED
     assert run.reason.startswith("unrecognised payload")
     assert not Snapshot.objects.exists()
-    assert messages_of(response)[0].startswith(f"Imported upload as run {run.pk}: Rejected")
+
+
+def test_an_upload_with_the_broker_down_still_answers_and_its_run_says_it_waits(
+    admin_client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(tasks.import_run, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, SEED)
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert run.status == ImportRun.Status.QUEUED
+    ImportRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - dt.timedelta(seconds=30),
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=30),
+    )
+    assert "not picked up by the worker yet" in admin_client.get(run_url(run)).content.decode()
 
 
 def test_a_dry_run_shows_what_would_happen_and_writes_nothing(admin_client: Client) -> None:

@@ -16,7 +16,9 @@ import pytest
 from django.db import connection, connections
 
 from leaderboard.models import Entry, ImportRun, Snapshot
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload
+from leaderboard.services.imports import Outcome
+from leaderboard.services.planning import ImportRequest
+from leaderboard.services.runs import import_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
