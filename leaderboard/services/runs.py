@@ -325,9 +325,9 @@ def finish(run: ImportRun, outcome: Outcome) -> Outcome:
 
 
 def abandon_dead_runs() -> int:
-    """Mark RUNNING runs whose heartbeat is older than one lease as FAILED and free their
-    leases: their process died. Their write transaction never committed, so nothing was
-    published. Returns how many."""
+    """Mark RUNNING runs whose heartbeat is older than one lease as ended and free their
+    leases: their process died. FAILED when their write never committed (nothing was
+    published); SUCCEEDED when it had (they died recording the outcome). Returns how many."""
     now = timezone.now()
     cutoff = now - _lease()
     dead = ImportRun.objects.filter(status=Status.RUNNING).filter(
@@ -337,7 +337,15 @@ def abandon_dead_runs() -> int:
     if not dead_ids:
         return 0
     ImportClaim.objects.filter(run_id__in=dead_ids).delete()
-    return dead.filter(pk__in=dead_ids).update(
+    dead = dead.filter(pk__in=dead_ids)
+    # Killed between its commit and recording its outcome: what it published stands.
+    published = dead.filter(snapshots__isnull=False).distinct().update(
+        status=Status.SUCCEEDED,
+        reason="abandoned after publishing: the process stopped before recording its counts",
+        finished_at=now,
+        progress="",
+    )
+    return published + dead.update(
         status=Status.FAILED,
         reason="abandoned: the importing process stopped before finishing",
         finished_at=now,
