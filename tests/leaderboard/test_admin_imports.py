@@ -7,7 +7,11 @@ anonymously, against the real pipeline and the real seed page.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +35,11 @@ from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Sou
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
 from leaderboard.services.runs import import_payload
+from tests.processes import database_url, stop
 
 pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
 
 SEED_PATH = Path(__file__).parents[1] / "data/upstream/markdown-cherry/seed_en_2025-11-18.md"
 SEED = SEED_PATH.read_bytes()
@@ -575,3 +582,80 @@ def test_import_admin_pages_carry_no_inline_script_style_or_handlers(
         assert "Content-Security-Policy" in response.headers, url
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body) == [], url
         assert re.findall(r"\sstyle=|\son[a-z]+=", body) == [], url
+
+
+# --- a big upload, imported by a real worker --------------------------------------------------
+
+HISTORY = Path(__file__).parents[1] / "data/upstream/csv-history/jasontrigg0_alltime_2025-03-29.csv"
+WORKER_SECONDS = 300
+
+
+def big_history(size: int) -> bytes:
+    """A real history-long CSV grown to ``size`` bytes: its latest day's rows, one date a day
+    going back (same rows: the worker parses and gates all of them, and writes one snapshot)."""
+    header, *rows = HISTORY.read_bytes().splitlines()
+    last = max(row.rsplit(b",", 1)[1] for row in rows)
+    latest = [row.rsplit(b",", 1)[0] for row in rows if row.endswith(b"," + last)]
+    lines, total, day = [header], len(header), dt.date(2025, 3, 29)
+    while total < size:
+        stamp = day.strftime("%Y%m%d").encode()
+        lines.extend(row + b"," + stamp for row in latest)
+        total += sum(len(row) + len(stamp) + 2 for row in latest)
+        day -= dt.timedelta(days=1)
+    return b"\n".join(lines) + b"\n"
+
+
+@pytest.fixture
+def worker(tmp_path: Path, settings: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` on the test database and this process's broker."""
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "arenasite.settings",
+        "SECRET_KEY": "test",
+        "DATABASE_URL": database_url(),
+        "ARENA_VAR_DIR": str(settings.VAR_DIR),  # the filesystem broker's folder, when used
+    }
+    log = (tmp_path / "worker.log").open("w+b")
+    command = [
+        str(Path(sys.executable).parent / "celery"), "-A", "arenasite", "worker",
+        "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        stop(process)
+        log.seek(0)
+        print(log.read().decode(errors="replace")[-3000:] if process.returncode else "")
+        log.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_30_mb_upload_answers_at_once_and_a_real_worker_imports_it(
+    admin_client: Client, worker: subprocess.Popen[bytes]
+) -> None:
+    data = big_history(30 * 1024 * 1024)
+    started = time.monotonic()
+
+    response = upload(admin_client, data, name="history-30mb.csv")
+
+    answered = time.monotonic() - started
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run_url(run)
+    assert answered < 20, f"the upload request took {answered:.1f} s"
+    while run.status in {ImportRun.Status.QUEUED, ImportRun.Status.RUNNING}:
+        assert worker.poll() is None, "the worker exited"
+        assert time.monotonic() - started < WORKER_SECONDS, f"still {run.status}: {run.progress}"
+        time.sleep(0.5)
+        run.refresh_from_db()
+    finished = time.monotonic() - started
+
+    assert run.status == ImportRun.Status.SUCCEEDED, run.reason
+    assert run.counts["rows_parsed"] > 300_000
+    assert Snapshot.objects.filter(import_run=run).count() == 1
+    print(
+        f"\n{len(data) / 2**20:.1f} MB upload ({connection.vendor}): request answered in "
+        f"{answered:.2f} s; the worker finished the import {finished:.1f} s after the upload "
+        f"({run.counts['rows_parsed']:,} rows)"
+    )

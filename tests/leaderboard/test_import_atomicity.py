@@ -22,6 +22,7 @@ from leaderboard.services import runs
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
 from leaderboard.services.runs import import_payload
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,16 +72,6 @@ LEASE_SECONDS = 3
 """The lease in these tests (60 s in production): the rerun must succeed within it."""
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 def _import(path: Path) -> Outcome:
     return import_payload(
         ImportRequest(data=path.read_bytes(), origin=str(path), trigger=ImportRun.Trigger.COMMAND)
@@ -90,7 +81,7 @@ def _import(path: Path) -> Outcome:
 def _kill_at(point: str, tmp_path: Path) -> None:
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "arenasite.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "SECRET_KEY": "test",
         "ARENA_VAR_DIR": str(tmp_path),
         "ARENA_IMPORT_CLAIM_SECONDS": str(LEASE_SECONDS),
