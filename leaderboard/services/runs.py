@@ -339,11 +339,15 @@ def abandon_dead_runs() -> int:
     ImportClaim.objects.filter(run_id__in=dead_ids).delete()
     dead = dead.filter(pk__in=dead_ids)
     # Killed between its commit and recording its outcome: what it published stands.
-    published = dead.filter(snapshots__isnull=False).distinct().update(
-        status=Status.SUCCEEDED,
-        reason="abandoned after publishing: the process stopped before recording its counts",
-        finished_at=now,
-        progress="",
+    published = (
+        dead.filter(snapshots__isnull=False)
+        .distinct()
+        .update(
+            status=Status.SUCCEEDED,
+            reason="abandoned after publishing: the process stopped before recording its counts",
+            finished_at=now,
+            progress="",
+        )
     )
     return published + dead.update(
         status=Status.FAILED,
