@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from leaderboard.boards import BoardKey
 
 from . import sources
-from .services.runs import ImportOptions
+from .services.importing import ImportOptions
 
 AUTO_FORMAT = ""
 MIN_FORCE_REASON_WORDS = 3

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import ImportRun, Source
-from .services import heartbeat, runs
+from .services import heartbeat, importing, runs
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,9 @@ def import_source(
     if source is None:
         logger.warning("import_source: source %s no longer exists", source_id)
         return
-    outcome = runs.import_origin(
-        runs.FromSource(source), runs.ImportOptions(trigger=trigger, force_fetch=force_fetch)
+    outcome = importing.import_origin(
+        importing.FromSource(source),
+        importing.ImportOptions(trigger=trigger, force_fetch=force_fetch),
     )
     retries = self.request.retries
     if outcome.status == Status.SKIPPED and retries < settings.ARENA_IMPORT_BUSY_RETRIES:
@@ -66,7 +67,7 @@ def import_run(self: Task, run_id: int) -> None:
     retries = self.request.retries
     delay = busy_retry_delay(retries)
     final = retries >= settings.ARENA_IMPORT_BUSY_RETRIES
-    outcome = runs.run_queued(run_id=run_id, requeue_in=None if final else delay)
+    outcome = importing.run_queued(run_id=run_id, requeue_in=None if final else delay)
     if outcome is not None and outcome.status == Status.QUEUED:
         raise self.retry(countdown=delay.total_seconds(), max_retries=None)
 

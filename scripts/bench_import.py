@@ -53,8 +53,8 @@ def main() -> None:
     from django.db import connection
 
     from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot
+    from leaderboard.services.importing import import_payload
     from leaderboard.services.planning import ImportRequest
-    from leaderboard.services.runs import import_payload
 
     call_command("migrate", verbosity=0)
 

@@ -1,6 +1,6 @@
 """The import pipeline's admin: runs are read-only records with their raw payload downloadable;
 staff can import a source now, upload a file (queued for the worker, or dry-run here), and
-force-publish a rejected run with a written reason. Every write goes through ``services.runs``;
+force-publish a rejected run with a written reason. Every write goes through ``services.importing``;
 these views are glue. A queued or running run's page refreshes itself until the run ends.
 """
 
@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 
 from .. import models, tasks
 from ..forms import ForcePublishForm, UploadImportForm
-from ..services import runs
+from ..services import importing, runs
 from ..services.imports import Outcome, payload_bytes
 
 Status = models.ImportRun.Status
@@ -373,7 +373,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             assert isinstance(request.user, User)  # admin_view lets staff in only
-            outcome = runs.force_publish(run=run, user=request.user, reason=reason)
+            outcome = importing.force_publish(run=run, user=request.user, reason=reason)
             new_run = outcome.run
             assert new_run is not None  # a real (not dry) import always records its run
             self.log_change(request, run, f"Force-published as run {new_run.pk}: {reason}")
@@ -402,11 +402,11 @@ class ImportRunAdmin(admin.ModelAdmin):
             options = form.import_options(trigger=models.ImportRun.Trigger.UPLOAD)
             data, name, content_type = upload.read(), upload.name, upload.content_type or ""
             if options.dry_run:
-                dry_run_outcome = runs.import_origin(
-                    runs.FromFile(data=data, name=name, content_type=content_type), options
+                dry_run_outcome = importing.import_origin(
+                    importing.FromFile(data=data, name=name, content_type=content_type), options
                 )
             else:
-                run = runs.queue_upload(
+                run = importing.queue_upload(
                     data=data, name=name, content_type=content_type, options=options
                 )
                 tasks.enqueue_run(run)

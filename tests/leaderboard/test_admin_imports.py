@@ -32,9 +32,9 @@ from leaderboard import tasks
 from leaderboard.admin import imports as leaderboard_admin
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Source
+from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
-from leaderboard.services.runs import import_payload
 from tests.processes import database_url, stop
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from leaderboard.models import (
     Organization,
     OrganizationAlias,
 )
+from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
-from leaderboard.services.runs import import_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from django.db import connection, connections
 from leaderboard.boards import BoardKey
 from leaderboard.models import AIModel, Entry, ImportRun, Organization, Snapshot
 from leaderboard.services import runs
+from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
-from leaderboard.services.runs import import_payload
 from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)

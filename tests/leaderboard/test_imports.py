@@ -23,9 +23,9 @@ from leaderboard.models import (
     Snapshot,
 )
 from leaderboard.services import claims
+from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.imports import Outcome, payload_bytes
 from leaderboard.services.planning import ImportRequest
-from leaderboard.services.runs import force_publish, import_payload
 
 pytestmark = pytest.mark.django_db
 

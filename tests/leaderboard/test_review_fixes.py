@@ -21,8 +21,8 @@ from leaderboard.http import FetchError, check_url
 from leaderboard.models import AIModel, ImportRun, Snapshot
 from leaderboard.services import claims
 from leaderboard.services import imports as imports_service
+from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.planning import ImportRequest
-from leaderboard.services.runs import force_publish, import_payload
 
 pytestmark = pytest.mark.django_db
 

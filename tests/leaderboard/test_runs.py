@@ -22,7 +22,7 @@ from django.utils import timezone
 from leaderboard import tasks
 from leaderboard.boards import BoardKey
 from leaderboard.models import AIModel, ImportClaim, ImportRun, Snapshot, Source
-from leaderboard.services import claims, runs
+from leaderboard.services import claims, importing, runs
 from leaderboard.services import imports as imports_service
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply
@@ -39,10 +39,10 @@ Status = ImportRun.Status
 COMMAND = ImportRun.Trigger.COMMAND
 
 
-def import_file(path: Path = SEED, **options: Any) -> runs.Outcome:
-    return runs.import_origin(
-        runs.FromFile(data=path.read_bytes(), name=str(path)),
-        runs.ImportOptions(trigger=COMMAND, **options),
+def import_file(path: Path = SEED, **options: Any) -> importing.Outcome:
+    return importing.import_origin(
+        importing.FromFile(data=path.read_bytes(), name=str(path)),
+        importing.ImportOptions(trigger=COMMAND, **options),
     )
 
 
@@ -132,21 +132,21 @@ def test_force_is_honoured_for_a_configured_source(
 def test_options_that_cannot_be_honoured_are_refused_before_anything_is_written(
     origin: str, options: dict[str, Any], message: str
 ) -> None:
-    where: runs.Origin = (
-        runs.FromFile(data=SEED.read_bytes(), name="seed.md")
+    where: importing.Origin = (
+        importing.FromFile(data=SEED.read_bytes(), name="seed.md")
         if origin == "file"
-        else runs.FromUrl("http://127.0.0.1:9/x")
+        else importing.FromUrl("http://127.0.0.1:9/x")
     )
 
-    with pytest.raises(runs.ImportRefused, match=message):
-        runs.import_origin(where, runs.ImportOptions(trigger=COMMAND, **options))
+    with pytest.raises(importing.ImportRefused, match=message):
+        importing.import_origin(where, importing.ImportOptions(trigger=COMMAND, **options))
 
     assert ImportRun.objects.count() == 0
 
 
 def test_a_url_that_cannot_be_fetched_is_a_failed_run(fast_fetch: None) -> None:
-    outcome = runs.import_origin(
-        runs.FromUrl("http://127.0.0.1:9/gone"), runs.ImportOptions(trigger=COMMAND)
+    outcome = importing.import_origin(
+        importing.FromUrl("http://127.0.0.1:9/gone"), importing.ImportOptions(trigger=COMMAND)
     )
 
     assert outcome.status == Status.FAILED
@@ -256,7 +256,7 @@ def test_the_heartbeat_renews_the_lease_while_a_slow_write_holds_the_database(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(imports_service, "_write_snapshot", slow)
-    outcomes: list[runs.Outcome] = []
+    outcomes: list[importing.Outcome] = []
 
     def first() -> None:
         try:
@@ -295,17 +295,17 @@ def test_the_heartbeat_renews_the_lease_while_a_slow_write_holds_the_database(
 
 @pytest.fixture
 def queued() -> ImportRun:
-    return runs.queue_upload(
+    return importing.queue_upload(
         data=SEED.read_bytes(),
         name="seed.md",
         content_type="text/markdown",
-        options=runs.ImportOptions(trigger=ImportRun.Trigger.UPLOAD, board=BoardKey()),
+        options=importing.ImportOptions(trigger=ImportRun.Trigger.UPLOAD, board=BoardKey()),
     )
 
 
 def test_a_queued_run_is_imported_once_however_often_it_is_sent(queued: ImportRun) -> None:
-    first = runs.run_queued(run_id=queued.pk)
-    second = runs.run_queued(run_id=queued.pk)
+    first = importing.run_queued(run_id=queued.pk)
+    second = importing.run_queued(run_id=queued.pk)
 
     assert first is not None and first.status == Status.SUCCEEDED
     assert second is None
@@ -315,7 +315,7 @@ def test_a_queued_run_is_imported_once_however_often_it_is_sent(queued: ImportRu
 def test_a_queued_run_for_a_busy_board_goes_back_in_the_queue(queued: ImportRun) -> None:
     claims.acquire(key="board:text/overall", ttl=dt.timedelta(minutes=5))
 
-    outcome = runs.run_queued(run_id=queued.pk, requeue_in=dt.timedelta(seconds=30))
+    outcome = importing.run_queued(run_id=queued.pk, requeue_in=dt.timedelta(seconds=30))
 
     assert outcome is not None and outcome.status == Status.QUEUED
     queued.refresh_from_db()
@@ -333,10 +333,10 @@ def test_the_sweep_resends_queued_runs_no_worker_picked_up(queued: ImportRun) ->
 
 
 def test_a_dry_run_is_never_queued() -> None:
-    with pytest.raises(runs.ImportRefused, match="nothing to queue"):
-        runs.queue_upload(
+    with pytest.raises(importing.ImportRefused, match="nothing to queue"):
+        importing.queue_upload(
             data=b"x", name="x", content_type="",
-            options=runs.ImportOptions(trigger=ImportRun.Trigger.UPLOAD, dry_run=True),
+            options=importing.ImportOptions(trigger=ImportRun.Trigger.UPLOAD, dry_run=True),
         )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import runs
+from leaderboard.services import importing
 
 
 class Command(BaseCommand):
@@ -43,9 +43,9 @@ class Command(BaseCommand):
         rows = published = 0
         failed = []
         for file in files:
-            outcome = runs.import_origin(
-                runs.FromFile(data=file.read_bytes(), name=str(file)),
-                runs.ImportOptions(
+            outcome = importing.import_origin(
+                importing.FromFile(data=file.read_bytes(), name=str(file)),
+                importing.ImportOptions(
                     trigger=ImportRun.Trigger.COMMAND,
                     board=hint,
                     format_name=None if options["format"] == "auto" else options["format"],

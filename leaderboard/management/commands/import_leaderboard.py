@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Source
-from leaderboard.services import runs
+from leaderboard.services import importing
 from leaderboard.services.imports import Outcome
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         origin = self._origin(options["source"])
-        import_options = runs.ImportOptions(
+        import_options = importing.ImportOptions(
             trigger=ImportRun.Trigger.COMMAND,
             board=board,
             format_name=None if options["format"] == "auto" else options["format"],
@@ -59,24 +59,24 @@ class Command(BaseCommand):
             force=options["force"],
             force_reason=options["reason"] if options["force"] else "",
             # Someone at the console asked for this source now: fetch even an imported revision.
-            force_fetch=isinstance(origin, runs.FromSource),
+            force_fetch=isinstance(origin, importing.FromSource),
         )
         try:
-            outcome = runs.import_origin(origin, import_options)
-        except runs.ImportRefused as error:
+            outcome = importing.import_origin(origin, import_options)
+        except importing.ImportRefused as error:
             raise CommandError(str(error)) from None
         self._report(outcome, dry_run=options["dry_run"])
 
-    def _origin(self, target: str) -> runs.Origin:
+    def _origin(self, target: str) -> importing.Origin:
         configured = Source.objects.filter(slug=target).first()
         if configured is not None:
-            return runs.FromSource(configured)
+            return importing.FromSource(configured)
         if target.startswith(("http://", "https://")):
-            return runs.FromUrl(target)
+            return importing.FromUrl(target)
         path = Path(target)
         if not path.is_file():
             raise CommandError(f"{target!r} is neither a source name, an http(s) URL nor a file")
-        return runs.FromFile(data=path.read_bytes(), name=str(path))
+        return importing.FromFile(data=path.read_bytes(), name=str(path))
 
     def _report(self, outcome: Outcome, *, dry_run: bool) -> None:
         counts = outcome.counts

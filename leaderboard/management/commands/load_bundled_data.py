@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import runs
+from leaderboard.services import importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -24,9 +24,9 @@ class Command(BaseCommand):
         failures = []
         for item in manifest["files"]:
             path = BUNDLED / item["file"]
-            outcome = runs.import_origin(
-                runs.FromFile(data=path.read_bytes(), name=f"bundled/{item['file']}"),
-                runs.ImportOptions(
+            outcome = importing.import_origin(
+                importing.FromFile(data=path.read_bytes(), name=f"bundled/{item['file']}"),
+                importing.ImportOptions(
                     trigger=ImportRun.Trigger.COMMAND, board=BoardKey.parse(item["board"])
                 ),
             )
