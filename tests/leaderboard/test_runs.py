@@ -373,3 +373,19 @@ def test_the_retry_backoff_doubles_and_is_capped(settings: Any) -> None:
 
     assert delays[:4] == [30, 60, 120, 240]
     assert max(delays) == 30 * 60
+
+
+def test_the_every_minute_sweep_ends_dead_runs_and_imports_forgotten_uploads(
+    queued: ImportRun, worker_in_process: None
+) -> None:
+    dead = runs.start(trigger=COMMAND, origin="killed import")
+    a_minute_ago = timezone.now() - dt.timedelta(seconds=61)
+    ImportRun.objects.filter(pk__in=[dead.pk, queued.pk]).update(heartbeat_at=a_minute_ago)
+
+    tasks.sweep_import_runs.apply()
+
+    dead.refresh_from_db()
+    queued.refresh_from_db()
+    assert dead.status == Status.FAILED
+    assert queued.status == Status.SUCCEEDED
+    assert Snapshot.objects.filter(import_run=queued).count() == 1
