@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaderboard.tasks.record_heartbeat",
         "schedule": timedelta(seconds=env.int("ARENA_HEARTBEAT_SECONDS", default=300)),
     },
+    # Fails runs whose process died and resends uploads no worker picked up.
+    "every-minute-sweep-import-runs": {
+        "task": "leaderboard.tasks.sweep_import_runs",
+        "schedule": timedelta(seconds=60),
+    },
 }
 
 # --- Upstream ---------------------------------------------------------------------------
@@ -240,10 +245,12 @@ ARENA_MAX_ROW_DROP = env.float("ARENA_MAX_ROW_DROP", default=0.5)
 # A snapshot replaced by a newer version of its date is deleted this long after: longer than
 # any request that may still be reading it.
 ARENA_SUPERSEDED_GRACE_SECONDS = env.int("ARENA_SUPERSEDED_GRACE_SECONDS", default=600)
-# How long an import's lease on its board lasts: past it, a killed worker blocks nobody.
-ARENA_IMPORT_CLAIM_SECONDS = env.int(
-    "ARENA_IMPORT_CLAIM_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
-)
+# An import's lease on its board, renewed by the run's heartbeat every third of it: a killed
+# import blocks its board (and stays "running") for at most this long.
+ARENA_IMPORT_CLAIM_SECONDS = env.int("ARENA_IMPORT_CLAIM_SECONDS", default=60)
+# A payload whose board another import holds is retried after this many seconds, doubling.
+ARENA_IMPORT_BUSY_RETRY_SECONDS = env.int("ARENA_IMPORT_BUSY_RETRY_SECONDS", default=30)
+ARENA_IMPORT_BUSY_RETRIES = env.int("ARENA_IMPORT_BUSY_RETRIES", default=6)
 ARENA_FETCH_MAX_BYTES = env.int("ARENA_FETCH_MAX_BYTES", default=64 * 1024 * 1024)
 ARENA_FETCH_CONNECT_TIMEOUT = env.float("ARENA_FETCH_CONNECT_TIMEOUT", default=10.0)
 ARENA_FETCH_READ_TIMEOUT = env.float("ARENA_FETCH_READ_TIMEOUT", default=30.0)

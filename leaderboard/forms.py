@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 from leaderboard.boards import BoardKey
 
 from . import sources
+from .services.importing import ImportOptions
 
 AUTO_FORMAT = ""
 MIN_FORCE_REASON_WORDS = 3
 
 
-def format_choices() -> list[tuple[str, str]]:
+def format_choices() -> list[tuple[str, StrOrPromise]]:
     return [(AUTO_FORMAT, _("Detect from the file")), *((name, name) for name in sources.names())]
 
 
@@ -42,7 +46,10 @@ class UploadImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(
         required=False,
-        help_text=_("Parse and validate only: no import run, no snapshot, nothing stored."),
+        help_text=_(
+            "Parse and validate only, here and now: no import run, no snapshot, nothing "
+            "stored. Otherwise the file is queued and the worker imports it."
+        ),
     )
 
     def clean_file(self) -> Any:
@@ -74,6 +81,16 @@ class UploadImportForm(forms.Form):
     @property
     def published_on_date(self) -> dt.date | None:
         return self.cleaned_data.get("published_on")
+
+    def import_options(self, *, trigger: str) -> ImportOptions:
+        """What the valid form asks of the import."""
+        return ImportOptions(
+            trigger=trigger,
+            board=self.hint,
+            format_name=self.cleaned_data["format"] or None,
+            published_on=self.published_on_date,
+            dry_run=self.cleaned_data["dry_run"],
+        )
 
 
 class ForcePublishForm(forms.Form):

@@ -251,6 +251,7 @@ class ImportRun(models.Model):
     """Every import attempt, whatever its outcome."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued: waiting for the worker")
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         UNCHANGED = "unchanged", _("Unchanged")
@@ -289,6 +290,15 @@ class ImportRun(models.Model):
     force_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Running: when its process last said it was alive. Queued: when it was last "
+            "handed to the worker (or when it may be retried)."
+        ),
+    )
+    progress = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -434,6 +444,14 @@ class ImportClaim(models.Model):
     key = models.CharField(max_length=120, unique=True)
     token = models.CharField(max_length=32)
     expires_at = models.DateTimeField()
+    run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The run holding the lease: its heartbeat renews it."),
+    )
 
     def __str__(self) -> str:
         return f"{self.key} until {self.expires_at:%F %T}"

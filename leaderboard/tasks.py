@@ -1,17 +1,26 @@
-"""Celery entry points: thin, each loads what it needs and calls one service."""
+"""Celery entry points: thin, each loads what it needs by id and calls one service."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.db import transaction
-from kombu.exceptions import OperationalError
 
 from .models import ImportRun, Source
-from .services import alerts, fetching, heartbeat
+from .services import alerts, heartbeat, importing, runs
 
 logger = logging.getLogger(__name__)
+
+Status = ImportRun.Status
+
+
+def busy_retry_delay(retries: int) -> dt.timedelta:
+    """Backoff for a payload whose board another import holds: base · 2^retries, capped."""
+    base = settings.ARENA_IMPORT_BUSY_RETRY_SECONDS
+    return dt.timedelta(seconds=min(base * 2**retries, 30 * 60))
 
 
 @shared_task(acks_late=True)  # idempotent: a redelivery only moves the timestamp
@@ -27,17 +36,48 @@ def import_enabled_sources() -> None:
 
 
 # Idempotent (content hash + lease), so acking late is safe. A task whose process dies (an
-# out-of-memory payload) is not requeued: it would kill the next worker too; the next
-# scheduled run tries again.
-@shared_task(acks_late=True, reject_on_worker_lost=False)
+# out-of-memory payload) is not requeued: it would kill the next worker too; the sweep marks
+# its run failed within a minute and the next scheduled run tries again.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=False)
 def import_source(
-    source_id: int, trigger: str = ImportRun.Trigger.SCHEDULE, force_fetch: bool = False
+    self: Task,
+    source_id: int,
+    trigger: str = ImportRun.Trigger.SCHEDULE,
+    force_fetch: bool = False,
 ) -> None:
+    """Import one source; a busy board is retried with backoff (``ARENA_IMPORT_BUSY_RETRIES``
+    times), each attempt its own run."""
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
         logger.warning("import_source: source %s no longer exists", source_id)
         return
-    fetching.import_source(source=source, trigger=trigger, force_fetch=force_fetch)
+    outcome = importing.import_origin(
+        importing.FromSource(source),
+        importing.ImportOptions(trigger=trigger, force_fetch=force_fetch),
+    )
+    retries = self.request.retries
+    if outcome.status == Status.SKIPPED and retries < settings.ARENA_IMPORT_BUSY_RETRIES:
+        raise self.retry(countdown=busy_retry_delay(retries).total_seconds(), max_retries=None)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=False)
+def import_run(self: Task, run_id: int) -> None:
+    """Import a queued run (an upload). A busy board puts it back in the queue and retries
+    with backoff; past the retries it ends SKIPPED."""
+    retries = self.request.retries
+    delay = busy_retry_delay(retries)
+    final = retries >= settings.ARENA_IMPORT_BUSY_RETRIES
+    outcome = importing.run_queued(run_id=run_id, requeue_in=None if final else delay)
+    if outcome is not None and outcome.status == Status.QUEUED:
+        raise self.retry(countdown=delay.total_seconds(), max_retries=None)
+
+
+@shared_task
+def sweep_import_runs() -> None:
+    """Every minute: fail runs whose process died, resend queued runs no worker picked up."""
+    runs.abandon_dead_runs()
+    for run_id in runs.queued_to_resend():
+        import_run.delay(run_id)
 
 
 @shared_task
@@ -47,15 +87,15 @@ def send_freshness_alerts() -> None:
 
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
     """Queue an import once the caller's transaction has committed. ``force_fetch`` downloads
-    even when the upstream revision is the one imported last (staff asked for it).
+    even when the upstream revision is the one imported last (staff asked for it)."""
+    transaction.on_commit(
+        lambda: import_source.apply_async((source.pk, trigger, force_fetch), retry=False),
+        robust=True,
+    )
 
-    Never raises for a broker outage: the request that asked goes on (the error is logged and
-    the next scheduled run imports the source anyway)."""
 
-    def publish() -> None:
-        try:
-            import_source.delay(source.pk, trigger, force_fetch)
-        except OperationalError as error:
-            logger.error("could not queue the import of %s (broker down?): %s", source, error)
-
-    transaction.on_commit(publish)
+def enqueue_run(run: ImportRun) -> None:
+    """Hand a queued run to the worker once the caller's transaction has committed. With the
+    broker down this logs and returns (``robust``, no publish retries): the request still
+    answers, the run stays queued and the every-minute sweep sends it again."""
+    transaction.on_commit(lambda: import_run.apply_async((run.pk,), retry=False), robust=True)

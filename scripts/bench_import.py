@@ -53,7 +53,8 @@ def main() -> None:
     from django.db import connection
 
     from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot
-    from leaderboard.services.imports import ImportRequest, import_payload
+    from leaderboard.services.importing import import_payload
+    from leaderboard.services.planning import ImportRequest
 
     call_command("migrate", verbosity=0)
 

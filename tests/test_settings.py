@@ -58,8 +58,11 @@ def test_no_environment_is_the_embedded_default(tmp_path: Path) -> None:
     assert (found["time_zone"], found["use_tz"]) == ("UTC", True)
     assert (found["serializer"], found["prefetch"], found["ignore_result"]) == ("json", 1, True)
     assert found["beat"] == [
-        "frequent-heartbeat", "hourly-freshness-alerts", "hourly-import-sources",
-    ]  # fmt: skip
+        "every-minute-sweep-import-runs",
+        "frequent-heartbeat",
+        "hourly-freshness-alerts",
+        "hourly-import-sources",
+    ]
 
 
 def test_database_and_redis_urls_switch_to_the_grown_up_services(tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
 """The import pipeline's admin: runs are read-only records with their raw payload downloadable;
-staff can import a source now, upload a file (or dry-run it), and force-publish a rejected run
-with a written reason. Every write goes through ``services.imports``; these views are glue.
+staff can import a source now, upload a file (queued for the worker, or dry-run here), and
+force-publish a rejected run with a written reason. Every write goes through ``services.importing``;
+these views are glue. A queued or running run's page refreshes itself until the run ends.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mimetypes
 import re
@@ -14,12 +16,15 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +32,8 @@ from django.utils.translation import ngettext
 
 from .. import models, tasks
 from ..forms import ForcePublishForm, UploadImportForm
-from ..services.imports import ImportRequest, Outcome, force_publish, import_payload, payload_bytes
+from ..services import importing, runs
+from ..services.imports import Outcome, payload_bytes
 
 Status = models.ImportRun.Status
 
@@ -35,19 +41,23 @@ Status = models.ImportRun.Status
 FORCE_PUBLISH_PERMISSION = "leaderboard.force_publish_importrun"
 UPLOAD_PERMISSION = "leaderboard.add_importrun"
 
-_STATUS_ICONS = {
+_STATUS_ICONS: dict[str, str] = {
     Status.SUCCEEDED: "yes",
     Status.UNCHANGED: "yes",
     Status.REJECTED: "alert",
     Status.FAILED: "no",
+    Status.QUEUED: "clock",
     Status.RUNNING: "clock",
     Status.SKIPPED: "unknown",
 }
-_OUTCOME_LEVELS = {
+_OUTCOME_LEVELS: dict[str, int] = {
     Status.SUCCEEDED: messages.SUCCESS,
     Status.UNCHANGED: messages.INFO,
     Status.SKIPPED: messages.WARNING,
 }
+REFRESH_SECONDS = 3
+# A queued run the worker has not touched for this long says so on its page.
+UNCLAIMED_AFTER_SECONDS = 10
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 _CONTENT_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(; ?charset=[\w.-]+)?", re.ASCII)
 
@@ -185,6 +195,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status_display",
+                    "progress_display",
                     "reason",
                     "trigger",
                     "source",
@@ -202,7 +213,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         (_("Forced past the gate"), {"fields": ["forced_by", "force_reason"]}),
     ]
     # A run is a record: every field it shows is read-only.
-    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
+    readonly_fields = [str(name) for _title, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.ImportRun]:
         # The payload's bytes can be tens of MB: never load them to show a run. (The changelist
@@ -228,6 +239,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, run: models.ImportRun) -> SafeString:
         return status_badge(run.status)
+
+    @admin.display(description=_("progress"))
+    def progress_display(self, run: models.ImportRun) -> str:
+        return progress_line(run, now=timezone.now())
 
     @admin.display(description=_("duration"))
     def duration(self, run: models.ImportRun) -> str:
@@ -303,8 +318,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = self.get_object(request, unquote(object_id))
         extra = {
             "can_force_publish": run is not None
-            and can_force_publish(run)
+            and runs.can_force_publish(run)
             and request.user.has_perm(FORCE_PUBLISH_PERMISSION),
+            "refresh_seconds": (
+                REFRESH_SECONDS
+                if run is not None and run.status in {Status.QUEUED, Status.RUNNING}
+                else None
+            ),
         }
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
 
@@ -325,7 +345,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     def _change_url(self, run: models.ImportRun) -> str:
         return reverse("admin:leaderboard_importrun_change", args=[run.pk])
 
-    def payload_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def payload_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         """The exact bytes the run read, as an attachment (staff with view permission)."""
         run = self._viewable_run(request, object_id)
         if run.payload is None:
@@ -344,7 +364,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = self._viewable_run(request, object_id)
         if not request.user.has_perm(FORCE_PUBLISH_PERMISSION):
             raise PermissionDenied
-        if not can_force_publish(run):
+        if not runs.can_force_publish(run):
             messages.error(
                 request, _("Only a rejected run with a stored payload can be force-published.")
             )
@@ -352,10 +372,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         form = ForcePublishForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            outcome = force_publish(run=run, user=request.user, reason=reason)
-            self.log_change(request, run, f"Force-published as run {outcome.run.pk}: {reason}")
+            assert isinstance(request.user, User)  # admin_view lets staff in only
+            outcome = importing.force_publish(run=run, user=request.user, reason=reason)
+            new_run = outcome.run
+            assert new_run is not None  # a real (not dry) import always records its run
+            self.log_change(request, run, f"Force-published as run {new_run.pk}: {reason}")
             message_outcome(request, outcome, verb="Force-published as")
-            return HttpResponseRedirect(self._change_url(outcome.run))
+            return HttpResponseRedirect(self._change_url(new_run))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -367,7 +390,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/leaderboard/importrun/force_publish.html", context)
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
-        """Import an uploaded file now (trigger "upload"), or dry-run it and show the result."""
+        """Queue an uploaded file for the worker (trigger "upload") and show its run at once,
+        or dry-run it here and show the result."""
         if not request.user.has_perm(UPLOAD_PERMISSION):
             raise PermissionDenied
         posted = request.method == "POST"
@@ -375,23 +399,19 @@ class ImportRunAdmin(admin.ModelAdmin):
         dry_run_outcome = None
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            dry_run = form.cleaned_data["dry_run"]
-            outcome = import_payload(
-                ImportRequest(
-                    data=upload.read(),
-                    origin=upload.name,
-                    trigger=models.ImportRun.Trigger.UPLOAD,
-                    hint=form.hint,
-                    format_name=form.cleaned_data["format"] or None,
-                    published_on=form.published_on_date,
-                    content_type=upload.content_type or "",
-                ),
-                dry_run=dry_run,
-            )
-            if not dry_run:
-                message_outcome(request, outcome, verb="Imported upload as")
-                return HttpResponseRedirect(self._change_url(outcome.run))
-            dry_run_outcome = outcome
+            options = form.import_options(trigger=models.ImportRun.Trigger.UPLOAD)
+            data, name, content_type = upload.read(), upload.name, upload.content_type or ""
+            if options.dry_run:
+                dry_run_outcome = importing.import_origin(
+                    importing.FromFile(data=data, name=name, content_type=content_type), options
+                )
+            else:
+                run = importing.queue_upload(
+                    data=data, name=name, content_type=content_type, options=options
+                )
+                tasks.enqueue_run(run)
+                messages.info(request, f"Queued upload as run {run.pk}: the worker imports it.")
+                return HttpResponseRedirect(self._change_url(run))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -399,14 +419,30 @@ class ImportRunAdmin(admin.ModelAdmin):
             "title": _("Upload a file to import"),
             "dry_run": dry_run_outcome,
             "dry_run_status": status_badge(dry_run_outcome.status) if dry_run_outcome else "",
-            "dry_run_counts": pretty_json(dry_run_outcome.counts) if dry_run_outcome else "",
+            "dry_run_counts": (
+                pretty_json(dry_run_outcome.counts.as_json()) if dry_run_outcome else ""
+            ),
         }
         return TemplateResponse(request, "admin/leaderboard/importrun/upload.html", context)
 
 
-def can_force_publish(run: models.ImportRun) -> bool:
-    """The state ``force_publish`` accepts (it raises for any other)."""
-    return run.status == Status.REJECTED and run.payload_id is not None
+def progress_line(run: models.ImportRun, *, now: dt.datetime) -> str:
+    """Where a queued or running run is, in one line; "—" once it ended."""
+    if run.status == Status.QUEUED:
+        waited = (now - run.started_at).total_seconds() if run.started_at else 0.0
+        if run.heartbeat_at and run.heartbeat_at > now:
+            return run.progress or "waiting to be retried"
+        if waited > UNCLAIMED_AFTER_SECONDS:
+            return (
+                f"queued {waited:.0f} s ago and not picked up by the worker yet: is the worker "
+                "running? (queued uploads are sent again every minute)"
+            )
+        return run.progress or "queued"
+    if run.status == Status.RUNNING:
+        seen = (now - run.heartbeat_at).total_seconds() if run.heartbeat_at else None
+        alive = f"; alive {seen:.0f} s ago" if seen is not None else ""
+        return f"{run.progress or 'running'}{alive}"
+    return "—"
 
 
 @admin.register(models.Snapshot)

@@ -102,6 +102,20 @@ class _Catalog[E: (Organization, License)]:
         return entity
 
 
+def _stable_order(raws: list[str]) -> list[str]:
+    """Distinct strings grouped by loose key, the groups sorted by it; in a group the first
+    spelling given comes first (it names a new entity), then the others sorted."""
+    groups: dict[str, dict[str, None]] = {}
+    for raw in raws:
+        if raw := raw.strip():
+            groups.setdefault(loose_key(raw), {})[raw] = None
+    ordered = []
+    for key in sorted(groups):
+        first, *others = groups[key]
+        ordered += [first, *sorted(others)]
+    return ordered
+
+
 class Resolver:
     """Resolves the rows of one import. Loads every alias once (a few thousand rows at most)
     and must be used inside the import's transaction."""
@@ -121,6 +135,20 @@ class Resolver:
         }
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
+
+    def prepare(self, rows: list[RowData]) -> None:
+        """Resolve ``rows`` (in payload order) in one stable order: organisations, then
+        licenses, then models, each sorted (names by loose key, models by key). Every import
+        creating new names then takes their unique-index locks in the same order, so two
+        imports of different boards never deadlock on them. A new entity still takes the
+        spelling the payload gives first."""
+        for raw in _stable_order([row.organization for row in rows]):
+            self.organization(raw)
+        for raw in _stable_order([row.license for row in rows]):
+            self.license(raw)
+        unique = dict.fromkeys(rows)
+        for row in sorted(unique, key=lambda row: (row.model_key or row.model).strip()):
+            self.model(row)
 
     def organization(self, raw: str) -> Organization | None:
         return self._orgs.resolve(raw)
@@ -154,7 +182,7 @@ class Resolver:
             self.stats.new_models.append(row.model)
         else:
             self._record_upstream(model, row, organization, license_)
-        for raw in {key, row.model, row.raw_model} - {""}:
+        for raw in sorted({key, row.model, row.raw_model} - {""}):  # a stable order, as above
             if raw.casefold() not in self._models:
                 alias, alias_created = insert_or_fetch(
                     ModelAlias, lookup={"raw__iexact": raw}, values={"raw": raw, "model": model}

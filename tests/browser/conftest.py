@@ -21,7 +21,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ContentVersion, ImportRun, License
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"

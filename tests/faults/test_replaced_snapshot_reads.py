@@ -19,7 +19,9 @@ from django.test import Client
 from leaderboard import selectors
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Snapshot
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload
+from leaderboard.services.importing import import_payload
+from leaderboard.services.imports import Outcome
+from leaderboard.services.planning import ImportRequest
 
 SEED = (
     Path(__file__).resolve().parents[1]

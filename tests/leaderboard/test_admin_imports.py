@@ -7,7 +7,12 @@ anonymously, against the real pipeline and the real seed page.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +25,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from arenasite.celery import app as celery_app
 from leaderboard import tasks
 from leaderboard.admin import imports as leaderboard_admin
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Source
-from leaderboard.services.imports import (
-    ImportRequest,
-    Outcome,
-    import_payload,
-)
+from leaderboard.services.importing import import_payload
+from leaderboard.services.imports import Outcome
+from leaderboard.services.planning import ImportRequest
+from tests.processes import database_url, stop
 
 pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
 
 SEED_PATH = Path(__file__).parents[1] / "data/upstream/markdown-cherry/seed_en_2025-11-18.md"
 SEED = SEED_PATH.read_bytes()
@@ -116,7 +124,7 @@ class RecordingTask:
     def __init__(self) -> None:
         self.sent: list[tuple[Any, ...]] = []
 
-    def delay(self, *args: Any) -> None:
+    def apply_async(self, args: tuple[Any, ...], **options: Any) -> None:
         self.sent.append(args)
 
 
@@ -290,38 +298,80 @@ def upload(client: Client, data: bytes, name: str = "seed_en_2025-11-18.md", **f
     return client.post(UPLOAD_URL, form | {"file": SimpleUploadedFile(name, data)})
 
 
-def test_uploading_the_seed_page_publishes_a_snapshot_of_all_its_rows(
-    admin_client: Client,
+@pytest.fixture
+def worker_in_process() -> Iterator[None]:
+    """Tasks sent run at once in this process (the worker's code path, without a broker)."""
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+
+
+def test_an_upload_answers_at_once_with_its_queued_run_and_the_worker_publishes_it(
+    admin_client: Client, worker_in_process: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     assert admin_client.get(UPLOAD_URL).status_code == 200
     assert UPLOAD_URL in admin_client.get(RUNS_URL).content.decode()
 
-    response = upload(admin_client, SEED)
+    with django_capture_on_commit_callbacks() as sent:
+        response = upload(admin_client, SEED)
 
     run = ImportRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == run_url(run)
+    assert (run.status, run.trigger) == ("queued", "upload")
+    assert not Snapshot.objects.exists()
+    assert messages_of(response) == [f"Queued upload as run {run.pk}: the worker imports it."]
+    page = admin_client.get(run_url(run)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert len(sent) == 1
+
+    sent[0]()  # the commit hands the run to the worker
+
+    run.refresh_from_db()
     assert (run.status, run.trigger, run.format) == ("succeeded", "upload", "markdown")
     board = Leaderboard.objects.get(arena="text", category="overall", style_control=True)
     assert board.current_snapshot is not None
     assert board.current_snapshot.row_count == SEED_ROWS
     assert board.current_snapshot.entries.count() == SEED_ROWS
     assert board.current_snapshot.published_on == dt.date(2025, 11, 18)
-    assert messages_of(response) == [f"Imported upload as run {run.pk}: Succeeded"]
     assert admin_client.get(run_url(run, "payload")).getvalue() == SEED
+    assert 'http-equiv="refresh"' not in admin_client.get(run_url(run)).content.decode()
 
 
-def test_uploading_garbage_records_a_rejected_run_with_its_reason_and_publishes_nothing(
-    admin_client: Client,
+def test_uploading_garbage_ends_as_a_rejected_run_with_its_reason_and_publishes_nothing(
+    admin_client: Client, worker_in_process: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    response = upload(admin_client, b"\x00\x01 not a leaderboard \xff", name="junk.bin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, b"\x00\x01 not a leaderboard \xff", name="junk.bin")
 
     run = ImportRun.objects.get()
     assert response["Location"] == run_url(run)
     assert run.status == ImportRun.Status.REJECTED
     assert run.reason.startswith("unrecognised payload")
     assert not Snapshot.objects.exists()
-    assert messages_of(response)[0].startswith(f"Imported upload as run {run.pk}: Rejected")
+
+
+def test_an_upload_with_the_broker_down_still_answers_and_its_run_says_it_waits(
+    admin_client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(tasks.import_run, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, SEED)
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert run.status == ImportRun.Status.QUEUED
+    ImportRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - dt.timedelta(seconds=30),
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=30),
+    )
+    assert "not picked up by the worker yet" in admin_client.get(run_url(run)).content.decode()
 
 
 def test_a_dry_run_shows_what_would_happen_and_writes_nothing(admin_client: Client) -> None:
@@ -532,3 +582,80 @@ def test_import_admin_pages_carry_no_inline_script_style_or_handlers(
         assert "Content-Security-Policy" in response.headers, url
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body) == [], url
         assert re.findall(r"\sstyle=|\son[a-z]+=", body) == [], url
+
+
+# --- a big upload, imported by a real worker --------------------------------------------------
+
+HISTORY = Path(__file__).parents[1] / "data/upstream/csv-history/jasontrigg0_alltime_2025-03-29.csv"
+WORKER_SECONDS = 300
+
+
+def big_history(size: int) -> bytes:
+    """A real history-long CSV grown to ``size`` bytes: its latest day's rows, one date a day
+    going back (same rows: the worker parses and gates all of them, and writes one snapshot)."""
+    header, *rows = HISTORY.read_bytes().splitlines()
+    last = max(row.rsplit(b",", 1)[1] for row in rows)
+    latest = [row.rsplit(b",", 1)[0] for row in rows if row.endswith(b"," + last)]
+    lines, total, day = [header], len(header), dt.date(2025, 3, 29)
+    while total < size:
+        stamp = day.strftime("%Y%m%d").encode()
+        lines.extend(row + b"," + stamp for row in latest)
+        total += sum(len(row) + len(stamp) + 2 for row in latest)
+        day -= dt.timedelta(days=1)
+    return b"\n".join(lines) + b"\n"
+
+
+@pytest.fixture
+def worker(tmp_path: Path, settings: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` on the test database and this process's broker."""
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "arenasite.settings",
+        "SECRET_KEY": "test",
+        "DATABASE_URL": database_url(),
+        "ARENA_VAR_DIR": str(settings.VAR_DIR),  # the filesystem broker's folder, when used
+    }
+    log = (tmp_path / "worker.log").open("w+b")
+    command = [
+        str(Path(sys.executable).parent / "celery"), "-A", "arenasite", "worker",
+        "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        stop(process)
+        log.seek(0)
+        print(log.read().decode(errors="replace")[-3000:] if process.returncode else "")
+        log.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_30_mb_upload_answers_at_once_and_a_real_worker_imports_it(
+    admin_client: Client, worker: subprocess.Popen[bytes]
+) -> None:
+    data = big_history(30 * 1024 * 1024)
+    started = time.monotonic()
+
+    response = upload(admin_client, data, name="history-30mb.csv")
+
+    answered = time.monotonic() - started
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run_url(run)
+    assert answered < 20, f"the upload request took {answered:.1f} s"
+    while run.status in {ImportRun.Status.QUEUED, ImportRun.Status.RUNNING}:
+        assert worker.poll() is None, "the worker exited"
+        assert time.monotonic() - started < WORKER_SECONDS, f"still {run.status}: {run.progress}"
+        time.sleep(0.5)
+        run.refresh_from_db()
+    finished = time.monotonic() - started
+
+    assert run.status == ImportRun.Status.SUCCEEDED, run.reason
+    assert run.counts["rows_parsed"] > 300_000
+    assert Snapshot.objects.filter(import_run=run).count() == 1
+    print(
+        f"\n{len(data) / 2**20:.1f} MB upload ({connection.vendor}): request answered in "
+        f"{answered:.2f} s; the worker finished the import {finished:.1f} s after the upload "
+        f"({run.counts['rows_parsed']:,} rows)"
+    )

@@ -79,7 +79,7 @@ def test_dry_run_reports_without_writing() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--force"], "--force needs --reason"),
+        (["--force"], "forcing past the gate needs a written reason"),
         (["--board", "text"], "board must look like ARENA/CATEGORY"),
         (["--format", "pickle"], "unknown format 'pickle'"),
     ],
@@ -90,7 +90,7 @@ def test_bad_options_are_refused_clearly(args: list[str], message: str) -> None:
 
 
 def test_a_missing_file_is_refused_clearly() -> None:
-    with pytest.raises(CommandError, match="neither a file, an http"):
+    with pytest.raises(CommandError, match="neither a source name, an http"):
         run("import_leaderboard", "/nonexistent/file.md")
 
 

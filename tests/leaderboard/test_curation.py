@@ -27,7 +27,9 @@ from leaderboard.models import (
     OrganizationAlias,
 )
 from leaderboard.services import curation
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload
+from leaderboard.services.importing import import_payload
+from leaderboard.services.imports import Outcome
+from leaderboard.services.planning import ImportRequest
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,8 @@ from leaderboard.models import (
     Organization,
     OrganizationAlias,
 )
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,8 @@ from leaderboard.models import (
     OrganizationAlias,
 )
 from leaderboard.services import curation
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 
 pytestmark = pytest.mark.django_db
 

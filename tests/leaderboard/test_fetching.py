@@ -1,4 +1,4 @@
-"""End to end: ``fetching.import_source`` against a fake upstream on loopback.
+"""End to end: importing a configured source against a fake upstream on loopback.
 
 Whatever upstream does — a challenge page, 429s, 500s, a cut or empty body, a page without
 data, a sharp drop in rows, an oversized body, silence, a redirect inward — the run is
@@ -21,8 +21,9 @@ import pytest
 from leaderboard import exports, selectors, tasks
 from leaderboard.boards import BoardKey
 from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot, Source
-from leaderboard.services import fetching
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services import fetching, importing
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply, Seen
 
@@ -34,6 +35,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_fetch")]
 DATA = Path(__file__).resolve().parent.parent / "data" / "upstream"
 SEED = DATA / "markdown-cherry" / "seed_en_2025-11-18.md"
 HF_ROWS = DATA / "hf-leaderboard-dataset" / "text_full_sample-rows_ukitako1030-EVAL.json"
+SCHEDULE = ImportRun.Trigger.SCHEDULE
 Status = ImportRun.Status
 
 CHALLENGE_PAGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
@@ -127,9 +129,17 @@ def seed_top(rows: int, *, published_on: str) -> bytes:
     return "".join(kept).replace("2025-11-18", published_on).encode()
 
 
+def import_source(source: Source) -> importing.Outcome:
+    return importing.import_origin(
+        importing.FromSource(source), importing.ImportOptions(trigger=SCHEDULE)
+    )
+
+
 def run_import(source: Source) -> tuple[ImportRun, float]:
     started = time.monotonic()
-    outcome = fetching.import_source(source=source, trigger=ImportRun.Trigger.SCHEDULE)
+    outcome = importing.import_origin(
+        importing.FromSource(source), importing.ImportOptions(trigger=SCHEDULE)
+    )
     elapsed = time.monotonic() - started
     assert outcome.run is not None
     run = ImportRun.objects.get(pk=outcome.run.pk)
@@ -318,7 +328,9 @@ def test_an_unexpected_error_is_recorded_as_failed_and_raised(
     source = source_at("http://127.0.0.1:9/leaderboard")
 
     with pytest.raises(RuntimeError, match="resolver exploded"):
-        fetching.import_source(source=source, trigger=ImportRun.Trigger.SCHEDULE)
+        importing.import_origin(
+            importing.FromSource(source), importing.ImportOptions(trigger=SCHEDULE)
+        )
 
     run = ImportRun.objects.get(source=source)
     assert run.status == Status.FAILED

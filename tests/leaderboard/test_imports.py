@@ -23,13 +23,9 @@ from leaderboard.models import (
     Snapshot,
 )
 from leaderboard.services import claims
-from leaderboard.services.imports import (
-    ImportRequest,
-    Outcome,
-    force_publish,
-    import_payload,
-    payload_bytes,
-)
+from leaderboard.services.importing import force_publish, import_payload
+from leaderboard.services.imports import Outcome, payload_bytes
+from leaderboard.services.planning import ImportRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +190,7 @@ def test_a_dry_run_writes_nothing() -> None:
     outcome = import_payload(request, dry_run=True)
 
     assert outcome.status == Status.SUCCEEDED
-    assert outcome.counts["rows_parsed"] == 266
+    assert outcome.counts.rows_parsed == 266
     assert outcome.run is None
     assert (ImportRun.objects.count(), Snapshot.objects.count(), AIModel.objects.count()) == (
         0,
@@ -251,7 +247,9 @@ def test_upstream_disagreeing_with_a_curated_organisation_is_flagged_not_applied
     assert model.organization == curated
     assert model.needs_review
     assert model.upstream_organization == "xAI"
-    assert any("grok-4.1-thinking" in line for line in outcome.changes["disagreements"])  # type: ignore[union-attr]
+    disagreements = outcome.changes["disagreements"]
+    assert isinstance(disagreements, list)
+    assert any("grok-4.1-thinking" in line for line in disagreements)
 
 
 def test_a_reviewed_disagreement_does_not_come_back_while_upstream_says_the_same() -> None:
@@ -297,7 +295,7 @@ def test_upstream_revising_a_published_date_replaces_that_snapshot() -> None:
     outcome = run_import(revised.encode())
 
     assert outcome.status == Status.SUCCEEDED
-    assert outcome.counts["snapshots_replaced"] == 1
+    assert outcome.counts.snapshots_replaced == 1
     board = selectors.board_by_slug("text/overall")
     assert board is not None and board.current_snapshot is not None
     assert board.snapshots.count() == 1
@@ -372,7 +370,7 @@ def test_verbatim_repeated_upstream_rows_are_collapsed_with_a_warning() -> None:
     outcome = run_import(path, board="text/overall-no-style-control")
 
     assert outcome.status == Status.SUCCEEDED, outcome.reason
-    assert any("1 verbatim repeated rows" in w for w in outcome.counts["warnings"])  # type: ignore[attr-defined]
+    assert any("1 verbatim repeated rows" in w for w in outcome.counts.warnings)
     assert Entry.objects.filter(model__name="Yi-34B-Chat").count() == 1
 
 
@@ -397,8 +395,8 @@ def test_real_samples_of_each_family_publish(sample: str, board: str, snapshots:
     outcome = run_import(UPSTREAM / sample, board=board, published_on=dt.date(2025, 8, 1))
 
     assert outcome.status == Status.SUCCEEDED, outcome.reason
-    assert outcome.counts["snapshots_created"] == snapshots
+    assert outcome.counts.snapshots_created == snapshots
     assert Snapshot.objects.count() == snapshots
-    unchanged = outcome.counts["snapshots_unchanged"]
-    assert Entry.objects.count() <= outcome.counts["rows_parsed"]
-    assert (Entry.objects.count() == outcome.counts["rows_parsed"]) == (unchanged == 0)
+    unchanged = outcome.counts.snapshots_unchanged
+    assert Entry.objects.count() <= outcome.counts.rows_parsed
+    assert (Entry.objects.count() == outcome.counts.rows_parsed) == (unchanged == 0)

@@ -21,7 +21,8 @@ from leaderboard.http import FetchError, check_url
 from leaderboard.models import AIModel, ImportRun, Snapshot
 from leaderboard.services import claims
 from leaderboard.services import imports as imports_service
-from leaderboard.services.imports import ImportRequest, force_publish, import_payload
+from leaderboard.services.importing import force_publish, import_payload
+from leaderboard.services.planning import ImportRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_the_same_dateless_data_imported_on_another_day_is_unchanged() -> None:
 
     assert first.status == Status.SUCCEEDED
     assert second.status == Status.UNCHANGED
-    assert Snapshot.objects.count() == first.counts["snapshots_created"]
+    assert Snapshot.objects.count() == first.counts.snapshots_created
 
 
 def test_a_metadata_only_import_that_changes_models_succeeds_and_refreshes_pages(

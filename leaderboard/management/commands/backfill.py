@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services import importing
 
 
 class Command(BaseCommand):
@@ -43,17 +43,16 @@ class Command(BaseCommand):
         rows = published = 0
         failed = []
         for file in files:
-            outcome = import_payload(
-                ImportRequest(
-                    data=file.read_bytes(),
-                    origin=str(file),
+            outcome = importing.import_origin(
+                importing.FromFile(data=file.read_bytes(), name=str(file)),
+                importing.ImportOptions(
                     trigger=ImportRun.Trigger.COMMAND,
-                    hint=hint,
+                    board=hint,
                     format_name=None if options["format"] == "auto" else options["format"],
-                )
+                ),
             )
-            rows += int(outcome.counts.get("rows_parsed", 0))  # type: ignore[call-overload]
-            published += int(outcome.counts.get("snapshots_created", 0))  # type: ignore[call-overload]
+            rows += outcome.counts.rows_parsed
+            published += outcome.counts.snapshots_created
             line = f"{outcome.status:>9}  {file}"
             if not outcome.ok:
                 line += f": {outcome.reason}"

@@ -8,30 +8,32 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from leaderboard import http, sources
+from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun, Source
-from leaderboard.services import fetching
-from leaderboard.services.imports import ImportRequest, Outcome, import_payload
+from leaderboard.services import importing
+from leaderboard.services.imports import Outcome
 
 
 class Command(BaseCommand):
     help = (
-        "Import one payload: a file path, an http(s) URL or a configured source name. "
-        "Exit 0 when published or unchanged, 1 with a one-line reason otherwise."
+        "Import one payload: a configured source name, an http(s) URL or a file path; every "
+        "option applies to each. Exit 0 when published or unchanged, 1 with a one-line reason "
+        "otherwise."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="file path, http(s) URL, or Source slug")
+        parser.add_argument("source", help="Source slug, http(s) URL, or file path")
         parser.add_argument(
             "--board",
-            default="text/overall",
-            help="ARENA/CATEGORY, e.g. text/overall or text/overall-no-style-control",
+            help="ARENA/CATEGORY, e.g. text/overall or text/overall-no-style-control, for "
+            "payloads that do not say (default: the source's board, else text/overall)",
         )
         parser.add_argument(
             "--format",
             default="auto",
-            help=f"adapter name or auto (sniff); one of: {', '.join(sources.names())}",
+            help="adapter name, or auto (the source's format, else sniffed); one of: "
+            + ", ".join(sources.names()),
         )
         parser.add_argument(
             "--published-on",
@@ -43,64 +45,49 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="why --force is right (required)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["force"] and not options["reason"].strip():
-            raise CommandError("--force needs --reason TEXT saying why")
         try:
-            hint = BoardKey.parse(options["board"])
+            board = BoardKey.parse(options["board"]) if options["board"] else None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        fmt = None if options["format"] == "auto" else options["format"]
-        if fmt is not None and fmt not in sources.names():
-            raise CommandError(f"unknown format {fmt!r}; known: {', '.join(sources.names())}")
-        target: str = options["source"]
-
-        configured = Source.objects.filter(slug=target).first()
-        if configured is not None and not options["dry_run"]:
-            outcome = fetching.import_source(
-                source=configured, trigger=ImportRun.Trigger.COMMAND, force_fetch=True
-            )
-            return self._report(outcome)
-
-        data, origin, content_type = self._read(target)
-        outcome = import_payload(
-            ImportRequest(
-                data=data,
-                origin=origin,
-                trigger=ImportRun.Trigger.COMMAND,
-                hint=hint,
-                format_name=fmt,
-                published_on=options["published_on"],
-                content_type=content_type,
-                force_reason=options["reason"] if options["force"] else "",
-            ),
+        origin = self._origin(options["source"])
+        import_options = importing.ImportOptions(
+            trigger=ImportRun.Trigger.COMMAND,
+            board=board,
+            format_name=None if options["format"] == "auto" else options["format"],
+            published_on=options["published_on"],
             dry_run=options["dry_run"],
+            force=options["force"],
+            force_reason=options["reason"] if options["force"] else "",
+            # Someone at the console asked for this source now: fetch even an imported revision.
+            force_fetch=isinstance(origin, importing.FromSource),
         )
+        try:
+            outcome = importing.import_origin(origin, import_options)
+        except importing.ImportRefused as error:
+            raise CommandError(str(error)) from None
         self._report(outcome, dry_run=options["dry_run"])
 
-    def _read(self, target: str) -> tuple[bytes, str, str]:
+    def _origin(self, target: str) -> importing.Origin:
+        configured = Source.objects.filter(slug=target).first()
+        if configured is not None:
+            return importing.FromSource(configured)
         if target.startswith(("http://", "https://")):
-            try:
-                fetched = fetching.fetch_url(target)
-            except http.FetchError as error:
-                raise CommandError(f"failed: {error}") from None
-            return fetched.data, fetched.url, fetched.content_type
+            return importing.FromUrl(target)
         path = Path(target)
         if not path.is_file():
-            raise CommandError(f"{target!r} is neither a file, an http(s) URL nor a source name")
-        return path.read_bytes(), str(path), ""
+            raise CommandError(f"{target!r} is neither a source name, an http(s) URL nor a file")
+        return importing.FromFile(data=path.read_bytes(), name=str(path))
 
-    def _report(self, outcome: Outcome, *, dry_run: bool = False) -> None:
+    def _report(self, outcome: Outcome, *, dry_run: bool) -> None:
         counts = outcome.counts
         summary = (
             f"{outcome.status}: format {outcome.format or '?'}, "
-            f"{counts.get('snapshots_parsed', 0)} snapshot(s), "
-            f"{counts.get('rows_parsed', 0)} rows"
+            f"{counts.snapshots_parsed} snapshot(s), {counts.rows_parsed} rows"
         )
-        if "snapshots_created" in counts:
+        if counts.written:
             summary += (
-                f", {counts['snapshots_created']} published, "
-                f"{counts['snapshots_unchanged']} unchanged, "
-                f"{counts['models_created']} new models"
+                f", {counts.snapshots_created} published, "
+                f"{counts.snapshots_unchanged} unchanged, {counts.models_created} new models"
             )
         if outcome.run is not None:
             summary += f" (run #{outcome.run.pk})"

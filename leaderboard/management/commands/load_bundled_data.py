@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services.imports import ImportRequest, import_payload
+from leaderboard.services import importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -24,13 +24,11 @@ class Command(BaseCommand):
         failures = []
         for item in manifest["files"]:
             path = BUNDLED / item["file"]
-            outcome = import_payload(
-                ImportRequest(
-                    data=path.read_bytes(),
-                    origin=f"bundled/{item['file']}",
-                    trigger=ImportRun.Trigger.COMMAND,
-                    hint=BoardKey.parse(item["board"]),
-                )
+            outcome = importing.import_origin(
+                importing.FromFile(data=path.read_bytes(), name=f"bundled/{item['file']}"),
+                importing.ImportOptions(
+                    trigger=ImportRun.Trigger.COMMAND, board=BoardKey.parse(item["board"])
+                ),
             )
             self.stdout.write(f"{outcome.status:>9}  {item['board']:<32} {item['file']}")
             if not outcome.ok:

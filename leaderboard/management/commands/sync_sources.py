@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from leaderboard import hf_datasets
 from leaderboard.http import FetchError
 from leaderboard.services import fetching
 from leaderboard.sources.base import FormatError
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = "Discover the HF dataset's configs (/splits) and add new ones as disabled sources."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--server", default=fetching.HF_SERVER, help="datasets-server URL")
+        parser.add_argument("--server", default=hf_datasets.SERVER, help="datasets-server URL")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
