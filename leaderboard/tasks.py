@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from .models import ImportRun, Source
 from .services import alerts, heartbeat, importing, runs
@@ -87,15 +89,30 @@ def send_freshness_alerts() -> None:
 
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
     """Queue an import once the caller's transaction has committed. ``force_fetch`` downloads
-    even when the upstream revision is the one imported last (staff asked for it)."""
-    transaction.on_commit(
+    even when the upstream revision is the one imported last (staff asked for it). With the
+    broker down this logs and returns: the next scheduled run imports the source anyway."""
+    _publish_after_commit(
         lambda: import_source.apply_async((source.pk, trigger, force_fetch), retry=False),
-        robust=True,
+        what=f"the import of {source.slug}",
     )
 
 
 def enqueue_run(run: ImportRun) -> None:
     """Hand a queued run to the worker once the caller's transaction has committed. With the
-    broker down this logs and returns (``robust``, no publish retries): the request still
-    answers, the run stays queued and the every-minute sweep sends it again."""
-    transaction.on_commit(lambda: import_run.apply_async((run.pk,), retry=False), robust=True)
+    broker down this logs and returns: the request still answers, the run stays queued and
+    the every-minute sweep sends it again."""
+    _publish_after_commit(
+        lambda: import_run.apply_async((run.pk,), retry=False), what=f"import run {run.pk}"
+    )
+
+
+def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
+    """A broker outage costs the queued work a delay, never the request that asked for it."""
+
+    def guarded() -> None:
+        try:
+            publish()
+        except (OperationalError, OSError) as error:
+            logger.error("could not queue %s (broker down?): %s", what, error)
+
+    transaction.on_commit(guarded)
