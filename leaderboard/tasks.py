@@ -92,7 +92,7 @@ def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -
     even when the upstream revision is the one imported last (staff asked for it). With the
     broker down this logs and returns: the next scheduled run imports the source anyway."""
     _publish_after_commit(
-        lambda: import_source.apply_async((source.pk, trigger, force_fetch), retry=False),
+        lambda: import_source.apply_async((source.pk, trigger, force_fetch)),
         what=f"the import of {source.slug}",
     )
 
@@ -101,9 +101,7 @@ def enqueue_run(run: ImportRun) -> None:
     """Hand a queued run to the worker once the caller's transaction has committed. With the
     broker down this logs and returns: the request still answers, the run stays queued and
     the every-minute sweep sends it again."""
-    _publish_after_commit(
-        lambda: import_run.apply_async((run.pk,), retry=False), what=f"import run {run.pk}"
-    )
+    _publish_after_commit(lambda: import_run.apply_async((run.pk,)), what=f"import run {run.pk}")
 
 
 def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
