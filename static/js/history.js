@@ -13,7 +13,6 @@
   }
 
   function build(spec, width) {
-    const fg = css("--fg", "#1b1b1f");
     const muted = css("--muted", "#5f6368");
     const line = css("--line", "#d9dce1");
     const data = [spec.x];
@@ -34,19 +33,27 @@
       }
     });
     const axis = { stroke: muted, grid: { stroke: line, width: 1 }, ticks: { stroke: line } };
+    const rank = spec.kind === "rank";
+    // Ranks are whole numbers, 1 at the top: integer ticks only, half a rank of padding.
+    const yAxis = rank
+      ? { ...axis, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+          values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && t >= 1 ? t : "")) }
+      : { ...axis, size: 48 };
     return {
       opts: {
         width,
         height: width < 500 ? 200 : 240,
         series,
         bands,
-        scales: { x: { time: true }, y: spec.kind === "rank" ? { dir: -1 } : {} },
-        axes: [{ ...axis }, { ...axis, size: 48 }],
-        legend: { show: spec.series.length > 1 || width >= 500 },
+        scales: {
+          x: { time: true },
+          y: rank ? { dir: -1, range: (u, min, max) => [Math.max(0.5, min - 0.5), max + 0.5] } : {},
+        },
+        axes: [{ ...axis }, yAxis],
+        legend: { show: spec.series.length > 1 },
         cursor: { drag: { x: false, y: false } },
       },
       data,
-      color: fg,
     };
   }
 
