@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min
@@ -400,7 +400,8 @@ def recent_changes(
         reverse=True,
     )
     page = dated[offset : offset + limit]
-    wanted = {sid for _, _, sid in page} | {previous[sid] for _, _, sid in page if previous[sid]}
+    wanted: set[int] = {sid for _, _, sid in page}
+    wanted |= {before for _, _, sid in page if (before := previous[sid]) is not None}
     entries: dict[int, dict[int, tuple[int, bool | None]]] = defaultdict(dict)
     refs: dict[int, ModelRef] = {}
     rows = Entry.objects.filter(snapshot_id__in=wanted).values_list(
@@ -437,9 +438,9 @@ def recent_changes(
 
 
 def diff(
-    before: dict[int, tuple[int, bool | None]],
-    after: dict[int, tuple[int, bool | None]],
-    refs: dict[int, ModelRef],
+    before: Mapping[int, tuple[int, bool | None]],
+    after: Mapping[int, tuple[int, bool | None]],
+    refs: Mapping[int, ModelRef],
 ) -> list[Event]:
     """Events between two snapshots given as ``{model id: (rank, preliminary)}``. Pure.
 

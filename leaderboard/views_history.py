@@ -78,17 +78,17 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = history.organization_history(slug)
     if found is None:
         raise Http404("no such organisation")
-    best = [
-        {
-            "board": board,
-            "series": series,
-            "chart_id": f"best-{index}",
-            "chart": charts.rank_chart({found.organization.name: series}),
-        }
-        for index, (board, series) in enumerate(found.best_ranks)
-    ]
-    for item in best:
-        item["table"] = charts.table(item["chart"])
+    best = []
+    for index, (board, series) in enumerate(found.best_ranks):
+        chart = charts.rank_chart({found.organization.name: series})
+        best.append(
+            {
+                "board": board,
+                "chart_id": f"best-{index}",
+                "chart": chart,
+                "table": charts.table(chart),
+            }
+        )
     rows = [
         (f"{model.name} · {standing.board.slug}", model.get_absolute_url(), standing)
         for model, standings in found.standings
