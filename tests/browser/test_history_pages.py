@@ -140,3 +140,22 @@ def test_following_a_changes_entry_opens_that_model(
     desktop.goto("/changes/")
     desktop.screenshot("history-changes-desktop")
     assert desktop.problems == []
+
+
+def test_the_organisation_link_opens_its_page_with_the_best_rank_chart(
+    visit: Open, history_site: tuple[str, AIModel, AIModel]
+) -> None:
+    _site, model, _other = history_site
+    desktop = visit(**DESKTOP)
+    desktop.goto(model.get_absolute_url())
+    page = desktop.page
+
+    with page.expect_navigation():
+        page.locator("dl.model-facts a").first.click()
+
+    assert model.organization is not None
+    assert page.locator("h1").inner_text() == model.organization.name
+    drawn = charts_drawn(desktop)
+    assert drawn and drawn[0]["kind"] == "rank" and drawn[0]["points"] == 3
+    desktop.screenshot("history-organization-desktop", full_page=True)
+    assert desktop.problems == []
