@@ -166,6 +166,9 @@ class AIModel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("leaderboard:model", args=[self.key])
+
 
 class Alias(models.Model):
     """A raw upstream string mapped to a curated entity. Matched case-insensitively."""

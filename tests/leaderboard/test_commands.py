@@ -199,9 +199,11 @@ def test_bundled_data_loads_once_and_then_changes_nothing() -> None:
     snapshots = Snapshot.objects.count()
     second = run("load_bundled_data")
 
-    assert first.count("succeeded") == 9
-    assert second.count("unchanged") == 9
-    assert Snapshot.objects.count() == snapshots == 9
+    # 18 files, 147 snapshots: months of history on text/overall (9 dates) and
+    # text/overall-no-style-control (the back-filled history CSV, HF dataset samples).
+    assert first.count("succeeded") == 18
+    assert second.count("unchanged") == 18
+    assert Snapshot.objects.count() == snapshots == 147
     board = Leaderboard.objects.get(arena="text", category="overall", style_control=True)
     assert board.current_snapshot is not None
     assert board.current_snapshot.row_count == 323

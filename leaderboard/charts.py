@@ -1,0 +1,79 @@
+"""Chart data: history points turned into the plain JSON ``static/js/history.js`` draws.
+
+Pure. Dates become Unix seconds (UTC midnight), the x axis uPlot expects; a missing value is
+None (a gap in the line). The same lists feed the accessible tables beside each chart.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from .history import Point
+
+
+def _x(day: dt.date) -> int:
+    return calendar.timegm(day.timetuple())
+
+
+def score_chart(points: Sequence[Point], *, label: str) -> dict[str, Any]:
+    """One series with its confidence interval as a band."""
+    return {
+        "kind": "score",
+        "x": [_x(p.published_on) for p in points],
+        "series": [
+            {
+                "label": label,
+                "values": [p.score for p in points],
+                "lower": [p.rating_lower for p in points],
+                "upper": [p.rating_upper for p in points],
+            }
+        ],
+    }
+
+
+def rank_chart(series: dict[str, Sequence[tuple[dt.date, int]]]) -> dict[str, Any]:
+    """Ranks (1 at the top: the axis is inverted), one series per label, aligned on dates."""
+    return _aligned("rank", {label: list(values) for label, values in series.items()})
+
+
+def compare_chart(series: dict[str, Sequence[Point]]) -> dict[str, Any]:
+    """Several models' scores on one board, aligned on the union of their dates."""
+    return _aligned(
+        "score",
+        {label: [(p.published_on, p.score) for p in points] for label, points in series.items()},
+    )
+
+
+def _aligned(kind: str, series: dict[str, list[tuple[dt.date, Any]]]) -> dict[str, Any]:
+    days = sorted({day for values in series.values() for day, _ in values})
+    return {
+        "kind": kind,
+        "x": [_x(day) for day in days],
+        "series": [
+            {"label": label, "values": [dict(values).get(day) for day in days]}
+            for label, values in series.items()
+        ],
+    }
+
+
+def table(chart: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[Any]]]]:
+    """The chart's numbers as (column headers, [(ISO date, values)]) for the table beside it."""
+    headers: list[str] = []
+    columns: list[list[Any]] = []
+    for series in chart["series"]:
+        headers.append(series["label"])
+        columns.append(series["values"])
+        if "lower" in series:
+            headers += ["−", "+"]
+            columns += [series["lower"], series["upper"]]
+    rows = [
+        (
+            dt.datetime.fromtimestamp(x, tz=dt.UTC).date().isoformat(),
+            [column[i] for column in columns],
+        )
+        for i, x in enumerate(chart["x"])
+    ]
+    return headers, rows

@@ -1,0 +1,524 @@
+"""Reads over time: a model's, an organisation's and a board's history, and what changed.
+
+A selectors module: reads only, never imports the write pipeline. Every function here runs a
+fixed number of queries whatever the number of snapshots (the pages' query-count tests hold
+it to that); the per-snapshot work happens in Python on plain values.
+
+A board's *timeline* is its live snapshots, one per publish date: when two sources published
+the same date, the one imported last stands for it (the same rule as ``snapshot_as_of``), so
+charts have one point per date and "the previous snapshot" means one thing everywhere.
+Movement is keyed by the curated model id, so it survives renames and merges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min
+from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
+
+from .models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+
+TOP = 10
+RISERS = 3
+LISTED = 10  # entrants or departures listed per snapshot (a partial board can drop hundreds)
+# Tag URIs (RFC 4151) need an authority and a date; both are fixed so ids never change with
+# the host name a reader used.
+TAG_PREFIX = "tag:arena-leaderboard,2026:"
+EVENT_TITLES = {
+    "new-leader": gettext_noop("New #1: {name}"),
+    "entered": gettext_noop("New entrant at #{rank}: {name}"),
+    "left": gettext_noop("Left the board (was #{previous}): {name}"),
+    "top-in": gettext_noop("Into the top 10 (#{previous} → #{rank}): {name}"),
+    "top-out": gettext_noop("Out of the top 10 (#{previous} → #{rank}): {name}"),
+    "preliminary-cleared": gettext_noop("No longer preliminary (#{rank}): {name}"),
+    "riser": gettext_noop("Up {change} (#{previous} → #{rank}): {name}"),
+    "faller": gettext_noop("Down {drop} (#{previous} → #{rank}): {name}"),
+}
+
+
+@dataclass(frozen=True)
+class Point:
+    """One model on one snapshot of a board."""
+
+    snapshot_id: int
+    published_on: dt.date
+    rank: int
+    rank_upper: int
+    rank_lower: int
+    score: float
+    rating_lower: float | None
+    rating_upper: float | None
+    votes: int | None
+    preliminary: bool | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A model's place on the board's current snapshot, with movement against the previous."""
+
+    board: Leaderboard
+    point: Point
+    previous: Point | None
+    has_previous_snapshot: bool
+
+    @property
+    def rank_change(self) -> int | None:
+        """Positive = moved up. None when the model is new or the board has one snapshot."""
+        return None if self.previous is None else self.previous.rank - self.point.rank
+
+    @property
+    def score_change(self) -> float | None:
+        return None if self.previous is None else self.point.score - self.previous.score
+
+    @property
+    def is_new(self) -> bool:
+        return self.has_previous_snapshot and self.previous is None
+
+
+@dataclass(frozen=True)
+class BoardHistory:
+    """One model's points on one board, oldest first, and its standing there (if any)."""
+
+    board: Leaderboard
+    points: list[Point]
+    standing: Standing | None
+
+    @property
+    def last_point(self) -> Point:
+        return self.points[-1]
+
+
+@dataclass(frozen=True)
+class ModelHistory:
+    model: AIModel
+    raw_names: list[str]
+    boards: list[BoardHistory]
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that changed on one snapshot. ``tag`` is stable across re-imports."""
+
+    kind: str  # new-leader, entered, left, top-in, top-out, preliminary-cleared, riser, faller
+    model: ModelRef
+    rank: int | None
+    previous_rank: int | None
+
+    @property
+    def rank_change(self) -> int | None:
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def title(self) -> str:
+        """The one wording of an event, shared by the changes page and the feeds."""
+        change = self.rank_change or 0
+        return gettext(EVENT_TITLES[self.kind]).format(
+            name=self.model.name,
+            rank=self.rank,
+            previous=self.previous_rank,
+            change=change,
+            drop=-change,
+        )
+
+
+@dataclass(frozen=True)
+class SnapshotChanges:
+    board: Leaderboard
+    published_on: dt.date
+    previous_on: dt.date | None
+    row_count: int
+    events: list[Event] = field(default_factory=list)
+    entered_total: int = 0
+    left_total: int = 0
+
+    def tag(self, event: Event) -> str:
+        return f"{TAG_PREFIX}{self.board.slug}/{self.published_on}/{event.kind}/{event.model.key}"
+
+
+@dataclass(frozen=True)
+class OrganizationHistory:
+    organization: Organization
+    slug: str
+    standings: list[tuple[AIModel, list[Standing]]]
+    others: list[AIModel]  # its models on no current board
+    best_ranks: list[tuple[Leaderboard, list[tuple[dt.date, int]]]]
+
+
+# --- timelines -------------------------------------------------------------------------------
+
+
+def timelines(board_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, dt.date]]]:
+    """``{board id: [(snapshot id, date), …]}`` oldest first, one snapshot per date. One query."""
+    queryset = Snapshot.objects.all()
+    if board_ids is not None:
+        queryset = queryset.filter(leaderboard_id__in=list(board_ids))
+    rows = queryset.order_by("leaderboard_id", "published_on", "imported_at", "id").values_list(
+        "id", "leaderboard_id", "published_on"
+    )
+    result: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+    for snapshot_id, board_id, published_on in rows:
+        line = result[board_id]
+        if line and line[-1][1] == published_on:
+            line[-1] = (snapshot_id, published_on)  # imported later: stands for the date
+        else:
+            line.append((snapshot_id, published_on))
+    return dict(result)
+
+
+def _previous_ids(lines: dict[int, list[tuple[int, dt.date]]]) -> dict[int, int | None]:
+    """``{snapshot id: id of the board's previous snapshot or None}`` for every timeline."""
+    previous: dict[int, int | None] = {}
+    for line in lines.values():
+        before: int | None = None
+        for snapshot_id, _ in line:
+            previous[snapshot_id] = before
+            before = snapshot_id
+    return previous
+
+
+_POINT_FIELDS = (
+    "snapshot_id",
+    "snapshot__published_on",
+    "rank",
+    "rank_upper",
+    "rank_lower",
+    "score",
+    "rating_lower",
+    "rating_upper",
+    "votes",
+    "preliminary",
+)
+
+
+def _point(row: Sequence[object], override: bool | None) -> Point:
+    values = list(row)
+    if override is not None:
+        values[9] = override  # a curator's preliminary override wins, as on the board
+    return Point(*values)  # type: ignore[arg-type]
+
+
+# --- model page ------------------------------------------------------------------------------
+
+
+def model_history(key: str) -> ModelHistory | None:
+    """Everything the model page shows, or None for an unknown key. Five queries."""
+    model = AIModel.objects.select_related("organization", "license").filter(key=key).first()
+    if model is None:
+        return None
+    rows = list(
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
+        .order_by("snapshot__published_on", "snapshot_id")
+        .values_list("snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS)
+    )
+    aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
+    raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
+    board_ids = {row[0] for row in rows}
+    boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=board_ids)}
+    lines = timelines(board_ids)
+    by_board: dict[int, dict[int, Point]] = defaultdict(dict)
+    for row in rows:
+        by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
+    histories = []
+    for board_id, points_by_snapshot in by_board.items():
+        board = boards[board_id]
+        line = lines.get(board_id, [])
+        points = [points_by_snapshot[sid] for sid, _ in line if sid in points_by_snapshot]
+        if not points:
+            continue
+        histories.append(
+            BoardHistory(
+                board=board, points=points, standing=_standing(board, line, points_by_snapshot)
+            )
+        )
+    histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
+    dates = [point.published_on for history in histories for point in history.points]
+    return ModelHistory(
+        model=model,
+        raw_names=raw_names,
+        boards=histories,
+        first_seen=min(dates, default=None),
+        last_seen=max(dates, default=None),
+    )
+
+
+def _standing(
+    board: Leaderboard, line: list[tuple[int, dt.date]], points: dict[int, Point]
+) -> Standing | None:
+    """The model's standing on the board's current snapshot; None if it is not on it."""
+    current = points.get(board.current_snapshot_id or 0)
+    if current is None:
+        return None
+    ids = [sid for sid, _ in line]
+    index = ids.index(current.snapshot_id) if current.snapshot_id in ids else -1
+    previous_id = ids[index - 1] if index > 0 else None
+    return Standing(
+        board=board,
+        point=current,
+        previous=points.get(previous_id) if previous_id is not None else None,
+        has_previous_snapshot=previous_id is not None,
+    )
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def organization_slugs(
+    organizations: Iterable[Organization] | None = None,
+) -> dict[str, Organization]:
+    """``{slug: organisation}``, derived from names, deterministic. One query.
+
+    Names are unique but their slugs need not be ("Allen AI" / "allen-ai"): the oldest
+    organisation keeps the plain slug, later ones get ``-<id>``. A name with no letters or
+    digits is ``org-<id>``. Unicode letters stay (``allow_unicode``), so 智谱 keeps a name.
+    """
+    if organizations is None:
+        organizations = Organization.objects.all()
+    result: dict[str, Organization] = {}
+    for organization in sorted(organizations, key=lambda org: org.pk):
+        slug = slugify(organization.name, allow_unicode=True) or f"org-{organization.pk}"
+        if slug in result:
+            slug = f"{slug}-{organization.pk}"
+        result[slug] = organization
+    return result
+
+
+def organization_slug(organization: Organization) -> str:
+    """The slug ``organization_slugs`` gives this organisation. One query."""
+    slugs = organization_slugs()
+    return next(slug for slug, org in slugs.items() if org.pk == organization.pk)
+
+
+def organization_index() -> list[tuple[str, Organization, int]]:
+    """``[(slug, organisation, number of models)]`` by name. One query."""
+    organizations = Organization.objects.annotate(model_count=Count("models"))
+    return sorted(
+        (
+            (slug, org, org.model_count)  # type: ignore[attr-defined]
+            for slug, org in organization_slugs(organizations).items()
+        ),
+        key=lambda item: item[1].name.casefold(),
+    )
+
+
+def organization_history(slug: str) -> OrganizationHistory | None:
+    """The organisation page, or None for an unknown slug. Six queries.
+
+    Standings: each of its models on every board's current snapshot. Best ranks: for every
+    board, the organisation's best rank on each snapshot of the timeline it appears on."""
+    organization = organization_slugs().get(slug)
+    if organization is None:
+        return None
+    models = list(AIModel.objects.filter(organization=organization).order_by("name"))
+    boards = list(Leaderboard.objects.filter(current_snapshot__isnull=False))
+    by_id = {board.pk: board for board in boards}
+    lines = timelines(by_id)
+    previous = _previous_ids(lines)
+    current_ids = [board.current_snapshot_id for board in boards]
+    wanted = [*current_ids, *(previous.get(sid) for sid in current_ids if sid)]
+    rows = Entry.objects.filter(
+        model__organization=organization, snapshot_id__in=[sid for sid in wanted if sid]
+    ).values_list("model_id", "snapshot__leaderboard_id", *_POINT_FIELDS)
+    points: dict[tuple[int, int], Point] = {}
+    overrides = {model.pk: model.preliminary_override for model in models}
+    for row in rows:
+        points[(row[0], row[2])] = _point(row[2:], overrides.get(row[0]))
+    standings = []
+    for model in models:
+        mine = []
+        for board in boards:
+            current = points.get((model.pk, board.current_snapshot_id or 0))
+            if current is None:
+                continue
+            previous_id = previous.get(current.snapshot_id)
+            mine.append(
+                Standing(
+                    board=board,
+                    point=current,
+                    previous=points.get((model.pk, previous_id)) if previous_id else None,
+                    has_previous_snapshot=previous_id is not None,
+                )
+            )
+        if mine:
+            standings.append((model, mine))
+    standings.sort(key=lambda item: min(s.point.rank for s in item[1]))
+    best = dict(
+        Entry.objects.filter(model__organization=organization, snapshot__superseded_at__isnull=True)
+        .values("snapshot_id")
+        .annotate(best=Min("rank"))
+        .values_list("snapshot_id", "best")
+    )
+    best_ranks = []
+    for board in boards:
+        series = [(day, best[sid]) for sid, day in lines.get(board.pk, []) if sid in best]
+        if series:
+            best_ranks.append((board, series))
+    placed = {model.pk for model, _standings in standings}
+    return OrganizationHistory(
+        organization=organization,
+        slug=slug,
+        standings=standings,
+        others=[model for model in models if model.pk not in placed],
+        best_ranks=best_ranks,
+    )
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+def recent_changes(
+    *, board: Leaderboard | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[SnapshotChanges], bool]:
+    """What changed on the newest snapshots (all boards, or one), newest first, and whether
+    older ones remain. Four queries, whatever the history's length.
+
+    Each snapshot is compared with its board's previous one in the timeline; a board's first
+    snapshot has no events (nothing to compare with)."""
+    boards = {
+        b.pk: b
+        for b in (Leaderboard.objects.filter(pk=board.pk) if board else Leaderboard.objects.all())
+    }
+    lines = timelines(boards)
+    previous = _previous_ids(lines)
+    dated = sorted(
+        ((day, boards[board_id], sid) for board_id, line in lines.items() for sid, day in line),
+        key=lambda item: (item[0], -item[1].display_order, item[1].slug),
+        reverse=True,
+    )
+    page = dated[offset : offset + limit]
+    wanted: set[int] = {sid for _, _, sid in page}
+    wanted |= {before for _, _, sid in page if (before := previous[sid]) is not None}
+    entries: dict[int, dict[int, tuple[int, bool | None]]] = defaultdict(dict)
+    refs: dict[int, ModelRef] = {}
+    rows = Entry.objects.filter(snapshot_id__in=wanted).values_list(
+        "snapshot_id",
+        "model_id",
+        "rank",
+        "preliminary",
+        "model__preliminary_override",
+        "model__key",
+        "model__name",
+    )
+    for snapshot_id, model_id, rank, preliminary, override, key, name in rows:
+        entries[snapshot_id][model_id] = (rank, preliminary if override is None else override)
+        refs[model_id] = ModelRef(key=key, name=name)
+    dates = {sid: day for line in lines.values() for sid, day in line}
+    result = []
+    for day, snapshot_board, sid in page:
+        before = previous[sid]
+        current = entries.get(sid, {})
+        old = entries.get(before, {}) if before else {}
+        events = diff(old, current, refs) if before else []
+        result.append(
+            SnapshotChanges(
+                board=snapshot_board,
+                published_on=day,
+                previous_on=dates.get(before) if before else None,
+                row_count=len(current),
+                events=events,
+                entered_total=len(current.keys() - old.keys()) if before else 0,
+                left_total=len(old.keys() - current.keys()),
+            )
+        )
+    return result, offset + limit < len(dated)
+
+
+def diff(
+    before: Mapping[int, tuple[int, bool | None]],
+    after: Mapping[int, tuple[int, bool | None]],
+    refs: Mapping[int, ModelRef],
+) -> list[Event]:
+    """Events between two snapshots given as ``{model id: (rank, preliminary)}``. Pure.
+
+    Order: a new #1, entrants, departures, top-10 moves, preliminary cleared, then the
+    biggest risers and fallers (at most three each, ties by rank). Entrants and departures
+    are listed best-ranked first, at most ``LISTED`` of each."""
+    events: list[Event] = []
+    leader_before = min(before, key=lambda m: before[m][0], default=None)
+    leader_after = min(after, key=lambda m: after[m][0], default=None)
+    if leader_after is not None and leader_after != leader_before:
+        events.append(
+            Event("new-leader", refs[leader_after], 1, before.get(leader_after, (None,))[0])
+        )
+    for model_id in sorted(after.keys() - before.keys(), key=lambda m: after[m][0])[:LISTED]:
+        events.append(Event("entered", refs[model_id], after[model_id][0], None))
+    for model_id in sorted(before.keys() - after.keys(), key=lambda m: before[m][0])[:LISTED]:
+        events.append(Event("left", refs[model_id], None, before[model_id][0]))
+    both = sorted(after.keys() & before.keys(), key=lambda m: after[m][0])
+    for model_id in both:
+        rank, was = after[model_id][0], before[model_id][0]
+        if rank <= TOP < was:
+            events.append(Event("top-in", refs[model_id], rank, was))
+        elif was <= TOP < rank:
+            events.append(Event("top-out", refs[model_id], rank, was))
+    for model_id in both:
+        if before[model_id][1] is True and after[model_id][1] is False:
+            events.append(
+                Event(
+                    "preliminary-cleared", refs[model_id], after[model_id][0], before[model_id][0]
+                )
+            )
+    moves = [(before[m][0] - after[m][0], after[m][0], m) for m in both]
+    risers = sorted((move for move in moves if move[0] > 0), key=lambda x: (-x[0], x[1]))
+    fallers = sorted((move for move in moves if move[0] < 0), key=lambda x: (x[0], x[1]))
+    for _, rank, model_id in risers[:RISERS]:
+        events.append(Event("riser", refs[model_id], rank, before[model_id][0]))
+    for _, rank, model_id in fallers[:RISERS]:
+        events.append(Event("faller", refs[model_id], rank, before[model_id][0]))
+    return events
+
+
+# --- head-to-head ----------------------------------------------------------------------------
+
+
+def models_by_keys(keys: Sequence[str]) -> dict[str, AIModel]:
+    """The curated models with these keys (unknown keys are absent). One query."""
+    return {
+        model.key: model
+        for model in AIModel.objects.select_related("organization").filter(key__in=list(keys))
+    }
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """``[(key, name)]`` of models on some board's current snapshot, for the compare form."""
+    current = Leaderboard.objects.filter(current_snapshot__isnull=False).values(
+        "current_snapshot_id"
+    )
+    return list(
+        AIModel.objects.filter(entries__snapshot_id__in=current)
+        .distinct()
+        .order_by("name")
+        .values_list("key", "name")
+    )
+
+
+def board_points(board: Leaderboard, models: Iterable[AIModel]) -> dict[int, list[Point]]:
+    """``{model id: points on the board's timeline, oldest first}``. Two queries."""
+    line = timelines([board.pk]).get(board.pk, [])
+    ids = {sid for sid, _ in line}
+    overrides = {model.pk: model.preliminary_override for model in models}
+    rows = (
+        Entry.objects.filter(snapshot__leaderboard=board, model_id__in=list(overrides))
+        .filter(snapshot__superseded_at__isnull=True)
+        .order_by("snapshot__published_on")
+        .values_list("model_id", *_POINT_FIELDS)
+    )
+    result: dict[int, list[Point]] = {pk: [] for pk in overrides}
+    for row in rows:
+        if row[1] in ids:
+            result[row[0]].append(_point(row[1:], overrides[row[0]]))
+    return result

@@ -1,0 +1,84 @@
+// Draws the history charts with uPlot from the json_script data beside each chart. Progressive
+// enhancement: without JavaScript the same numbers are in the table under each chart.
+(() => {
+  "use strict";
+  const css = (name, fallback) =>
+    getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+  // Distinct hues that stay readable on light and dark backgrounds.
+  const PALETTE = ["#1a73e8", "#e8710a", "#188038", "#a142f4"];
+
+  function colors(index) {
+    const accent = css("--accent", PALETTE[0]);
+    return index === 0 ? accent : PALETTE[index % PALETTE.length];
+  }
+
+  function build(spec, width) {
+    const muted = css("--muted", "#5f6368");
+    const line = css("--line", "#d9dce1");
+    const data = [spec.x];
+    const series = [{}];
+    const bands = [];
+    spec.series.forEach((s, i) => {
+      const color = colors(i);
+      data.push(s.values);
+      series.push({ label: s.label, stroke: color, width: 2, points: { show: true, size: 5 }, spanGaps: true });
+      if (s.lower && s.upper) {
+        const at = data.length;
+        data.push(s.upper, s.lower);
+        series.push(
+          { label: "+", stroke: color, width: 0.5, dash: [4, 4], points: { show: false }, spanGaps: true },
+          { label: "−", stroke: color, width: 0.5, dash: [4, 4], points: { show: false }, spanGaps: true },
+        );
+        bands.push({ series: [at, at + 1], fill: color + "33" });
+      }
+    });
+    const axis = { stroke: muted, grid: { stroke: line, width: 1 }, ticks: { stroke: line } };
+    const rank = spec.kind === "rank";
+    // Ranks are whole numbers, 1 at the top: integer ticks only, half a rank of padding.
+    const yAxis = rank
+      ? { ...axis, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+          values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && t >= 1 ? t : "")) }
+      : { ...axis, size: 48 };
+    return {
+      opts: {
+        width,
+        height: width < 500 ? 200 : 240,
+        series,
+        bands,
+        scales: {
+          x: { time: true },
+          y: rank ? { dir: -1, range: (u, min, max) => [Math.max(0.5, min - 0.5), max + 0.5] } : {},
+        },
+        axes: [{ ...axis }, yAxis],
+        legend: { show: spec.series.length > 1 },
+        cursor: { drag: { x: false, y: false } },
+      },
+      data,
+    };
+  }
+
+  function draw(el) {
+    const source = document.getElementById(el.dataset.chart);
+    if (!source || typeof uPlot === "undefined") return;
+    const spec = JSON.parse(source.textContent);
+    const width = Math.max(260, el.clientWidth);
+    const { opts, data } = build(spec, width);
+    el.textContent = "";
+    const plot = new uPlot(opts, data, el);
+    // For readers and tests: how many points the first series drew.
+    el.dataset.points = String(spec.series[0].values.filter((v) => v !== null).length);
+    el.dataset.drawn = "true";
+    let last = width;
+    new ResizeObserver(() => {
+      const now = Math.max(260, el.clientWidth);
+      if (Math.abs(now - last) > 8) {
+        last = now;
+        plot.setSize({ width: now, height: now < 500 ? 200 : 240 });
+      }
+    }).observe(el);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  });
+})();

@@ -1,0 +1,404 @@
+"""History pages: the model, organisation, changes and compare pages, the Atom feeds, and the
+read-side queries behind them (leaderboard/history.py, views_history.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from urllib.parse import urlencode
+
+import feedparser
+import hypothesis
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import strategies as st
+
+from leaderboard import history
+from leaderboard.history import ModelRef
+from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from leaderboard.services.curation import merge_models
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+_hashes = itertools.count(10_000)
+START = dt.date(2025, 1, 1)
+
+
+def build_history(board: Leaderboard, models: list[AIModel], days: int) -> list[Snapshot]:
+    """``days`` daily snapshots of ``models``, fast (bulk_create). Day d rotates the order by d,
+    so every snapshot moves every model; model 0 is preliminary until the last day."""
+    snapshots = Snapshot.objects.bulk_create(
+        Snapshot(
+            leaderboard=board,
+            published_on=START + dt.timedelta(days=day),
+            source="test",
+            rank_kind=Snapshot.RankKind.POSITION,
+            content_hash=f"{next(_hashes):064x}",
+            row_count=len(models),
+        )
+        for day in range(days)
+    )
+    entries = []
+    for day, snap in enumerate(snapshots):
+        order = models[day % len(models) :] + models[: day % len(models)]
+        for position, model in enumerate(order, start=1):
+            score = 1500.0 - 10 * position
+            entries.append(
+                Entry(
+                    snapshot=snap,
+                    model=model,
+                    rank=position,
+                    rank_upper=max(1, position - 1),
+                    rank_lower=position + 1,
+                    score=score,
+                    rating_lower=score - 5,
+                    rating_upper=score + 5,
+                    votes=1000 + day,
+                    preliminary=(model == models[0] and day < days - 1),
+                    raw_model=f"{model.name} (raw)",
+                )
+            )
+    Entry.objects.bulk_create(entries)
+    board.current_snapshot = snapshots[-1]
+    board.save(update_fields=["current_snapshot"])
+    return snapshots
+
+
+@pytest.fixture
+def org() -> Organization:
+    return Organization.objects.create(name="Open Lab")
+
+
+@pytest.fixture
+def models(org: Organization) -> list[AIModel]:
+    return [factories.ai_model(key=f"m{n}", name=f"Model {n}", organization=org) for n in range(12)]
+
+
+def make_board(models: list[AIModel], days: int, category: str = "overall") -> Leaderboard:
+    board = factories.board(category=category)
+    build_history(board, models, days)
+    return board
+
+
+def queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(captured)
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/models/m3/", "/organizations/open-lab/", "/changes/", "/text/overall/changes/",
+     "/changes/feed/", "/compare/?models=m1,m2"],
+)  # fmt: skip
+def test_history_pages_run_as_many_queries_for_30_snapshots_as_for_3(
+    client: Client, models: list[AIModel], path: str
+) -> None:
+    board = make_board(models, 3)
+    few = queries(client, path)
+    Entry.objects.all().delete()
+    Snapshot.objects.all().delete()
+    build_history(board, models, 33)
+
+    assert queries(client, path) == few
+
+
+# --- model page ------------------------------------------------------------------------------
+
+
+def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 3)
+    ModelAlias.objects.create(model=models[2], raw="model-two-upstream")
+
+    html = client.get("/models/m2/").content.decode()
+
+    assert "<h1>Model 2" in html
+    assert 'href="/organizations/open-lab/"' in html
+    assert "model-two-upstream" in html and "Model 2 (raw)" in html
+    # Day 2 rotates by 2: m2 is #1 (was #2 on day 1): up one.
+    assert "▲1" in html
+    assert "2025-01-01 → 2025-01-03" in html
+    assert 'data-kind="rank"' in html and 'id="score-0"' in html
+
+
+def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:
+    make_board(models, 5)
+
+    found = history.model_history("m4")
+
+    assert found is not None
+    assert [p.published_on for p in found.boards[0].points] == [
+        START + dt.timedelta(days=d) for d in range(5)
+    ]
+    standing = found.boards[0].standing
+    assert standing is not None and standing.point.rank == 1 and standing.rank_change == 1
+
+
+def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> None:
+    board = make_board(models, 3)
+    Snapshot.objects.filter(leaderboard=board, published_on=START).update(
+        superseded_at=timezone.now()
+    )
+
+    found = history.model_history("m1")
+
+    assert found is not None and len(found.boards[0].points) == 2
+
+
+def test_unknown_model_or_organisation_is_a_404(client: Client, models: list[AIModel]) -> None:
+    make_board(models, 2)
+
+    assert client.get("/models/no-such-model/").status_code == 404
+    assert client.get("/organizations/no-such-org/").status_code == 404
+    assert client.get("/nowhere/at-all/changes/").status_code == 404
+
+
+def test_model_keys_with_slashes_and_spaces_resolve(client: Client) -> None:
+    model = factories.ai_model(key="org/Model X (2025)", name="Model X")
+
+    assert client.get(model.get_absolute_url()).status_code == 200
+    assert client.get("/zh-hans" + model.get_absolute_url()).status_code == 200
+
+
+def test_movement_follows_a_curated_merge(client: Client) -> None:
+    """Upstream renamed a model between two snapshots; once staff merge the two curated
+    models, the model page and the changes page show a move, not an entrance and an exit."""
+    board = factories.board()
+    old, renamed, other = (factories.ai_model(key=k, name=k) for k in ("old", "renamed", "x"))
+    first = factories.snapshot(board, published_on=START, row_count=2)
+    factories.entry(first, other, rank=1, score=1500, rating_lower=1490, rating_upper=1510)
+    factories.entry(first, old, rank=2, score=1400, rating_lower=1390, rating_upper=1410)
+    second = factories.snapshot(board, published_on=START + dt.timedelta(days=1), row_count=2)
+    factories.entry(second, renamed, rank=1, score=1550, rating_lower=1540, rating_upper=1560)
+    factories.entry(second, other, rank=2, score=1500, rating_lower=1490, rating_upper=1510)
+    board.current_snapshot = second
+    board.save()
+    kinds_before = {e.kind for e in history.recent_changes(board=board)[0][0].events}
+    assert {"entered", "left"} <= kinds_before
+
+    merge_models(source=old, target=renamed, user=User.objects.create(username="curator"))
+
+    changes = history.recent_changes(board=board)[0][0]
+    assert {e.kind for e in changes.events} == {"new-leader", "riser", "faller"}
+    assert "▲1" in client.get("/models/renamed/").content.decode()
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+def refs(*ids: int) -> dict[int, ModelRef]:
+    return {i: ModelRef(key=f"k{i}", name=f"n{i}") for i in ids}
+
+
+def test_diff_reports_each_kind_of_change() -> None:
+    # id: (rank, preliminary). 1 takes #1 from 2; 12 jumps into the top 10; 3 falls out;
+    # 4 leaves; 99 enters; 5 is no longer preliminary.
+    before = {2: (1, False), 1: (2, False), 3: (10, False), 12: (12, False), 4: (5, False),
+              5: (6, True)}  # fmt: skip
+    after = {1: (1, False), 2: (2, False), 12: (3, False), 3: (11, False), 5: (6, False),
+             99: (4, None)}  # fmt: skip
+
+    events = history.diff(before, after, refs(1, 2, 3, 4, 5, 12, 99))
+
+    got = [(e.kind, e.model.key, e.rank, e.previous_rank) for e in events]
+    assert got == [
+        ("new-leader", "k1", 1, 2),
+        ("entered", "k99", 4, None),
+        ("left", "k4", None, 5),
+        ("top-in", "k12", 3, 12),
+        ("top-out", "k3", 11, 10),
+        ("preliminary-cleared", "k5", 6, 6),
+        ("riser", "k12", 3, 12),
+        ("riser", "k1", 1, 2),
+        ("faller", "k2", 2, 1),
+        ("faller", "k3", 11, 10),
+    ]
+
+
+def test_identical_snapshots_have_no_events() -> None:
+    same = {1: (1, False), 2: (2, None)}
+
+    assert history.diff(same, dict(same), refs(1, 2)) == []
+
+
+def test_changes_page_lists_newest_snapshots_first_and_pages(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 25)
+
+    first = client.get("/changes/").content.decode()
+    second = client.get("/changes/?page=2").content.decode()
+
+    assert first.index("2025-01-25") < first.index("2025-01-24")
+    assert 'rel="next"' in first and "text/overall · 2025-01-06" in first
+    assert "text/overall · 2025-01-05" not in first
+    assert "first snapshot" in second  # day one: nothing to compare with
+    assert "not a page number" in client.get("/changes/?page=x").content.decode()
+
+
+def test_a_board_changes_page_is_not_shadowed_by_the_board_route(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 2)
+    make_board(models, 2, category="coding")
+
+    html = client.get("/text/coding/changes/").content.decode()
+
+    assert "text/coding · 2025-01-02" in html and "text/overall ·" not in html
+    assert client.get("/text/coding/").status_code == 200
+
+
+def test_atom_feed_parses_and_matches_the_changes_page(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 4)
+
+    response = client.get("/changes/feed/")
+    feed = feedparser.parse(response.content)
+    page = client.get("/changes/").content.decode()
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert not feed.bozo, feed.bozo_exception
+    ids = [entry.id for entry in feed.entries]
+    assert ids and len(ids) == len(set(ids))
+    assert ids == re.findall(r'data-tag="([^"]+)"', page)
+    assert all(i.startswith("tag:arena-leaderboard,2026:text/overall/2025-01-0") for i in ids)
+    assert feedparser.parse(client.get("/text/overall/changes/feed/").content).entries
+
+
+def test_feed_entry_ids_survive_a_republished_date(client: Client, models: list[AIModel]) -> None:
+    board = make_board(models, 3)
+    ids = [e.id for e in feedparser.parse(client.get("/changes/feed/").content).entries]
+    # Upstream republishes the last date: a new snapshot with the same rows replaces it.
+    last = Snapshot.objects.get(leaderboard=board, published_on=START + dt.timedelta(days=2))
+    rows = list(Entry.objects.filter(snapshot=last))
+    last.superseded_at = timezone.now()
+    last.save()
+    again = factories.snapshot(board, published_on=last.published_on, row_count=len(rows))
+    for row in rows:
+        row.pk, row.snapshot = None, again
+    Entry.objects.bulk_create(rows)
+    board.current_snapshot = again
+    board.save()
+
+    assert [e.id for e in feedparser.parse(client.get("/changes/feed/").content).entries] == ids
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def test_organisation_slugs_are_unique_and_deterministic() -> None:
+    first = Organization.objects.create(name="Zed Lab")
+    second = Organization.objects.create(name="zed-lab")
+    han = Organization.objects.create(name="零一测试")
+    bare = Organization.objects.create(name="!!!")
+
+    slugs = history.organization_slugs()
+
+    assert slugs["zed-lab"] == first
+    assert slugs[f"zed-lab-{second.pk}"] == second
+    assert slugs["零一测试"] == han
+    assert slugs[f"org-{bare.pk}"] == bare
+
+
+def test_organisation_page_shows_models_and_best_rank_over_time(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 3)
+    loner = Organization.objects.create(name="Loner")
+    factories.ai_model(key="solo", name="Solo", organization=loner)
+
+    html = client.get("/organizations/open-lab/").content.decode()
+    found = history.organization_history("open-lab")
+
+    assert "Model 2 · text/overall" in html
+    assert found is not None and found.best_ranks[0][1] == [
+        (START + dt.timedelta(days=d), 1) for d in range(3)
+    ]
+    index = client.get("/organizations/").content.decode()
+    assert 'href="/organizations/loner/"' in index and "12 models" in index
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def test_compare_shows_win_probability_with_its_range(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 2)  # last day: m1 #1 (1490 ± 5), m2 #2 (1480 ± 5)
+
+    html = client.get("/compare/?models=m1,m2").content.decode()
+
+    # 1/(1+10^(-10/400)) = 0.5144; worst 1/(1+10^(0/400)) = 0.5; best 1/(1+10^(-20/400)) = 0.5288
+    assert '<td class="num probability">51%</td>' in html
+    assert "50% – 53%" in html
+    assert "not separable" in html
+    assert 'id="compare-chart"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("models=m1,nope", "Unknown models ignored: nope"),
+        ("models=m1,m2,m3,m4,m5", "At most 4 models"),
+        ("models=m1", "Pick at least two models"),
+        ("models=m1,m2&board=nope/never", "Unknown board"),
+    ],
+)
+def test_compare_ignores_bad_input_with_a_message(
+    client: Client, models: list[AIModel], query: str, message: str
+) -> None:
+    make_board(models, 2)
+
+    response = client.get(f"/compare/?{query}")
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+# --- query-string fuzz -----------------------------------------------------------------------
+
+HISTORY_PATHS = [
+    "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
+    "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
+    "/text/overall/changes/feed/", "/compare/",
+]  # fmt: skip
+VALUES = st.one_of(
+    st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",
+                     ",,,", "text/overall", "nope/x", "2025-01-02", "\x00", "%", "'; drop"]),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
+)  # fmt: skip
+
+
+@hypothesis.settings(
+    max_examples=40, deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+@hypothesis.given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["models", "board", "page", "compare_to", "x"]), VALUES),
+        max_size=5,
+    ),
+    path=st.sampled_from(HISTORY_PATHS),
+)
+def test_no_query_string_makes_a_history_page_fail(
+    client: Client, models: list[AIModel], pairs: list[tuple[str, str]], path: str
+) -> None:
+    if not Leaderboard.objects.exists():
+        make_board(models, 3)
+
+    response = client.get(f"{path}?{urlencode(pairs)}")
+
+    assert response.status_code == 200, (path, pairs)
