@@ -12,7 +12,7 @@ import selectors
 import socket
 import threading
 
-from .fake_upstream import unused_port
+from tests.fake_upstream import unused_port
 
 
 def closed_port() -> int:

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-APP = Path(__file__).resolve().parent.parent / "leaderboard"
+from tests.paths import REPO
+
+APP = REPO / "leaderboard"
 
 ENTRY, SERVICE, READ_HELPER, MODELS, PURE = 4, 3, 2, 1, 0
 LAYER_NAMES = {4: "entry point", 3: "service", 2: "model helper", 1: "models", 0: "pure"}

@@ -23,8 +23,8 @@ from leaderboard.boards import BoardKey
 from leaderboard.models import ContentVersion, ImportRun, License
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

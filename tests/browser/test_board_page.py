@@ -11,8 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from leaderboard.models import License
-
-from .conftest import Visit
+from tests.browser.conftest import Visit
 
 pytestmark = pytest.mark.browser
 

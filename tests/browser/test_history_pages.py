@@ -4,7 +4,6 @@ per snapshot; head-to-head; following a changes entry; desktop and phone screens
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +13,8 @@ from leaderboard.boards import BoardKey
 from leaderboard.models import AIModel, ImportRun
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
-
-from .conftest import Visit
+from tests.browser.conftest import Visit
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +26,7 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
-CHERRY = Path(__file__).resolve().parents[1] / "data" / "upstream" / "markdown-cherry"
+CHERRY = UPSTREAM / "markdown-cherry"
 LATER = ["lmarena_md_2025-12-20_rank-spread.md", "lmarena_md_2026-03-11_price-context.md"]
 
 

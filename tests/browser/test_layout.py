@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import Visit
+from tests.browser.conftest import Visit
 
 pytestmark = pytest.mark.browser
 

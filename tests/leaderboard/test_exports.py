@@ -1,19 +1,21 @@
-"""Exports of hostile upstream strings, through the real view: Markdown cells stay literal
-text (no cell break, no HTML, no link), CSV cells stay defused against formulas."""
+"""Exports through the real view: exactly the filtered, sorted rows; hostile upstream strings
+stay literal text in Markdown (no cell break, no HTML, no link) and defused in CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 
-from leaderboard.models import Leaderboard
-
-from . import factories
+from leaderboard.models import Leaderboard, Organization
+from tests.leaderboard import factories
+from tests.paths import UPSTREAM
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
@@ -93,3 +95,60 @@ def test_csv_export_defuses_formulas_from_upstream(
     assert formula["model"].startswith("'=")
     assert formula["organization"].startswith("'=")
     assert all(not row["model"].startswith(("=", "+", "-", "@")) for row in rows)
+
+
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def seed() -> None:
+    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
+
+
+def export_json(client: Client, query: str = "", path: str = "/text/overall/") -> dict:
+    response = client.get(f"{path}export.json{query}")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_exports_are_exactly_the_filtered_sorted_view(client: Client, seed: None) -> None:
+    query = "?organization=OpenAI&sort=-votes"
+    as_json = export_json(client, query)["rows"]
+    as_csv = list(
+        csv.DictReader(io.StringIO(client.get(f"/text/overall/export.csv{query}").content.decode()))
+    )
+    markdown = client.get(f"/text/overall/export.md{query}").content.decode()
+
+    assert [row["model"] for row in as_csv] == [row["model"] for row in as_json]
+    assert len(as_json) == markdown.count("| OpenAI |")
+    assert [row["votes"] for row in as_json] == sorted((r["votes"] for r in as_json), reverse=True)
+    response = client.get(f"/text/overall/export.csv{query}")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="arena-text-overall-2025-11-18.csv"'
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["=cmd|' /C calc'!A0", "+1+cmd", "-2+3", "@SUM(1+1)", "\t=x", "\r=x", "  =x", "＝x"],
+)
+def test_csv_export_defuses_every_spelling_of_a_formula_prefix(client: Client, name: str) -> None:
+    board = factories.board()
+    snapshot = factories.snapshot(board)
+    board.current_snapshot = snapshot
+    board.save()
+    org = Organization.objects.create(name=name)
+    factories.entry(snapshot, factories.ai_model(name=name, organization=org))
+
+    body = client.get("/text/overall/export.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+
+    assert rows[1][3] == "'" + name
+    assert rows[1][5] == "'" + name

@@ -14,8 +14,7 @@ from django.utils import timezone
 from leaderboard.models import FreshnessAlert, ImportRun, Leaderboard, Snapshot, Source
 from leaderboard.services import alerts
 from leaderboard.tasks import send_freshness_alerts
-
-from . import factories
+from tests.leaderboard import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,9 @@ from arenasite import cache as fail_open
 from leaderboard.models import Heartbeat
 from leaderboard.services import heartbeat
 from leaderboard.tasks import record_heartbeat
-
-from ..fake_servers import SilentServer, closed_port
-from ..test_cache import redis_cache_at
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.arenasite.test_cache import redis_cache_at
+from tests.fake_servers import SilentServer, closed_port
+from tests.paths import REPO
 
 pytestmark = pytest.mark.django_db
 

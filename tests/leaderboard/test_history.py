@@ -22,8 +22,7 @@ from leaderboard import history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
 from leaderboard.services.curation import merge_models
-
-from . import factories
+from tests.leaderboard import factories
 
 pytestmark = pytest.mark.django_db
 _hashes = itertools.count(10_000)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from leaderboard import http
+from leaderboard.http import FetchError, check_url
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply
 
@@ -405,3 +406,22 @@ def test_redirect_rule_keeps_scheme_host_and_port_except_an_https_upgrade(
     origin: str, target: str, allowed: bool
 ) -> None:
     assert http._may_redirect(http._origin(origin), target) is allowed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\@huggingface.co/",
+        "http://127.0.0.1:8099\\@huggingface.co/secret.txt",
+        "https://user:pw@huggingface.co/",
+        "https://huggingface.co/a b",
+        "https://huggingface.co/\r\nHost: evil",
+    ],
+)
+def test_urls_that_parsers_read_differently_are_refused(url: str) -> None:
+    with pytest.raises(FetchError):
+        check_url(url)
+
+
+def test_an_allow_listed_url_passes() -> None:
+    check_url("https://datasets-server.huggingface.co/rows?dataset=a%2Fb&offset=0")

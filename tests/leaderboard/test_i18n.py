@@ -22,7 +22,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.translation.template import templatize
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.paths import REPO
+
 SEED = REPO / "tests/data/upstream/markdown-cherry/seed_en_2025-11-18.md"
 CATALOG = REPO / "locale/zh_Hans/LC_MESSAGES/django.po"
 COMPILED = CATALOG.with_suffix(".mo")

@@ -12,8 +12,7 @@ from leaderboard.models import (
     Organization,
     OrganizationAlias,
 )
-
-from . import factories
+from tests.leaderboard import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ import pytest
 from arenasite.celery import app
 from leaderboard import tasks
 from leaderboard.models import ImportRun, Source
-
-from ..fake_servers import SilentServer, closed_port
+from tests.fake_servers import SilentServer, closed_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 

@@ -25,9 +25,10 @@ from typing import IO
 
 import pytest
 
+from tests.paths import REPO
+
 pytestmark = pytest.mark.smoke
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60
 STOP_SECONDS = 30

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +21,8 @@ from hypothesis import strategies as st
 from leaderboard.boards import BoardKey
 from leaderboard.sources.arena_page import ArenaPageAdapter
 from leaderboard.sources.base import ChallengePage, FormatError
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 ENTRIES_FEB = json.loads(
     (UPSTREAM / "json-rsc-entries/arena_monitor_last_snapshot_2026-02-15.json").read_bytes()
 )

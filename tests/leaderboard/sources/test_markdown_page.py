@@ -15,8 +15,8 @@ from leaderboard.ranking import positions
 from leaderboard.sources.base import FormatError, RowData, SnapshotData
 from leaderboard.sources.markdown_page import MarkdownPageAdapter
 from leaderboard.sources.names import LOGO_ORGANIZATIONS
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SAMPLES = UPSTREAM / "markdown-cherry"
 SEED = SAMPLES / "seed_en_2025-11-18.md"
 GLUED_SPREADS = SAMPLES / "lmarena_md_2026-02-10_spread-digits-glued_org-license-in-model.md"

@@ -13,7 +13,6 @@ import logging
 import statistics
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +21,12 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from arenasite import cache as fail_open
-
-from .fake_servers import SilentServer, closed_port
+from tests.fake_servers import SilentServer, closed_port
+from tests.paths import UPSTREAM
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
-SEED = Path(__file__).parent / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 PAGES = [
     "/", "/text/overall/", "/zh-hans/text/overall/", "/text/overall/?sort=-votes",
     "/text/overall/export.csv", "/text/overall/export.json", "/text/overall/export.md",

@@ -18,8 +18,8 @@ from leaderboard.sources.scraped_json import (
     ScrapedSnapshotAdapter,
     ScrapedTimeseriesAdapter,
 )
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 RSC = UPSTREAM / "json-rsc-entries"
 SCRAPED = UPSTREAM / "json-scraped-snapshot"
 ENTRIES_FEB = RSC / "arena_monitor_last_snapshot_2026-02-15.json"

@@ -20,8 +20,8 @@ from leaderboard.sources.hf_dataset import (
     parse_rows_page,
     parse_splits,
 )
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 FAMILY = UPSTREAM / "hf-leaderboard-dataset"
 TEXT = FAMILY / "text_full_sample-rows_ukitako1030-EVAL.json"
 AGENT = FAMILY / "agent_full_sample-rows_2026-06-04_to_2026-10-02_ukitako1030-EVAL.json"

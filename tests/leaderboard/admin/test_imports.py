@@ -35,13 +35,13 @@ from leaderboard.models import ImportRun, Leaderboard, RawPayload, Snapshot, Sou
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
+from tests.paths import REPO, UPSTREAM
 from tests.processes import database_url, stop
 
 pytestmark = pytest.mark.django_db
 
-REPO = Path(__file__).resolve().parents[2]
 
-SEED_PATH = Path(__file__).parents[1] / "data/upstream/markdown-cherry/seed_en_2025-11-18.md"
+SEED_PATH = UPSTREAM / "markdown-cherry/seed_en_2025-11-18.md"
 SEED = SEED_PATH.read_bytes()
 SEED_ROWS = 266
 UPLOAD_URL = reverse("admin:leaderboard_importrun_upload")
@@ -586,7 +586,7 @@ def test_import_admin_pages_carry_no_inline_script_style_or_handlers(
 
 # --- a big upload, imported by a real worker --------------------------------------------------
 
-HISTORY = Path(__file__).parents[1] / "data/upstream/csv-history/jasontrigg0_alltime_2025-03-29.csv"
+HISTORY = UPSTREAM / "csv-history/jasontrigg0_alltime_2025-03-29.csv"
 WORKER_SECONDS = 300
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
@@ -24,15 +25,17 @@ from leaderboard.boards import BoardKey
 from leaderboard.models import AIModel, ImportClaim, ImportRun, Snapshot, Source
 from leaderboard.services import claims, importing, runs
 from leaderboard.services import imports as imports_service
+from leaderboard.services.importing import force_publish, import_payload
+from leaderboard.services.planning import ImportRequest
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
 upstream = fake_upstream.upstream
 fast_fetch = fake_upstream.fast_fetch
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 CATALOG = UPSTREAM / "json-arena-catalog" / "leaderboard-vision_json_2025-05-24.json"
 Status = ImportRun.Status
@@ -389,3 +392,41 @@ def test_the_every_minute_sweep_ends_dead_runs_and_imports_forgotten_uploads(
     assert dead.status == Status.FAILED
     assert queued.status == Status.SUCCEEDED
     assert Snapshot.objects.filter(import_run=queued).count() == 1
+
+
+def run(data: bytes, slug: str = "text/overall", **fields: object) -> imports_service.Outcome:
+    return import_payload(
+        ImportRequest(data=data, origin="test", trigger=ImportRun.Trigger.COMMAND,
+                      hint=BoardKey.parse(slug), **fields)  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_an_unexpected_error_ends_the_run_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(imports_service, "_write_snapshot", explode)
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run(SEED.read_bytes())
+
+    recorded = ImportRun.objects.get()
+    assert recorded.status == Status.FAILED
+    assert "disk on fire" in recorded.reason
+    assert recorded.finished_at is not None
+    assert Snapshot.objects.count() == 0
+
+
+def test_force_publish_keeps_the_date_the_upload_was_given() -> None:
+    catalog = json.loads(CATALOG.read_text())
+    two_models = dict(list(catalog["full"].items())[:2])  # real rows; "only 2 rows" is soft
+    payload = json.dumps({"full": two_models}).encode()
+    rejected = run(payload, "vision/overall", published_on=dt.date(2024, 1, 15)).run
+    assert rejected is not None
+    assert rejected.status == Status.REJECTED, rejected.reason
+    user = get_user_model().objects.create_user("boss", is_staff=True)
+
+    outcome = force_publish(run=rejected, user=user, reason="a tiny board, known and fine")
+
+    assert outcome.status == Status.SUCCEEDED, outcome.reason
+    assert Snapshot.objects.get().published_on == dt.date(2024, 1, 15)

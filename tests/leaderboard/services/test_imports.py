@@ -23,13 +23,14 @@ from leaderboard.models import (
     Snapshot,
 )
 from leaderboard.services import claims
+from leaderboard.services import imports as imports_service
 from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.imports import Outcome, payload_bytes
 from leaderboard.services.planning import ImportRequest
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 Status = ImportRun.Status
@@ -400,3 +401,90 @@ def test_real_samples_of_each_family_publish(sample: str, board: str, snapshots:
     unchanged = outcome.counts.snapshots_unchanged
     assert Entry.objects.count() <= outcome.counts.rows_parsed
     assert (Entry.objects.count() == outcome.counts.rows_parsed) == (unchanged == 0)
+
+
+CATALOG = UPSTREAM / "json-arena-catalog" / "leaderboard-vision_json_2025-05-24.json"
+
+
+def history_csv(days: dict[str, list[tuple[str, str, float]]]) -> bytes:
+    """A history-long CSV (the jasontrigg0 layout) of (key, display name, rating) per date."""
+    header = (UPSTREAM / "csv-history" / "jasontrigg0_alltime_2025-03-29.csv").read_text()
+    columns = header.splitlines()[0]
+    lines = [columns]
+    for date, rows in days.items():
+        for key, name, rating in rows:
+            values = {"key": key, "Model": name, "rating": str(rating), "License": "MIT",
+                      "Organization": "Example", "date": date}  # fmt: skip
+            lines.append(",".join(values.get(column, "") for column in columns.split(",")))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def run(data: bytes, slug: str = "text/overall", **fields: object) -> imports_service.Outcome:
+    return import_payload(
+        ImportRequest(data=data, origin="test", trigger=ImportRun.Trigger.COMMAND,
+                      hint=BoardKey.parse(slug), **fields)  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_a_payload_rejected_while_writing_a_later_date_publishes_nothing() -> None:
+    good = [(f"m-{i}", f"Model {i}", 1400.0 - i) for i in range(5)]
+    payload = history_csv({
+        "2026-06-01": good,
+        # Two keys, one display name: both resolve to one curated model while writing.
+        "2026-06-02": [*good, ("x-a", "Shared Name", 1300.0), ("x-b", "Shared Name", 1290.0)],
+    })  # fmt: skip
+
+    outcome = run(payload)
+
+    assert outcome.status == Status.REJECTED
+    assert "both map to the curated model" in outcome.reason
+    assert Snapshot.objects.count() == 0
+    assert not AIModel.objects.filter(key="m-0").exists()  # the whole payload rolled back
+
+
+def test_names_too_long_for_the_database_are_rejected_not_crashed() -> None:
+    rows = [(f"m-{i}", f"Model {i}", 1400.0 - i) for i in range(4)]
+    outcome = run(history_csv({"2026-07-01": [*rows, ("long", "x" * 250, 1200.0)]}))
+
+    assert outcome.status == Status.REJECTED
+    assert "names longer than the database holds" in outcome.reason
+
+
+def test_the_same_dateless_data_imported_on_another_day_is_unchanged() -> None:
+    first = run(CATALOG.read_bytes(), "vision/overall", published_on=dt.date(2026, 9, 1))
+    second = run(CATALOG.read_bytes(), "vision/overall", published_on=dt.date(2026, 9, 2))
+
+    assert first.status == Status.SUCCEEDED
+    assert second.status == Status.UNCHANGED
+    assert Snapshot.objects.count() == first.counts.snapshots_created
+
+
+def test_a_metadata_only_import_that_changes_models_succeeds_and_refreshes_pages(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    run(SEED.read_bytes())
+    AIModel.objects.filter(key="grok-4.1-thinking").update(url="")
+    before = cache_keys.current()[0]
+    payload = (
+        b'[{"model_api_name": "grok-4.1-thinking", "name": "Grok 4.1 Thinking", '
+        b'"organization": "xAI", "license": "Proprietary", '
+        b'"model_source": "https://x.ai/news/grok-4-1"}]'
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run(payload, format_name="arena-catalog-metadata")
+
+    assert outcome.status == Status.SUCCEEDED, outcome.reason
+    assert AIModel.objects.get(key="grok-4.1-thinking").url == "https://x.ai/news/grok-4-1"
+    assert cache_keys.current()[0] > before
+
+
+def test_the_lease_covers_the_board_written_whatever_the_hint() -> None:
+    rows = [(f"m-{i}", f"Model {i}", 1400.0 - i) for i in range(5)]
+    claims.acquire(key="board:text/overall-no-style-control", ttl=dt.timedelta(minutes=5))
+
+    # history-long always writes text/overall-no-style-control, whatever the hint says
+    outcome = run(history_csv({"2026-06-01": rows}), "vision/overall")
+
+    assert outcome.status == Status.SKIPPED
+    assert Snapshot.objects.count() == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,10 +27,10 @@ from leaderboard.models import (
 from leaderboard.services import curation
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SEED = (UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md").read_bytes()
 SAMPLES: list[tuple[str, bytes, str]] = [
     ("seed", SEED, "text/overall"),

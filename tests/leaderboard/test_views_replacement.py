@@ -8,7 +8,6 @@ import io
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +21,12 @@ from leaderboard.models import ImportRun, Snapshot
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
+from tests.paths import UPSTREAM
 
-SEED = (
-    Path(__file__).resolve().parents[1]
-    / "data"
-    / "upstream"
-    / "markdown-cherry"
-    / "seed_en_2025-11-18.md"
-)
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 SEED_ROWS = 266
+
+pytestmark = pytest.mark.faults
 
 
 def _import(data: bytes) -> Outcome:

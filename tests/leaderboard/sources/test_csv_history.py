@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import Adapter, FormatError, ParseResult
 from leaderboard.sources.csv_history import HistoryLongCsvAdapter, HistoryPivotCsvAdapter
-from tests.sources.mutation import mutations, parse_or_format_error
+from tests.leaderboard.sources.mutation import mutations, parse_or_format_error
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 PIVOT_FILE = UPSTREAM / "csv-history" / "nakasyou_result_pivot_2025-03-02.csv"
 LONG_FILE = UPSTREAM / "csv-history" / "jasontrigg0_alltime_2025-03-29.csv"
 PIVOT = HistoryPivotCsvAdapter()

@@ -22,11 +22,11 @@ from leaderboard.services import runs
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
+from tests.paths import REPO
 from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = REPO / "tests" / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import Adapter, FormatError
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 EXPECTED = {
     "csv-fboulnois": "fboulnois-csv",
     "csv-hf-leaderboard-table": "hf-leaderboard-table",

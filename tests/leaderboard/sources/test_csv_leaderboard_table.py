@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import FormatError, ModelMetadata, ParseResult
 from leaderboard.sources.csv_leaderboard_table import LeaderboardTableCsvAdapter
-from tests.sources.mutation import mutations, parse_or_format_error
+from tests.leaderboard.sources.mutation import mutations, parse_or_format_error
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 FAMILY = UPSTREAM / "csv-hf-leaderboard-table"
 SAMPLES = sorted(FAMILY.glob("leaderboard_table_*.csv"))
 ADAPTER = LeaderboardTableCsvAdapter()

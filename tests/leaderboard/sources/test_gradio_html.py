@@ -8,7 +8,6 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,8 @@ from hypothesis import strategies as st
 from leaderboard.boards import BoardKey
 from leaderboard.sources.base import FormatError, ParseResult, SnapshotData
 from leaderboard.sources.gradio_html import GradioHtmlAdapter
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parent.parent / "data" / "upstream"
 PAGE = UPSTREAM / "html-gradio" / "lmarena_gradio_page_source_2025-03-28.html"
 ADAPTER = GradioHtmlAdapter()
 KEPT_TYPES = {"tabitem", "dataframe", "dropdown", "radio", "checkboxgroup", "markdown"}

@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from leaderboard.models import ImportRun, Leaderboard, Snapshot
+from tests.paths import REPO
 
 pytestmark = pytest.mark.django_db
 
-REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = REPO / "tests" / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 

@@ -1,20 +1,17 @@
-"""The public board pages through Django's test client: content, filters, exports, caching,
-conditional requests, bad input and hostile data."""
+"""The public board pages through Django's test client: content, dates, bad input, hostile
+data, error pages."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import hypothesis
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -23,16 +20,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from leaderboard import cache_keys, views
 from leaderboard.filters import STATE_PARAMS
-from leaderboard.models import AIModel, License, Organization
-from leaderboard.services import curation
-
-from . import factories
+from tests.leaderboard import factories
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 
@@ -125,57 +118,6 @@ def test_boards_have_urls_like_arena_ai_and_a_style_control_twin(client: Client)
     assert client.get("/text/overall/export.exe").status_code == 404
 
 
-def test_open_weights_filter_keeps_only_open_licenses(client: Client, seed: None) -> None:
-    License.objects.update(kind=License.Kind.PROPRIETARY)
-    License.objects.filter(name="MIT").update(kind=License.Kind.OSI)
-    AIModel.objects.filter(key="gpt-5-high").update(open_weights=True)  # curator override
-
-    rows = export_json(client, "?open=on")["rows"]
-
-    assert rows
-    assert {row["license"] for row in rows if row["model"] != "gpt-5-high"} == {"MIT"}
-    assert "gpt-5-high" in {row["model"] for row in rows}
-
-
-def test_filters_combine_and_live_in_the_query_string(client: Client, seed: None) -> None:
-    query = (
-        "?q=claude&organization=Anthropic&min_votes=20000&rank_min=1&rank_max=60"
-        "&preliminary=hide&sort=-votes"
-    )
-    rows = export_json(client, query)["rows"]
-
-    assert rows
-    assert all("claude" in row["model"] for row in rows)
-    assert all(row["organization"] == "Anthropic" for row in rows)
-    assert all(row["votes"] >= 20000 and 1 <= row["rank"] <= 60 for row in rows)
-    assert not any(row["preliminary"] for row in rows)
-    votes = [row["votes"] for row in rows]
-    assert votes == sorted(votes, reverse=True)
-    page = client.get(f"/text/overall/{query}").content.decode()
-    assert f"{len(rows)} shown of 266" in page
-    assert "export.csv?min_votes=20000" in page  # exports carry the same state
-
-
-def test_preliminary_only_and_the_curators_override(client: Client, seed: None) -> None:
-    AIModel.objects.filter(key="gpt-5-high").update(preliminary_override=True)
-
-    rows = export_json(client, "?preliminary=only")["rows"]
-
-    assert {row["model"] for row in rows} >= {"grok-4.1-thinking", "grok-4.1", "gpt-5-high"}
-    assert all(row["preliminary"] for row in rows)
-
-
-def test_new_since_lists_models_first_seen_on_or_after_a_date(client: Client, seed: None) -> None:
-    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
-
-    new = {row["model"] for row in export_json(client, "?new_since=2025-12-01")["rows"]}
-    december = {row["model"] for row in export_json(client)["rows"]}
-    november = {row["model"] for row in export_json(client, "?as_of=2025-11-30")["rows"]}
-
-    assert new == december - november
-    assert new
-
-
 def test_as_of_shows_a_past_snapshot_and_says_so(client: Client, seed: None) -> None:
     call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
 
@@ -253,44 +195,6 @@ def test_a_bad_date_is_reported_on_the_page(client: Client, seed: None) -> None:
     assert "266 shown of 266" in html
 
 
-def test_exports_are_exactly_the_filtered_sorted_view(client: Client, seed: None) -> None:
-    query = "?organization=OpenAI&sort=-votes"
-    as_json = export_json(client, query)["rows"]
-    as_csv = list(
-        csv.DictReader(io.StringIO(client.get(f"/text/overall/export.csv{query}").content.decode()))
-    )
-    markdown = client.get(f"/text/overall/export.md{query}").content.decode()
-
-    assert [row["model"] for row in as_csv] == [row["model"] for row in as_json]
-    assert len(as_json) == markdown.count("| OpenAI |")
-    assert [row["votes"] for row in as_json] == sorted((r["votes"] for r in as_json), reverse=True)
-    response = client.get(f"/text/overall/export.csv{query}")
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert (
-        response["Content-Disposition"]
-        == 'attachment; filename="arena-text-overall-2025-11-18.csv"'
-    )
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["=cmd|' /C calc'!A0", "+1+cmd", "-2+3", "@SUM(1+1)", "\t=x", "\r=x", "  =x", "＝x"],
-)
-def test_csv_export_defuses_formulas_from_upstream(client: Client, name: str) -> None:
-    board = factories.board()
-    snapshot = factories.snapshot(board)
-    board.current_snapshot = snapshot
-    board.save()
-    org = Organization.objects.create(name=name)
-    factories.entry(snapshot, factories.ai_model(name=name, organization=org))
-
-    body = client.get("/text/overall/export.csv").content.decode()
-    rows = list(csv.reader(io.StringIO(body, newline="")))
-
-    assert rows[1][3] == "'" + name
-    assert rows[1][5] == "'" + name
-
-
 def test_a_model_named_like_a_script_is_shown_as_text(client: Client) -> None:
     board = factories.board()
     snapshot = factories.snapshot(board)
@@ -315,76 +219,6 @@ def _queries(client: Client, path: str) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("path", ["/text/overall/", "/text/overall/export.json"])
-def test_query_count_is_the_same_for_10_and_300_rows(client: Client, path: str) -> None:
-    def build(rows: int) -> None:
-        board = factories.board(category=f"c{rows}")
-        snapshot = factories.snapshot(board, row_count=rows)
-        org = Organization.objects.create(name=f"Org {rows}")
-        lic = License.objects.create(name=f"License {rows}", kind=License.Kind.OSI)
-        for rank in range(1, rows + 1):
-            model = factories.ai_model(organization=org, license=lic)
-            score = 2000.0 - rank
-            factories.entry(
-                snapshot, model, rank=rank, score=score, rating_lower=score - 5,
-                rating_upper=score + 5,
-            )  # fmt: skip
-        board.current_snapshot = snapshot
-        board.save()
-
-    build(10)
-    small = _queries(client, path.replace("overall", "c10"))
-    build(300)
-    large = _queries(client, path.replace("overall", "c300"))
-
-    assert small == large
-    assert large <= 12
-
-
-def test_a_cached_page_is_served_without_touching_the_entries(client: Client, seed: None) -> None:
-    client.get("/text/overall/")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/text/overall/")
-    assert response.status_code == 200
-    assert not any("leaderboard_entry" in q["sql"] for q in queries.captured_queries)
-    assert len(queries) <= 3
-
-
-def test_a_new_import_shows_at_once_despite_the_cache(client: Client, seed: None) -> None:
-    assert "2025-11-18" in client.get("/text/overall/").content.decode()
-
-    call_command("import_leaderboard", str(DEC_20), stdout=io.StringIO())
-
-    assert "2025-12-20" in client.get("/text/overall/").content.decode()
-
-
-def test_a_curation_merge_shows_at_once_despite_the_cache(
-    client: Client, seed: None, django_capture_on_commit_callbacks: Any
-) -> None:
-    assert "| DeepSeek AI" not in client.get("/text/overall/export.md").content.decode()
-    user = get_user_model().objects.create_user("curator", is_staff=True)
-    xai = Organization.objects.get(aliases__raw="xAI")
-    target = Organization.objects.create(name="xAI Holdings")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        curation.merge_organizations(source=xai, target=target, user=user)
-
-    assert "| xAI Holdings |" in client.get("/text/overall/export.md").content.decode()
-
-
-def test_conditional_requests_get_304(client: Client, seed: None) -> None:
-    first = client.get("/text/overall/?sort=-votes")
-    etag, modified = first["ETag"], first["Last-Modified"]
-
-    assert client.get("/text/overall/?sort=-votes", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert (
-        client.get("/text/overall/?sort=-votes", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
-    )
-    assert client.get("/text/overall/?sort=votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
-    cache_keys.bump()
-    assert client.get("/text/overall/?sort=-votes", HTTP_IF_NONE_MATCH=etag).status_code == 200
-
-
 class RecordingCache:
     """The real cache, with the timeout of every page it stores written down."""
 
@@ -397,60 +231,6 @@ class RecordingCache:
     def set(self, key: str, value: Any, timeout: int) -> None:
         self.timeouts[key] = timeout
         cache.set(key, value, timeout)
-
-
-def test_filtered_views_leave_the_cache_sooner_than_plain_boards(
-    client: Client, seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.ARENA_PAGE_CACHE_SECONDS = 1000
-    settings.ARENA_FILTERED_PAGE_CACHE_SECONDS = 7
-    recording = RecordingCache()
-    monkeypatch.setattr(views, "cache", recording)
-
-    for path in ("/text/overall/", "/text/overall/export.md", "/text/overall/?q=claude",
-                 "/text/overall/export.csv?open=on", "/text/overall/?sort=-votes"):  # fmt: skip
-        assert client.get(path).status_code == 200
-    assert client.get("/text/overall/?utm_source=x").status_code == 200  # the plain page, cached
-
-    assert sorted(recording.timeouts.values()) == [7, 7, 7, 1000, 1000]
-
-
-def test_unknown_parameters_do_not_split_the_cache(client: Client, seed: None) -> None:
-    plain = client.get("/text/overall/")["ETag"]
-
-    assert client.get("/text/overall/?utm_source=x")["ETag"] == plain
-    # What "Apply" on an untouched form sends: empty fields are no filter (and a redirect).
-    untouched = client.get("/text/overall/?as_of=&q=&min_votes=&organization=", follow=True)
-    assert untouched.redirect_chain == [("/text/overall/", 302)]
-    assert untouched["ETag"] == plain
-    assert client.get("/text/overall/?q=&q=claude", follow=True)["ETag"] != plain
-
-
-def test_unknown_sort_keys_are_dropped_before_the_table_the_cache_and_the_links(
-    client: Client, seed: None
-) -> None:
-    clean = client.get("/text/overall/?sort=-votes")
-    junk = client.get("/text/overall/?sort=.&sort=-votes&sort=model__license__kind")
-
-    assert junk["ETag"] == clean["ETag"]
-    html = junk.content.decode()
-    assert '<input type="hidden" name="sort" value="-votes">' in html
-    assert "model__license__kind" not in html and "sort=." not in html
-    assert client.get("/text/overall/?sort=.")["ETag"] == client.get("/text/overall/")["ETag"]
-
-
-def test_a_repeated_sort_is_not_echoed_into_every_link(client: Client, seed: None) -> None:
-    query = "?sort=-votes&sort=rank&sort=-votes&sort=model"
-    html = client.get(f"/text/overall/{query}").content.decode()
-
-    links = re.findall(r'href="([^"]*sort=[^"]*)"', html)
-    assert links  # the column links, the exports and the language links
-    assert all(link.count("sort=") == 1 for link in links), links
-    assert 'aria-sort="descending"' in html  # sorted by the first valid key, -votes
-    assert (
-        client.get("/text/overall/?sort=-votes&sort=rank")["ETag"]
-        == client.get("/text/overall/?sort=-votes")["ETag"]
-    )
 
 
 def test_pages_forbid_inline_script_and_foreign_assets(client: Client, seed: None) -> None:
@@ -485,33 +265,6 @@ def test_the_page_knows_today_is_not_the_publish_date(client: Client, seed: None
 # --- the board as a product: short URLs, sorting, totals, dates, error pages --------------
 
 
-@pytest.mark.parametrize(
-    ("path", "short"),
-    [
-        (
-            "/text/overall/?as_of=&q=&open=on&preliminary=&min_votes=&rank_min=&rank_max=&new_since=",
-            "/text/overall/?open=on",
-        ),
-        ("/text/overall/?q=&q=claude&sort=-votes", "/text/overall/?q=claude&sort=-votes"),
-        ("/zh-hans/text/overall/?organization=", "/zh-hans/text/overall/"),
-        ("/text/overall/export.csv?open=on&min_votes=", "/text/overall/export.csv?open=on"),
-        ("/?q=", "/"),
-    ],
-)
-def test_a_get_with_empty_parameters_redirects_to_the_short_url(
-    client: Client, seed: None, path: str, short: str
-) -> None:
-    response = client.get(path)
-
-    assert response.status_code == 302
-    assert response["Location"] == short
-    assert client.get(short).status_code == 200  # the short URL is final: no redirect loop
-
-
-def test_a_url_without_empty_parameters_is_answered_directly(client: Client, seed: None) -> None:
-    assert client.get("/text/overall/?open=on&sort=-votes&utm_source=x").status_code == 200
-
-
 def _sort_links(html: str) -> dict[str, str]:
     """Each header's sort link, keyed by the column it sorts (the sign stripped)."""
     links = re.findall(r'<th scope="col"[^>]*>\s*<a href="\?([^"]*)"', html)
@@ -520,22 +273,6 @@ def _sort_links(html: str) -> dict[str, str]:
         sort = dict(item.split("=", 1) for item in query.split("&"))["sort"]
         keyed[sort.lstrip("-")] = sort
     return keyed
-
-
-def test_numeric_columns_sort_descending_on_the_first_click_and_reverse_on_the_second(
-    client: Client, seed: None
-) -> None:
-    first = _sort_links(client.get("/text/overall/").content.decode())
-
-    assert first["votes"] == "-votes" and first["score"] == "-score"
-    assert first["interval"] == "-interval"
-    assert first["model"] == "model"  # names from A
-    assert first["rank"] == "-rank"  # already sorted by rank (ascending): the click reverses it
-    second = _sort_links(client.get("/text/overall/?sort=-votes").content.decode())
-    assert second["votes"] == "votes"
-    assert second["rank"] == "rank"
-    rows = export_json(client, "?sort=-votes")["rows"]
-    assert [r["votes"] for r in rows] == sorted((r["votes"] for r in rows), reverse=True)
 
 
 def test_the_counts_and_the_vote_total_describe_the_rows_shown(client: Client, seed: None) -> None:
@@ -550,32 +287,6 @@ def test_the_counts_and_the_vote_total_describe_the_rows_shown(client: Client, s
     assert f"{len(anthropic)} shown of 266 · {shown_votes:,} votes" in html
     assert f"{all_votes:,} votes" not in html
     assert f"266 shown of 266 · {all_votes:,} votes" in plain
-
-
-def test_organisations_and_licenses_are_plain_checkbox_lists(client: Client, seed: None) -> None:
-    html = client.get("/text/overall/?organization=Anthropic").content.decode()
-
-    assert re.search(
-        r'<input type="checkbox" name="organization" value="Anthropic"[^>]*checked', html
-    )
-    assert re.search(r'<input type="checkbox" name="license" value="MIT"', html)
-    assert '<select name="organization"' not in html and "multiple" not in html
-
-
-def test_hide_deprecated_drops_the_models_and_keeps_upstreams_ranks(
-    client: Client, seed: None
-) -> None:
-    AIModel.objects.filter(key__in=["gemini-2.5-pro", "o3-2025-04-16"]).update(deprecated=True)
-    cache_keys.bump()
-
-    rows = export_json(client, "?hide_deprecated=on")["rows"]
-    html = client.get("/text/overall/?hide_deprecated=on").content.decode()
-
-    assert {"gemini-2.5-pro", "o3-2025-04-16"}.isdisjoint(row["model"] for row in rows)
-    assert len(rows) == 264
-    assert [row["rank"] for row in rows[:4]] == [1, 2, 4, 5]  # rank 3 hidden, not renumbered
-    assert "264 shown of 266" in html
-    assert "Hiding models keeps upstream's ranks" in html
 
 
 def test_the_source_is_named_in_words_with_a_link(client: Client, seed: None) -> None:
@@ -653,3 +364,35 @@ def test_the_500_page_renders_without_a_request_or_the_database(
 
     assert "Something went wrong" in english and 'href="/"' in english
     assert "出错了" in chinese and 'href="/zh-hans/"' in chinese
+
+
+@pytest.fixture
+def seeded(client: Client) -> Client:
+    cache.clear()
+    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
+    return client
+
+
+def test_the_home_page_links_exports_of_its_board_and_echoes_no_foreign_parameters(
+    seeded: Client,
+) -> None:
+    home = seeded.get("/?utm_source=%22evil%22").content.decode()
+    board_page = seeded.get("/text/overall/").content.decode()
+
+    assert 'href="/text/overall/export.csv"' in home
+    assert 'href="/text/overall/export.csv"' in board_page
+    assert "utm_source" not in home
+    assert seeded.get("/text/overall/export.csv").status_code == 200
+
+
+def test_csv_export_sorts_like_the_table_with_several_sort_keys(seeded: Client) -> None:
+    query = "?sort=-votes&sort=rank"
+    html = seeded.get(f"/text/overall/{query}").content.decode()
+    rows = seeded.get(f"/text/overall/export.csv{query}").content.decode().splitlines()[1:]
+
+    csv_models = [row.split(",")[3] for row in rows]
+    page_models = re.findall(r'<td class="sticky model">(?:<a [^>]*>)?([^<]+)<', html)
+    assert len(csv_models) == 266
+    assert csv_models == page_models
+    votes = [int(row.split(",")[11]) for row in rows]
+    assert votes == sorted(votes, reverse=True)

@@ -13,7 +13,6 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +25,14 @@ from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply, Seen
+from tests.paths import UPSTREAM
 
 upstream = fake_upstream.upstream
 fast_fetch = fake_upstream.fast_fetch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_fetch")]
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "upstream"
+DATA = UPSTREAM
 SEED = DATA / "markdown-cherry" / "seed_en_2025-11-18.md"
 HF_ROWS = DATA / "hf-leaderboard-dataset" / "text_full_sample-rows_ukitako1030-EVAL.json"
 SCHEDULE = ImportRun.Trigger.SCHEDULE

@@ -18,8 +18,8 @@ from leaderboard.sources.arena_catalog import (
     category_board,
 )
 from leaderboard.sources.base import FormatError, ParseResult, SnapshotData
+from tests.paths import UPSTREAM
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 OFFICIAL = UPSTREAM / "json-arena-catalog"
 SCRAPED = UPSTREAM / "json-arena-catalog-scraped"
 TEXT = OFFICIAL / "leaderboard-text_json_2025-03-07.json"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,10 +30,10 @@ from leaderboard.models import (
 )
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-UPSTREAM = Path(__file__).resolve().parents[1] / "data" / "upstream"
 SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 GROUP_MIGRATION = importlib.import_module("leaderboard.migrations.0008_curators_group")
 PASSWORD = "a-long-curator-passphrase"

@@ -1,0 +1,7 @@
+"""Where the suite's files are, whatever folder a test module sits in."""
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+UPSTREAM = REPO / "tests" / "data" / "upstream"
+"""Real upstream samples (provenance in its SOURCES.md)."""
