@@ -396,3 +396,12 @@ def test_csv_export_sorts_like_the_table_with_several_sort_keys(seeded: Client) 
     assert csv_models == page_models
     votes = [int(row.split(",")[11]) for row in rows]
     assert votes == sorted(votes, reverse=True)
+
+
+def test_every_model_name_links_to_its_history_page(client: Client, seed: None) -> None:
+    html = client.get("/text/overall/").content.decode()
+
+    links = re.findall(r'<a href="([^"]+)" class="model-name">([^<]+)</a>', html)
+    assert len(links) == 266
+    assert ("/models/grok-4.1-thinking/", "grok-4.1-thinking") in links
+    assert client.get(links[0][0]).status_code == 200
