@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -23,6 +24,11 @@ def stored() -> tuple[int, dt.datetime]:
 def test_the_version_and_its_time_are_read_as_stored() -> None:
     ContentVersion.objects.filter(pk=1).update(version=7, changed_at=LONG_AGO)
     assert cache_keys.current() == (7, LONG_AGO)
+
+
+def test_reading_the_version_is_one_query(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(1):
+        cache_keys.current()
 
 
 def test_the_first_read_without_a_version_row_creates_it_at_version_one() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from . import factories
 
 pytestmark = pytest.mark.django_db
 
+DATA = Path(__file__).resolve().parents[1] / "data" / "exports"
 IMPORTED_AT = dt.datetime(2025, 11, 18, 23, 30, 5, tzinfo=dt.UTC)  # 07:30:05 next day in Beijing
 
 
@@ -145,6 +148,12 @@ def test_json_describes_the_board_the_snapshot_and_every_row_without_links(
     assert [row["model"] for row in document["rows"]] == ["GPT X", "Raw|One\\Two"]
 
 
+def test_json_is_indented_for_people_to_read(published: tuple[Leaderboard, Snapshot]) -> None:
+    board, snap = published
+    text = exports.to_json(board=board, snapshot=snap, rows=rows_of(snap))
+    assert text.startswith('{\n  "board": {\n    "slug": "text/overall",\n')
+
+
 def test_json_keeps_non_ascii_names_readable(published: tuple[Leaderboard, Snapshot]) -> None:
     board, snap = published
     chinese = dataclasses.replace(rows_of(snap)[0], model="通义千问")
@@ -187,8 +196,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(name: str, cell: str)
 
 
 def test_csv_cells_starting_with_a_line_break_are_quoted_inside_one_field() -> None:
-    row = ExportRow(1, 1, 1, "\r=1", "\n=2", "", "", "", "", 1.0, None, None, None, None)
-    assert exports.to_csv([row]).split("\r\n", 1)[1] == '1,1,1,"\'\r=1","\'\n=2",,,,1.0,,,,\r\n'
+    row = ExportRow(1, 1, 1, "\r1", "\n2", "", "", "", "", 1.0, None, None, None, None)
+    assert exports.to_csv([row]).split("\r\n", 1)[1] == '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,\r\n'
 
 
 @pytest.mark.parametrize(
@@ -236,6 +245,24 @@ def test_markdown_has_the_seed_pages_header_table_and_sections(
     assert "Source of this snapshot: `seed`." in text
     for heading in ("## Explanations", "## Data Source", "## Disclaimer"):
         assert heading in lines
+
+
+def test_markdown_is_exactly_the_seed_pages_document(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    # The whole document, prose included: the explanations are part of what users read.
+    board, snap = published
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert text == (DATA / "board.md").read_text(encoding="utf-8")
+
+
+def test_markdown_times_are_utc_and_beijing_whatever_the_servers_zone(
+    published: tuple[Leaderboard, Snapshot], settings: Any
+) -> None:
+    settings.TIME_ZONE = "America/New_York"  # also the process's local zone, as Django sets it
+    board, snap = published
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert "2025-11-18 23:30:05 UTC / 2025-11-19 07:30:05 CST (Beijing Time)" in text
 
 
 def test_markdown_cells_stay_on_one_line_and_keep_their_pipes_and_backslashes(
