@@ -206,3 +206,41 @@ def test_each_new_organisation_is_reported_once_per_import() -> None:
     resolver.model(row("Zeta 2", organization=" Zeta Labs "))
     assert resolver.stats.new_organizations == ["Zeta Labs"]
     assert resolver.stats.new_models == ["Zeta 1", "Zeta 2"]
+
+
+def test_a_blank_organisation_does_not_stop_the_license_being_filled() -> None:
+    curated_model(license=None)
+
+    resolved, stats = resolve(row(model_key="zeta-1", organization=""))
+
+    resolved.refresh_from_db()
+    assert resolved.license == License.objects.get(name="ZPL")
+    assert stats.models_updated == 1
+
+
+def test_every_updated_model_is_counted() -> None:
+    first = curated_model(url="")
+    second, _ = resolve(row("Zeta 2", model_key="zeta-2"))
+    AIModel.objects.filter(pk=second.pk).update(url="")
+
+    resolver = Resolver()
+    resolver.model(row(model_key="zeta-1", url="https://zeta.test/1"))
+    resolver.model(row("Zeta 2", model_key="zeta-2", url="https://zeta.test/2"))
+
+    assert resolver.stats.models_updated == 2
+    assert {m.url for m in AIModel.objects.filter(pk__in=[first.pk, second.pk])} == {
+        "https://zeta.test/1",
+        "https://zeta.test/2",
+    }
+
+
+def test_recording_upstream_writes_only_its_own_fields_not_a_concurrent_curation() -> None:
+    curated_model(url="")
+    resolver = Resolver()  # loads the models, as an import does at its start
+    AIModel.objects.filter(key="zeta-1").update(name="Zeta One (renamed meanwhile)")
+
+    resolver.model(row(model_key="zeta-1", url="https://zeta.test/1"))
+
+    model = AIModel.objects.get(key="zeta-1")
+    assert model.url == "https://zeta.test/1"
+    assert model.name == "Zeta One (renamed meanwhile)"
