@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean
+.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean mutate
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,7 +54,7 @@ lock: install  ## Re-pin requirements/*.txt from the .in files
 	done
 
 clean:  ## Remove the virtualenv and local state (database, broker folders)
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles mutants
 
 createsuperuser: install  ## Create an admin account on the configured database
 	$(DEV_ENV) $(PY) manage.py createsuperuser
@@ -69,3 +69,8 @@ bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL) a
 messages: install  ## Refresh the Chinese catalog from the code and compile it
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var
 	$(DEV_ENV) $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# The modules mutated are [tool.mutmut] only_mutate in pyproject.toml (docs/mutation.md).
+MUTATE_JOBS ?= $(shell nproc)
+mutate: install  ## Mutation-test the core modules and print the score (slow: not part of test or CI)
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/mutate.py --jobs $(MUTATE_JOBS)

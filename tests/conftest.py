@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Any
 
@@ -69,3 +70,18 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(socket.socket, "sendto", guarded_sendto)
     monkeypatch.setattr(socket.socket, "sendmsg", guarded_sendmsg)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Under ``make mutate`` every mutant's test run gets a test database of its own.
+
+    mutmut forks those runs, several at once, from a process that has already read the
+    settings, so the per-process name that tests/settings.py gives would be shared by all.
+    """
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["TEST"]["NAME"] = f"{database['TEST']['NAME']}_{os.getpid()}"

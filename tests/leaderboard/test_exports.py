@@ -4,20 +4,25 @@ stay literal text in Markdown (no cell break, no HTML, no link) and defused in C
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from leaderboard.models import Leaderboard, Organization
+from leaderboard import exports, selectors
+from leaderboard.exports import ExportRow
+from leaderboard.models import Leaderboard, License, Organization, Snapshot
 from tests.leaderboard import factories
-from tests.paths import UPSTREAM
+from tests.paths import REPO, UPSTREAM
 
-pytestmark = [pytest.mark.django_db, pytest.mark.faults]
+pytestmark = pytest.mark.django_db
 
 HOSTILE = [
     "a|b||c",
@@ -60,6 +65,7 @@ def table_rows(markdown: str) -> list[str]:
     return lines[start : start + len(HOSTILE)]
 
 
+@pytest.mark.faults
 def test_markdown_export_keeps_hostile_strings_as_literal_text(
     client: Client, hostile_board: Leaderboard
 ) -> None:
@@ -85,6 +91,7 @@ def test_markdown_export_keeps_hostile_strings_as_literal_text(
     print(f"\nMarkdown export: 0 cells broken, 0 HTML tags, 0 unsafe links in {len(rows)} rows")
 
 
+@pytest.mark.faults
 def test_csv_export_defuses_formulas_from_upstream(
     client: Client, hostile_board: Leaderboard
 ) -> None:
@@ -152,3 +159,271 @@ def test_csv_export_defuses_every_spelling_of_a_formula_prefix(client: Client, n
 
     assert rows[1][3] == "'" + name
     assert rows[1][5] == "'" + name
+
+
+DATA = REPO / "tests" / "data" / "exports"
+
+
+IMPORTED_AT = dt.datetime(2025, 11, 18, 23, 30, 5, tzinfo=dt.UTC)  # 07:30:05 next day in Beijing
+
+
+@pytest.fixture
+def published() -> tuple[Leaderboard, Snapshot]:
+    """Two rows: one fully curated, one that only has upstream's raw strings."""
+    board = factories.board(arena="text", category="overall", style_control=True)
+    snap = factories.snapshot(board, published_on=dt.date(2025, 11, 18), source="seed", row_count=2)
+    Snapshot.objects.filter(pk=snap.pk).update(imported_at=IMPORTED_AT)
+    snap.refresh_from_db()
+    curated = factories.ai_model(
+        key="gpt-x",
+        name="GPT X",
+        url="https://example.test/gpt x (beta)",
+        organization=Organization.objects.create(name="Acme Labs"),
+        license=License.objects.create(name="Acme License", kind=License.Kind.OSI),
+    )
+    raw = factories.ai_model(key="raw-one", name="Raw|One\\Two", preliminary_override=False)
+    factories.entry(
+        snap,
+        curated,
+        rank=1,
+        rank_upper=1,
+        rank_lower=2,
+        score=1483.4,
+        rating_lower=1472.4,
+        rating_upper=1494.4,
+        votes=3298,
+        preliminary=True,
+        raw_organization="ignored: curated wins",
+        raw_license="ignored too",
+    )
+    factories.entry(
+        snap,
+        raw,
+        rank=2,
+        rank_upper=1,
+        rank_lower=2,
+        score=1465.0,
+        rating_lower=None,
+        rating_upper=1477.0,
+        votes=None,
+        preliminary=True,
+        raw_organization="=Upstream Org",
+        raw_license="Apache 2.0",
+    )
+    return board, snap
+
+
+def rows_of(snap: Snapshot) -> list[ExportRow]:
+    return exports.export_rows(selectors.board_rows(snap))
+
+
+def test_rows_carry_curated_values_and_fall_back_to_upstreams_strings(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    assert rows_of(published[1]) == [
+        ExportRow(
+            rank=1,
+            rank_upper=1,
+            rank_lower=2,
+            model="GPT X",
+            model_key="gpt-x",
+            url="https://example.test/gpt x (beta)",
+            organization="Acme Labs",
+            license="Acme License",
+            license_kind="osi",
+            score=1483.4,
+            rating_lower=1472.4,
+            rating_upper=1494.4,
+            votes=3298,
+            preliminary=True,
+        ),
+        ExportRow(
+            rank=2,
+            rank_upper=1,
+            rank_lower=2,
+            model="Raw|One\\Two",
+            model_key="raw-one",
+            url="",
+            organization="=Upstream Org",
+            license="Apache 2.0",
+            license_kind="",
+            score=1465.0,
+            rating_lower=None,
+            rating_upper=1477.0,
+            votes=None,
+            preliminary=False,  # the curator's override beats upstream's marker
+        ),
+    ]
+
+
+def test_json_describes_the_board_the_snapshot_and_every_row_without_links(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    text = exports.render("json", board=board, snapshot=snap, rows=rows_of(snap))
+    assert text.endswith("}\n")
+    document = json.loads(text)
+    assert document["board"] == {
+        "slug": "text/overall",
+        "arena": "text",
+        "category": "overall",
+        "style_control": True,
+        "metric": "elo",
+    }
+    assert document["snapshot"] == {
+        "published_on": "2025-11-18",
+        "source": "seed",
+        "imported_at": "2025-11-18T23:30:05+00:00",
+    }
+    assert document["rows"][1] == {
+        "rank": 2,
+        "rank_upper": 1,
+        "rank_lower": 2,
+        "model": "Raw|One\\Two",
+        "model_key": "raw-one",
+        "organization": "=Upstream Org",
+        "license": "Apache 2.0",
+        "license_kind": "",
+        "score": 1465.0,
+        "rating_lower": None,
+        "rating_upper": 1477.0,
+        "votes": None,
+        "preliminary": False,
+    }
+    assert [row["model"] for row in document["rows"]] == ["GPT X", "Raw|One\\Two"]
+
+
+def test_json_is_indented_for_people_to_read(published: tuple[Leaderboard, Snapshot]) -> None:
+    board, snap = published
+    text = exports.to_json(board=board, snapshot=snap, rows=rows_of(snap))
+    assert text.startswith('{\n  "board": {\n    "slug": "text/overall",\n')
+
+
+def test_json_keeps_non_ascii_names_readable(published: tuple[Leaderboard, Snapshot]) -> None:
+    board, snap = published
+    chinese = dataclasses.replace(rows_of(snap)[0], model="通义千问")
+    assert '"model": "通义千问"' in exports.to_json(board=board, snapshot=snap, rows=[chinese])
+
+
+def test_csv_has_a_header_rfc_line_ends_blank_nulls_and_no_links(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    assert exports.render("csv", board=board, snapshot=snap, rows=rows_of(snap)) == (
+        "rank,rank_upper,rank_lower,model,model_key,organization,license,license_kind,score,"
+        "rating_lower,rating_upper,votes,preliminary\r\n"
+        "1,1,2,GPT X,gpt-x,Acme Labs,Acme License,osi,1483.4,1472.4,1494.4,3298,True\r\n"
+        "2,1,2,Raw|One\\Two,raw-one,'=Upstream Org,Apache 2.0,,1465.0,,1477.0,,False\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("＝1", "'＝1"),
+        ("＋1", "'＋1"),
+        ("－1", "'－1"),
+        ("＠x", "'＠x"),
+        ("  =1", "'  =1"),
+        ("\t1", "'\t1"),
+        ("a-b", "a-b"),
+        ("", ""),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(name: str, cell: str) -> None:
+    row = ExportRow(1, 1, 1, name, "", "", "", "", "", 1.0, None, None, None, None)
+    line = exports.to_csv([row]).split("\r\n")[1]
+    assert line == f"1,1,1,{cell},,,,,1.0,,,,"
+
+
+def test_csv_cells_starting_with_a_line_break_are_quoted_inside_one_field() -> None:
+    row = ExportRow(1, 1, 1, "\r1", "\n2", "", "", "", "", 1.0, None, None, None, None)
+    assert exports.to_csv([row]).split("\r\n", 1)[1] == '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,\r\n'
+
+
+@pytest.mark.parametrize(
+    ("score", "lower", "upper", "shown"),
+    [
+        (1483.0, 1472.0, 1494.0, "±11"),
+        (1465.0, 1455.0, 1477.0, "+12/-10"),
+        (1400.4, 1389.0, 1411.3, "±11"),  # symmetric once rounded
+        (1400.0, 1388.4, 1411.0, "+11/-12"),
+        (1400.0, None, 1411.0, ""),
+        (1400.0, 1389.0, None, ""),
+        (1400.0, None, None, ""),
+    ],
+)
+def test_the_interval_is_shown_as_plus_minus_or_as_its_two_sides(
+    score: float, lower: float | None, upper: float | None, shown: str
+) -> None:
+    assert exports.format_interval(score, lower, upper) == shown
+
+
+def test_markdown_has_the_seed_pages_header_table_and_sections(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    text = exports.render("markdown", board=board, snapshot=snap, rows=rows_of(snap))
+    lines = text.split("\n")
+    assert lines[:12] == [
+        "# LLM Arena Leaderboard — Text · Overall (`text/overall`)",
+        "",
+        "> **Data Update Time**: 2025-11-18 23:30:05 UTC / "
+        "2025-11-19 07:30:05 CST (Beijing Time)  ",
+        "> **Upstream publish date**: 2025-11-18",
+        "",
+        "## Leaderboard",
+        "",
+        "| Rank | Rank Spread (Upper◄─►Lower) | Model | Score | 95% Confidence Interval | "
+        "Votes | Organization | License |",
+        "|---:|:---:|:---|---:|:---:|---:|:---|:---|",
+        "| 1 | 1◄─►2 | [GPT X](https://example.test/gpt%20x%20%28beta%29) | 1483 Preliminary | ±11 "
+        "| 3,298 | Acme Labs | Acme License |",
+        "| 2 | 1◄─►2 | Raw\\|One\\\\Two | 1465 |  |  | =Upstream Org | Apache 2.0 |",
+        "",
+    ]
+    assert text.endswith("\n")
+    assert "Source of this snapshot: seed." in text
+    for heading in ("## Explanations", "## Data Source", "## Disclaimer"):
+        assert heading in lines
+
+
+def test_markdown_is_exactly_the_seed_pages_document(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    # The whole document, prose included: the explanations are part of what users read.
+    board, snap = published
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert text == (DATA / "board.md").read_text(encoding="utf-8")
+
+
+def test_markdown_times_are_utc_and_beijing_whatever_the_servers_zone(
+    published: tuple[Leaderboard, Snapshot], settings: Any
+) -> None:
+    settings.TIME_ZONE = "America/New_York"  # also the process's local zone, as Django sets it
+    board, snap = published
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert "2025-11-18 23:30:05 UTC / 2025-11-19 07:30:05 CST (Beijing Time)" in text
+
+
+def test_markdown_cells_stay_on_one_line_and_keep_their_pipes_and_backslashes(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    row = dataclasses.replace(
+        rows_of(snap)[1], model="a\nb|c\\", organization="x|y", license="l\nm"
+    )
+    text = exports.to_markdown(board=board, snapshot=snap, rows=[row])
+    assert "| 2 | 1◄─►2 | a b\\|c\\\\ | 1465 |  |  | x\\|y | l m |" in text.split("\n")
+
+
+def test_an_unknown_format_is_refused_naming_the_known_ones(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    with pytest.raises(ValueError, match="unknown export format 'xml'; use one of json, csv, mark"):
+        exports.render("xml", board=board, snapshot=snap, rows=[])

@@ -98,3 +98,108 @@ def test_the_row_drop_threshold_is_exact(
 ) -> None:
     verdict = check_snapshot(rows_of(rows), previous_row_count=previous, max_row_drop=max_drop)
     assert any("row count fell sharply" in p for p in verdict.soft) == flagged
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        row("b", 1390, rank=0),
+        row("b", 1390, rank_upper=0, rank_lower=2),
+        row("b", float("inf")),
+    ],
+)
+def test_ranks_below_one_and_infinite_scores_are_impossible(bad: RowData) -> None:
+    verdict = check_snapshot(
+        board(row("a", 1400), bad, row("c", 1380)), previous_row_count=None, max_row_drop=0.5
+    )
+    assert verdict.hard == ["impossible numbers (bounds, votes or ranks): 'b'"]
+
+
+def test_bounds_votes_and_spreads_at_their_limits_are_possible() -> None:
+    rows = [
+        row("a", 1400, rating_lower=1400.0, rating_upper=1400.0, votes=0, rank=1),
+        row("b", 1390, rank=2, rank_upper=2, rank_lower=2),
+        row("c", 1380, rank=3, rank_upper=1, rank_lower=3),
+    ]
+    assert check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5).ok
+
+
+def spread_board(rank_kind: str) -> SnapshotData:
+    return board(
+        row("a", 1400, rank=1, rank_upper=1, rank_lower=2),
+        row("b", 1390, rank=2, rank_upper=1, rank_lower=2),
+        row("c", 1380, rank=3, rank_upper=4, rank_lower=5),  # position 3, spread 4..5
+        rank_kind=rank_kind,
+    )
+
+
+def test_a_position_outside_the_rows_own_spread_is_a_soft_problem() -> None:
+    verdict = check_snapshot(spread_board("position"), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.hard == []
+    assert verdict.soft == ["rank outside its own spread for 'c'"]
+
+
+def test_a_ub_rank_is_not_held_to_the_spread() -> None:
+    verdict = check_snapshot(spread_board("ub"), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.ok
+
+
+def test_wide_intervals_are_suspicious_and_the_width_limit_is_exact() -> None:
+    rows = [
+        row("a", 1400, rating_lower=900.0, rating_upper=1900.0),  # exactly 1000 wide
+        row("b", 1390, rating_lower=890.0, rating_upper=1890.5),
+        row("c", 1380),
+    ]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.soft == ["confidence intervals wider than 1000: 'b'"]
+
+
+def test_elo_scores_at_the_ends_of_the_range_are_plausible() -> None:
+    rows = [row("a", 3000.0), row("b", 100.0), row("c", 99.9), row("d", 3000.1)]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.soft == ["scores outside 100–3000: 'c', 'd'"]
+
+
+def test_names_longer_than_the_columns_are_hard_problems_and_limits_fit() -> None:
+    fits = row("a" * 200, 1400, model_key="k" * 200, raw_model="r" * 300)
+    fits_entities = row("b", 1390, organization="o" * 120, license="l" * 120)
+    assert check_snapshot(
+        board(fits, fits_entities, row("c", 1380)), previous_row_count=None, max_row_drop=0.5
+    ).ok
+    for too_long in (
+        row("x" * 201, 1370),
+        row("x", 1370, model_key="k" * 201),
+        row("x", 1370, raw_model="r" * 301),
+        row("x", 1370, organization="o" * 121),
+        row("x", 1370, license="l" * 121),
+    ):
+        verdict = check_snapshot(
+            board(row("a", 1400), row("b", 1390), too_long),
+            previous_row_count=None,
+            max_row_drop=0.5,
+        )
+        assert verdict.hard == [f"names longer than the database holds: {too_long.model[:60]!r}"]
+
+
+def test_long_lists_of_problems_name_five_rows_and_count_the_rest() -> None:
+    rows = [row(f"m{i}", 50.0) for i in range(7)]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.soft == ["scores outside 100–3000: 'm0', 'm1', 'm2', 'm3', 'm4' and 2 more"]
+    five = check_snapshot(board(*rows[:5]), previous_row_count=None, max_row_drop=0.5)
+    assert five.soft == ["scores outside 100–3000: 'm0', 'm1', 'm2', 'm3', 'm4'"]
+
+
+def test_a_board_with_hard_problems_skips_the_rank_checks() -> None:
+    rows = [row("a", 1400, rank=1), row("b", 1450, rank=2), row("a", 1380, rank=3)]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.hard == ["duplicate models: 'a'"]
+    assert verdict.soft == []
+    assert verdict.reasons() == ["duplicate models: 'a'"]
+
+
+def test_the_model_key_identifies_a_row_before_its_display_name() -> None:
+    rows = [row("Same", 1400, model_key="k1"), row("Same", 1390, model_key="k2"), row("c", 1380)]
+    assert check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5).ok
+    clash = [row("A", 1400, model_key="k1"), row("B", 1390, model_key=" K1 "), row("c", 1380)]
+    verdict = check_snapshot(board(*clash), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.hard == ["duplicate models: 'B'"]

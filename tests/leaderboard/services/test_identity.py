@@ -1,0 +1,246 @@
+"""Raw upstream strings → curated models, organisations and licenses, never overwriting curation."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard.models import (
+    AIModel,
+    License,
+    LicenseAlias,
+    ModelAlias,
+    Organization,
+    OrganizationAlias,
+)
+from leaderboard.services.identity import ResolutionStats, Resolver, loose_key
+from leaderboard.sources.base import RowData
+
+pytestmark = pytest.mark.django_db
+
+
+def row(model: str = "Zeta 1", **fields: object) -> RowData:
+    values: dict[str, object] = {"score": 1400.0, "organization": "Zeta Labs", "license": "ZPL"}
+    return RowData(model=model, **(values | fields))  # type: ignore[arg-type]
+
+
+def resolve(data: RowData) -> tuple[AIModel, ResolutionStats]:
+    resolver = Resolver()
+    model = resolver.model(data)
+    return model, resolver.stats
+
+
+def curated_model(**fields: object) -> AIModel:
+    """A model staff already curated, as an earlier import left it (upstream said the same)."""
+    model, _ = resolve(row(model_key="zeta-1", url="https://zeta.test/1"))
+    AIModel.objects.filter(pk=model.pk).update(**fields)
+    model.refresh_from_db()
+    return model
+
+
+def test_loose_keys_ignore_case_punctuation_and_corporate_suffixes() -> None:
+    assert loose_key("DeepSeek AI") == loose_key("deepseek") == loose_key("DeepSeek, Inc.")
+    assert loose_key("Zeta Labs") == loose_key("zeta lab") == "zeta"
+    assert loose_key("AI") == "ai"  # a name that is only a suffix keeps it
+    assert loose_key("Zeta") != loose_key("Zeta 2")
+
+
+def test_an_unknown_model_is_created_with_everything_upstream_said() -> None:
+    data = row(model_key="zeta-1", url="https://zeta.test/1", raw_model="ZetaLabsZeta 1")
+
+    model, stats = resolve(data)
+
+    assert (model.key, model.name, model.url) == ("zeta-1", "Zeta 1", "https://zeta.test/1")
+    assert (model.organization.name, model.license.name) == ("Zeta Labs", "ZPL")  # type: ignore[union-attr]
+    assert (model.upstream_organization, model.upstream_license) == ("Zeta Labs", "ZPL")
+    assert not model.needs_review
+    assert model.organization.needs_review and model.license.needs_review  # type: ignore[union-attr]
+    assert stats == ResolutionStats(
+        new_models=["Zeta 1"],
+        new_organizations=["Zeta Labs"],
+        new_licenses=["ZPL"],
+        new_aliases=5,  # one organisation, one license, three model spellings
+        models_updated=0,
+    )
+    aliases = set(ModelAlias.objects.filter(model=model).values_list("raw", flat=True))
+    assert aliases == {"zeta-1", "Zeta 1", "ZetaLabsZeta 1"}
+
+
+def test_a_name_the_cleaner_had_to_guess_puts_the_new_model_in_the_review_queue() -> None:
+    model, _ = resolve(row(name_uncertain=True))
+    assert model.needs_review
+
+
+def test_resolving_what_upstream_said_before_changes_and_counts_nothing() -> None:
+    first, _ = resolve(row(model_key="zeta-1", url="https://zeta.test/1"))
+
+    again, stats = resolve(row(model_key="zeta-1", url="https://zeta.test/1"))
+
+    assert again.pk == first.pk
+    assert stats == ResolutionStats()
+    assert AIModel.objects.filter(key="zeta-1").count() == 1
+
+
+def test_a_known_spelling_maps_to_its_model_whatever_staff_renamed_it_to() -> None:
+    model = curated_model(name="Zeta One (curated)")
+
+    by_name, stats = resolve(row("Zeta 1"))  # no key this time: found by its old display name
+
+    assert by_name.pk == model.pk
+    assert by_name.name == "Zeta One (curated)"
+    assert stats.new_models == [] and stats.models_updated == 0
+
+
+def test_blank_curated_fields_are_filled_and_the_model_counted_once() -> None:
+    model = curated_model(organization=None, license=None, url="")
+
+    resolved, stats = resolve(row(model_key="zeta-1", url="https://zeta.test/new"))
+
+    resolved.refresh_from_db()
+    assert resolved.organization == Organization.objects.get(name="Zeta Labs")
+    assert resolved.license == License.objects.get(name="ZPL")
+    assert resolved.url == "https://zeta.test/new"
+    assert not resolved.needs_review
+    assert stats.models_updated == 1
+    assert stats.disagreements == []
+    assert resolved.pk == model.pk
+
+
+def test_a_curated_url_is_never_replaced_by_upstreams() -> None:
+    curated_model(url="https://curated.test/")
+
+    resolved, stats = resolve(row(model_key="zeta-1", url="https://zeta.test/other"))
+
+    resolved.refresh_from_db()
+    assert resolved.url == "https://curated.test/"
+    assert stats.models_updated == 0
+
+
+def test_upstream_saying_nothing_keeps_what_it_said_before() -> None:
+    curated_model()
+
+    resolved, stats = resolve(row(model_key="zeta-1", organization="", license=""))
+
+    resolved.refresh_from_db()
+    assert (resolved.upstream_organization, resolved.upstream_license) == ("Zeta Labs", "ZPL")
+    assert (resolved.organization.name, resolved.license.name) == ("Zeta Labs", "ZPL")  # type: ignore[union-attr]
+    assert stats.models_updated == 0
+
+
+def test_upstream_changing_its_mind_is_recorded_and_flagged_but_not_applied() -> None:
+    curated = curated_model()
+    org, license_ = curated.organization, curated.license
+
+    resolved, stats = resolve(row(model_key="zeta-1", organization="Omega Corp", license="OPL"))
+
+    resolved.refresh_from_db()
+    assert (resolved.organization, resolved.license) == (org, license_)
+    assert (resolved.upstream_organization, resolved.upstream_license) == ("Omega Corp", "OPL")
+    assert resolved.needs_review
+    assert stats.models_updated == 1
+    assert stats.disagreements == [
+        "Zeta 1: upstream says organization 'Omega Corp', curated is 'Zeta Labs'"
+    ]  # one flag is enough: the license's disagreement adds no second line
+
+
+def test_a_disagreement_on_the_license_alone_is_flagged() -> None:
+    curated_model()
+
+    resolved, stats = resolve(row(model_key="zeta-1", license="OPL"))
+
+    assert resolved.needs_review
+    assert stats.disagreements == ["Zeta 1: upstream says license 'OPL', curated is 'ZPL'"]
+
+
+def test_a_model_already_in_review_gets_no_second_flag() -> None:
+    curated_model(needs_review=True)
+
+    _, stats = resolve(row(model_key="zeta-1", organization="Omega Corp"))
+
+    assert stats.disagreements == []
+    assert stats.models_updated == 1  # what upstream now says is still recorded
+
+
+def test_staff_keeping_their_choice_is_not_reflagged_while_upstream_says_the_same() -> None:
+    model = curated_model()
+    model.organization = Organization.objects.create(name="Omega Corp")  # staff's choice
+    model.save()
+
+    resolved, stats = resolve(row(model_key="zeta-1"))  # upstream still says "Zeta Labs"
+
+    assert not resolved.needs_review
+    assert stats == ResolutionStats()
+
+
+def test_a_loose_spelling_of_a_known_organisation_becomes_its_alias() -> None:
+    org = Organization.objects.create(name="Zeta")
+
+    model, stats = resolve(row(organization="ZETA, Inc."))
+
+    assert model.organization == org
+    assert stats.new_organizations == []
+    alias = OrganizationAlias.objects.get(raw="ZETA, Inc.")
+    assert alias.organization == org
+    assert Organization.objects.filter(name__icontains="zeta").count() == 1
+
+
+def test_a_known_alias_maps_to_its_entity_even_after_a_rename() -> None:
+    license_ = License.objects.create(name="Zeta Public License")
+    LicenseAlias.objects.create(raw="zpl", license=license_)
+
+    model, stats = resolve(row(license="ZPL"))
+
+    assert model.license == license_
+    assert stats.new_licenses == []
+    assert stats.new_aliases == 2  # the organisation and the model name, not the license
+
+
+def test_blank_organisation_and_license_resolve_to_nothing() -> None:
+    model, stats = resolve(row(organization="  ", license=""))
+    assert (model.organization, model.license) == (None, None)
+    assert stats.new_organizations == [] and stats.new_licenses == []
+
+
+def test_each_new_organisation_is_reported_once_per_import() -> None:
+    resolver = Resolver()
+    resolver.model(row("Zeta 1"))
+    resolver.model(row("Zeta 2", organization=" Zeta Labs "))
+    assert resolver.stats.new_organizations == ["Zeta Labs"]
+    assert resolver.stats.new_models == ["Zeta 1", "Zeta 2"]
+
+
+def test_a_blank_organisation_does_not_stop_the_license_being_filled() -> None:
+    curated_model(license=None)
+
+    resolved, stats = resolve(row(model_key="zeta-1", organization=""))
+
+    resolved.refresh_from_db()
+    assert resolved.license == License.objects.get(name="ZPL")
+    assert stats.models_updated == 1
+
+
+def test_every_updated_model_is_counted() -> None:
+    first = curated_model(url="")
+    second, _ = resolve(row("Zeta 2", model_key="zeta-2"))
+    AIModel.objects.filter(pk=second.pk).update(url="")
+
+    resolver = Resolver()
+    resolver.model(row(model_key="zeta-1", url="https://zeta.test/1"))
+    resolver.model(row("Zeta 2", model_key="zeta-2", url="https://zeta.test/2"))
+
+    assert resolver.stats.models_updated == 2
+    assert {m.url for m in AIModel.objects.filter(pk__in=[first.pk, second.pk])} == {
+        "https://zeta.test/1",
+        "https://zeta.test/2",
+    }
+
+
+def test_recording_upstream_writes_only_its_own_fields_not_a_concurrent_curation() -> None:
+    curated_model(url="")
+    resolver = Resolver()  # loads the models, as an import does at its start
+    AIModel.objects.filter(key="zeta-1").update(name="Zeta One (renamed meanwhile)")
+
+    resolver.model(row(model_key="zeta-1", url="https://zeta.test/1"))
+
+    model = AIModel.objects.get(key="zeta-1")
+    assert model.url == "https://zeta.test/1"
+    assert model.name == "Zeta One (renamed meanwhile)"
