@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from .models import ImportRun, Leaderboard, Snapshot, Source
+from .models import UNEXPECTED_ERROR, ImportRun, Leaderboard, Snapshot, Source
 
 GOOD = (ImportRun.Status.SUCCEEDED, ImportRun.Status.UNCHANGED)
 """Runs that prove the source works (an unchanged revision is a successful check)."""
@@ -43,6 +44,15 @@ class SourceFreshness:
     failing: bool
 
     @property
+    def public_failure_reason(self) -> str:
+        """What the public status page may say of the last failure: upstream's side (HTTP
+        errors, challenges, unreadable or rejected data) in full, our own errors only as such —
+        their text can name hosts, users and paths (the admin shows it)."""
+        if self.last_failure is None:
+            return ""
+        return public_reason(self.last_failure.reason)
+
+    @property
     def age(self) -> dt.timedelta | None:
         if self.last_success is None or self.last_success.finished_at is None:
             return None
@@ -67,6 +77,12 @@ class Problem:
 
 def first_line(reason: str) -> str:
     return (reason.strip().splitlines() or [""])[0][:200]
+
+
+def public_reason(reason: str) -> str:
+    if reason.startswith(UNEXPECTED_ERROR):
+        return gettext("internal error (the details are in the admin)")
+    return first_line(reason)
 
 
 def stale_after() -> dt.timedelta:

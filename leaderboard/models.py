@@ -21,6 +21,10 @@ from simple_history.models import HistoricalRecords
 
 from .boards import BoardKey
 
+UNEXPECTED_ERROR = "unexpected error"
+"""How an ImportRun's reason begins when it failed on our side (an exception, whose text may
+name hosts, users and paths): the public status page shows no more than that."""
+
 
 class Leaderboard(models.Model):
     """One board: arena × category × style control (the two views are never mixed)."""

@@ -12,7 +12,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from .models import ImportRun, Source
-from .services import alerts, heartbeat, importing, runs
+from .services import alerts, heartbeat, importing, imports, runs
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,10 @@ def import_run(self: Task, run_id: int) -> None:
 
 @shared_task
 def sweep_import_runs() -> None:
-    """Every minute: fail runs whose process died, resend queued runs no worker picked up."""
+    """Every minute: fail runs whose process died, resend queued runs no worker picked up,
+    delete replaced snapshots past their grace period."""
     runs.abandon_dead_runs()
+    imports.purge_superseded()
     for run_id in runs.queued_to_resend():
         import_run.delay(run_id)
 

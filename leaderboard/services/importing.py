@@ -23,7 +23,7 @@ from django.db import transaction
 from leaderboard.boards import BoardKey
 
 from .. import http, sources
-from ..models import ImportRun, Source
+from ..models import UNEXPECTED_ERROR, ImportRun, Source
 from ..sources.base import FormatError
 from . import fetching, imports, runs
 from .imports import Outcome
@@ -111,7 +111,7 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
     except (http.FetchError, FormatError) as error:
         return _record_without_payload(source, label, options, Status.FAILED, str(error))
     except BaseException as error:  # a bug, or the worker's time limit: recorded, then raised
-        reason = f"unexpected error: {error!r}"[:1000]
+        reason = f"{UNEXPECTED_ERROR}: {error!r}"[:1000]
         _record_without_payload(source, label, options, Status.FAILED, reason)
         raise
     if fetched is None:
@@ -184,22 +184,26 @@ def run_queued(*, run_id: int, requeue_in: dt.timedelta | None = None) -> Outcom
     if run is None:
         return None
     assert run.payload is not None  # queue_upload always stores one
-    request = ImportRequest(
-        data=imports.payload_bytes(run.payload),
-        origin=run.origin,
-        trigger=run.trigger,
-        hint=BoardKey.parse(run.board_key),
-        format_name=run.format or None,
-        published_on=run.published_on,
-        source=run.source,
-        content_type=run.payload.content_type,
-        force_reason=run.force_reason,
-        forced_by=run.forced_by,
-    )
-    with runs.alive(run) as heart:
+    payload = run.payload
+    with runs.alive(run) as heart:  # from here any error ends the run as FAILED
+        request = ImportRequest(
+            data=imports.payload_bytes(payload),
+            origin=run.origin,
+            trigger=run.trigger,
+            hint=BoardKey.parse(run.board_key),
+            format_name=run.format or None,
+            published_on=run.published_on,
+            source=run.source,
+            content_type=payload.content_type,
+            force_reason=run.force_reason,
+            forced_by=run.forced_by,
+        )
         outcome = imports.process(request, run=run, report=heart.report)
-        if outcome.status == Status.SKIPPED and requeue_in is not None:
-            runs.requeue(run, reason=outcome.reason, retry_in=requeue_in)
+        if (
+            outcome.status == Status.SKIPPED
+            and requeue_in is not None
+            and runs.requeue(run, reason=outcome.reason, retry_in=requeue_in)
+        ):
             outcome.status, outcome.run = Status.QUEUED, run
             return outcome
         return runs.finish(run, outcome)

@@ -6,10 +6,11 @@ Guarantees:
 - the whole payload is written in **one** transaction, and each snapshot becomes its board's
   current one inside it: readers see all of the payload or none of it, and a problem found
   while writing a later snapshot (``Rejected``) leaves nothing behind;
-- importing identical content again changes nothing (content hash), and is found to be
-  "unchanged" before any lease is waited for;
-- two imports of one board never write at once (a lease per board in ImportClaim, held by
-  the run, so the run's heartbeat renews it).
+- importing identical content again changes nothing (content hash); a payload of snapshots
+  only (no model metadata) is found "unchanged" before any lease is waited for;
+- two imports of one board never write at once: a lease per board in ImportClaim, held by
+  the run (its heartbeat renews it), and confirmed inside the write transaction just before
+  it commits, so an import whose lease ran out and was taken over rolls back (SKIPPED).
 
 The run itself (start, heartbeat, finish, failure) belongs to ``services.runs``.
 """
@@ -75,13 +76,17 @@ def store_payload(data: bytes, *, origin: str, content_type: str = "") -> RawPay
     return payload
 
 
-def purge_superseded(*, board: Leaderboard) -> int:
-    """Delete the board's replaced snapshots whose grace period has passed (no request is
-    still reading them). Returns how many were deleted; call inside the import's lease."""
+def purge_superseded(*, board: Leaderboard | None = None) -> int:
+    """Delete replaced snapshots (of ``board``, or of every board) whose grace period has
+    passed: no request is still reading them. One transaction; returns how many snapshots
+    went. Each import purges its boards; the every-minute sweep purges the rest."""
     cutoff = timezone.now() - dt.timedelta(seconds=settings.ARENA_SUPERSEDED_GRACE_SECONDS)
-    expired = Snapshot.all_objects.filter(leaderboard=board, superseded_at__lt=cutoff)
-    Entry.objects.filter(snapshot__in=expired).delete()
-    deleted, _ = expired.delete()
+    expired = Snapshot.all_objects.filter(superseded_at__lt=cutoff)
+    if board is not None:
+        expired = expired.filter(leaderboard=board)
+    with transaction.atomic():
+        Entry.objects.filter(snapshot__in=expired).delete()
+        deleted, _ = expired.delete()
     return deleted
 
 
@@ -136,11 +141,10 @@ def process(
     # The lease covers exactly the boards this payload writes (or the metadata), whatever
     # source or hint it came with.
     keys = sorted({f"board:{item.board.slug}" for item in plans}) or ["metadata"]
-    ttl = dt.timedelta(seconds=settings.ARENA_IMPORT_CLAIM_SECONDS)
     report(f"writing {len(plans)} snapshot(s), {counts.rows_parsed} rows")
     try:
-        with claims.held_all(keys=keys, ttl=ttl, run=run):
-            written = _write(plans, result, run=run, source_label=source_label)
+        with claims.held_all(keys=keys, ttl=claims.lease(), run=run) as held:
+            written = _write(plans, result, run=run, source_label=source_label, held=held)
     except claims.ClaimBusy as busy:
         return Outcome(status=Status.SKIPPED, reason=str(busy), format=format_name, counts=counts)
     except Rejected as error:
@@ -164,7 +168,12 @@ class _Written:
 
 
 def _write(
-    plans: list[Plan], result: ParseResult, *, run: ImportRun, source_label: str
+    plans: list[Plan],
+    result: ParseResult,
+    *,
+    run: ImportRun,
+    source_label: str,
+    held: claims.Held | None = None,
 ) -> _Written:
     created = unchanged = replaced = 0
     changes: dict[str, object] = {}
@@ -213,6 +222,8 @@ def _write(
         changed = bool(created or models_created or resolver.stats.models_updated)
         if changed:
             transaction.on_commit(cache_keys.bump)
+        if held is not None:
+            held.confirm()  # still ours, up to the commit: else roll back (SKIPPED)
     stats = resolver.stats
     if stats.disagreements:
         changes["disagreements"] = stats.disagreements[:50]

@@ -140,7 +140,11 @@ def plan(result: ParseResult, request: ImportRequest) -> list[Plan]:
     max_drop = settings.ARENA_MAX_ROW_DROP
     previous_in_payload: dict[BoardKey, int] = {}
     for item in plans:
-        previous = previous_in_payload.get(item.board) or _previous_row_count(item)
+        previous = (
+            previous_in_payload[item.board]
+            if item.board in previous_in_payload
+            else _previous_row_count(item)
+        )
         item.verdict = check_snapshot(item.data, previous_row_count=previous, max_row_drop=max_drop)
         previous_in_payload[item.board] = len(item.data.rows)
     return plans

@@ -24,12 +24,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.db import DatabaseError, connection
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..models import ImportClaim, ImportRun, RawPayload, Source
+from ..models import UNEXPECTED_ERROR, ImportClaim, ImportRun, RawPayload, Source
 from . import claims
 from .imports import Outcome
 
@@ -94,8 +93,12 @@ def queue(
 
 
 def take_queued(run_id: int) -> ImportRun | None:
-    """Start a queued run; None when it is not queued (another worker took it, or it ended)."""
-    taken = ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+    """Start a queued run; None when it is not queued (another worker took it, or it ended)
+    or its retry time has not come (a redelivered message must not defeat the backoff)."""
+    # A few seconds' slack: clocks of web and worker hosts differ, and a retry's countdown may
+    # deliver a moment early; the backoff steps are tens of seconds.
+    due = timezone.now() + dt.timedelta(seconds=5)
+    taken = ImportRun.objects.filter(pk=run_id, status=Status.QUEUED, heartbeat_at__lte=due).update(
         status=Status.RUNNING, heartbeat_at=timezone.now(), progress="picked up by the worker"
     )
     if not taken:
@@ -103,13 +106,17 @@ def take_queued(run_id: int) -> ImportRun | None:
     return ImportRun.objects.select_related("payload", "source", "forced_by").get(pk=run_id)
 
 
-def requeue(run: ImportRun, *, reason: str, retry_in: dt.timedelta) -> None:
-    """Put a running run back in the queue, to be tried again no sooner than ``retry_in``."""
+def requeue(run: ImportRun, *, reason: str, retry_in: dt.timedelta) -> bool:
+    """Put a running run back in the queue, to be tried again no sooner than ``retry_in``.
+    False when it is no longer running (a sweep ended it): the caller records the outcome."""
     wait = f"{retry_in.total_seconds():.0f} s"
-    ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
-        status=Status.QUEUED,
-        heartbeat_at=timezone.now() + retry_in,
-        progress=f"waiting: {reason}; next try in {wait}"[:200],
+    return (
+        ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+            status=Status.QUEUED,
+            heartbeat_at=timezone.now() + retry_in,
+            progress=f"waiting: {reason}; next try in {wait}"[:200],
+        )
+        == 1
     )
 
 
@@ -144,8 +151,15 @@ def abandon_dead_runs() -> int:
     dead_ids = list(dead.values_list("pk", flat=True))
     if not dead_ids:
         return 0
-    ImportClaim.objects.filter(run_id__in=dead_ids).delete()
-    dead = dead.filter(pk__in=dead_ids)
+    with transaction.atomic():
+        ended = _end_dead(dead.filter(pk__in=dead_ids), now=now)
+        # Only now, and only for runs that really ended: a run whose heartbeat landed since
+        # the look-up above is still RUNNING and keeps its leases.
+        ImportClaim.objects.filter(run_id__in=dead_ids).exclude(run__status=Status.RUNNING).delete()
+    return ended
+
+
+def _end_dead(dead: QuerySet[ImportRun], *, now: dt.datetime) -> int:
     # Killed between its commit and recording its outcome: what it published stands.
     published = (
         dead.filter(snapshots__isnull=False)
@@ -213,7 +227,9 @@ def alive(run: ImportRun) -> Iterator[_Heart]:
         yield heart
     except BaseException as error:
         try:
-            finish(run, Outcome(status=Status.FAILED, reason=f"unexpected error: {error!r}"[:2000]))
+            finish(
+                run, Outcome(status=Status.FAILED, reason=f"{UNEXPECTED_ERROR}: {error!r}"[:2000])
+            )
         except Exception:
             logger.exception("could not record run %s as failed", run.pk)
         raise
@@ -240,4 +256,4 @@ def can_force_publish(run: ImportRun) -> bool:
 
 
 def _lease() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.ARENA_IMPORT_CLAIM_SECONDS)
+    return claims.lease()

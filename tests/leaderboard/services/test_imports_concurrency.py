@@ -130,7 +130,7 @@ def test_an_import_killed_anywhere_publishes_all_or_nothing_and_a_rerun_succeeds
     waited = time.monotonic() - killed_at
 
     assert outcome.ok, outcome.reason
-    assert waited < LEASE_SECONDS + 5
+    assert waited < LEASE_SECONDS * 2 + 10  # within a lease or two, never the old 11 min
     assert Snapshot.objects.exclude(pk__in=snapshots_before).count() == 1
     killed = ImportRun.objects.filter(origin=str(DEC_20)).order_by("pk").first()
     assert killed is not None and killed.pk != outcome.run.pk  # type: ignore[union-attr]
