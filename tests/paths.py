@@ -5,3 +5,5 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = REPO / "tests" / "data" / "upstream"
 """Real upstream samples (provenance in its SOURCES.md)."""
+SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
+"""The page that inspired the project: text/overall on 2025-11-18, 266 rows."""

@@ -22,11 +22,10 @@ from django.test import Client, override_settings
 
 from arenasite import cache as fail_open
 from tests.fake_servers import SilentServer, closed_port
-from tests.paths import UPSTREAM
+from tests.paths import SEED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 PAGES = [
     "/", "/text/overall/", "/zh-hans/text/overall/", "/text/overall/?sort=-votes",
     "/text/overall/export.csv", "/text/overall/export.json", "/text/overall/export.md",

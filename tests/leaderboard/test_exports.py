@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import exports, selectors
 from leaderboard.exports import ExportRow
 from leaderboard.models import Leaderboard, License, Organization, Snapshot
 from tests.leaderboard import factories
-from tests.paths import REPO, UPSTREAM
+from tests.leaderboard.pages import export_json
+from tests.paths import REPO
 
 pytestmark = pytest.mark.django_db
 
@@ -102,25 +102,6 @@ def test_csv_export_defuses_formulas_from_upstream(
     assert formula["model"].startswith("'=")
     assert formula["organization"].startswith("'=")
     assert all(not row["model"].startswith(("=", "+", "-", "@")) for row in rows)
-
-
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def seed() -> None:
-    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
-
-
-def export_json(client: Client, query: str = "", path: str = "/text/overall/") -> dict:
-    response = client.get(f"{path}export.json{query}")
-    assert response.status_code == 200
-    return json.loads(response.content)
 
 
 def test_exports_are_exactly_the_filtered_sorted_view(client: Client, seed: None) -> None:

@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import cache_keys
 from leaderboard.models import AIModel, License
+from tests.leaderboard.pages import export_json
 from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
-
-
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def seed() -> None:
-    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
-
-
-def export_json(client: Client, query: str = "", path: str = "/text/overall/") -> dict:
-    response = client.get(f"{path}export.json{query}")
-    assert response.status_code == 200
-    return json.loads(response.content)
 
 
 def _sort_links(html: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -22,28 +21,12 @@ from hypothesis import strategies as st
 
 from leaderboard.filters import STATE_PARAMS
 from tests.leaderboard import factories
-from tests.paths import UPSTREAM
+from tests.leaderboard.pages import export_json
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def seed() -> None:
-    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
-
-
-def export_json(client: Client, query: str = "", path: str = "/text/overall/") -> dict:
-    response = client.get(f"{path}export.json{query}")
-    assert response.status_code == 200
-    return json.loads(response.content)
 
 
 def seed_table() -> list[dict[str, object]]:

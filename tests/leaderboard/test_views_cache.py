@@ -17,25 +17,12 @@ from leaderboard import cache_keys, views
 from leaderboard.models import License, Organization
 from leaderboard.services import curation
 from tests.leaderboard import factories
-from tests.paths import UPSTREAM
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
-
-
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def seed() -> None:
-    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
 
 
 def _queries(client: Client, path: str) -> int:

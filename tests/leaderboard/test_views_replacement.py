@@ -21,9 +21,8 @@ from leaderboard.models import ImportRun, Snapshot
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
-from tests.paths import UPSTREAM
+from tests.paths import SEED
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 SEED_ROWS = 266
 
 pytestmark = pytest.mark.faults

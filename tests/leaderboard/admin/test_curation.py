@@ -30,11 +30,10 @@ from leaderboard.models import (
 )
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
-from tests.paths import UPSTREAM
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 GROUP_MIGRATION = importlib.import_module("leaderboard.migrations.0008_curators_group")
 PASSWORD = "a-long-curator-passphrase"
 NO_STYLE = "text/overall-no-style-control"

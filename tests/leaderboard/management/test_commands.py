@@ -14,12 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from leaderboard.models import ImportRun, Leaderboard, Snapshot
-from tests.paths import REPO
+from tests.paths import REPO, SEED
 
 pytestmark = pytest.mark.django_db
 
 UPSTREAM = REPO / "tests" / "data" / "upstream"
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 
 
 def run(*args: str) -> str:

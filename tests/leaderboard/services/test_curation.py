@@ -30,11 +30,10 @@ from leaderboard.services import curation
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
-from tests.paths import UPSTREAM
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 SEED_MIGRATION = importlib.import_module("leaderboard.migrations.0007_seed_curation")
 GROUP_MIGRATION = importlib.import_module("leaderboard.migrations.0008_curators_group")

@@ -27,11 +27,10 @@ from leaderboard.services import imports as imports_service
 from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.imports import Outcome, payload_bytes
 from leaderboard.services.planning import ImportRequest
-from tests.paths import UPSTREAM
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 Status = ImportRun.Status
 

@@ -22,13 +22,12 @@ from leaderboard.services import runs
 from leaderboard.services.importing import import_payload
 from leaderboard.services.imports import Outcome
 from leaderboard.services.planning import ImportRequest
-from tests.paths import REPO
+from tests.paths import REPO, SEED
 from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UPSTREAM = REPO / "tests" / "data" / "upstream"
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 
 # Runs the real import command in a child process that stops for good at one point of the

@@ -30,14 +30,13 @@ from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.planning import ImportRequest
 from tests import fake_upstream
 from tests.fake_upstream import FakeUpstream, Reply
-from tests.paths import UPSTREAM
+from tests.paths import SEED, UPSTREAM
 
 pytestmark = pytest.mark.django_db
 
 upstream = fake_upstream.upstream
 fast_fetch = fake_upstream.fast_fetch
 
-SEED = UPSTREAM / "markdown-cherry" / "seed_en_2025-11-18.md"
 CATALOG = UPSTREAM / "json-arena-catalog" / "leaderboard-vision_json_2025-05-24.json"
 Status = ImportRun.Status
 COMMAND = ImportRun.Trigger.COMMAND

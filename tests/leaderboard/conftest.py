@@ -1,0 +1,23 @@
+"""Fixtures shared by the page, filter, export and cache tests of the app."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from tests.paths import SEED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty page cache: what one test rendered is not another's."""
+    cache.clear()
+
+
+@pytest.fixture
+def seed() -> None:
+    """The seed page (2025-11-18, 266 rows) published on text/overall through the command."""
+    call_command("import_leaderboard", str(SEED), stdout=io.StringIO())
