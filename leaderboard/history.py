@@ -1,8 +1,12 @@
 """Reads over time: a model's, an organisation's and a board's history, and what changed.
 
-A selectors module: reads only, never imports the write pipeline. Every function here runs a
-fixed number of queries whatever the number of snapshots (the pages' query-count tests hold
-it to that); the per-snapshot work happens in Python on plain values.
+A selectors module: reads only, never imports the write pipeline. One module although past
+400 lines: the model, organisation and changes reads all stand on the same timeline and
+standing builders below; apart, each file would import the others' privates.
+
+Every function here runs a fixed number of queries whatever the number of snapshots (the
+pages' query-count tests hold it to that); the per-snapshot work happens in Python on plain
+values.
 
 A board's *timeline* is its live snapshots, one per publish date: when two sources published
 the same date, the one imported last stands for it (the same rule as ``snapshot_as_of``), so

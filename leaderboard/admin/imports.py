@@ -2,6 +2,10 @@
 staff can import a source now, upload a file (queued for the worker, or dry-run here), and
 force-publish a rejected run with a written reason. Every write goes through ``services.importing``;
 these views are glue. A queued or running run's page refreshes itself until the run ends.
+
+Past 400 lines on purpose: the run, source and payload admins and their three custom views
+(upload, import now, force-publish) share the run links, permissions and messages; apart they
+would import each other.
 """
 
 from __future__ import annotations
