@@ -372,7 +372,7 @@ def test_compare_ignores_bad_input_with_a_message(
 HISTORY_PATHS = [
     "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
     "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
-    "/text/overall/changes/feed/", "/compare/",
+    "/text/overall/changes/feed/", "/compare/", "/corrections/", "/zh-hans/corrections/",
 ]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",

@@ -1,0 +1,106 @@
+"""The admin that fits: the site's name, review state said the right way round, real run
+durations, and unchanged runs kept out of the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from leaderboard.admin.imports import run_duration
+from leaderboard.models import ImportRun, ModelAlias, Source
+from leaderboard.services import importing
+from tests import fake_upstream
+from tests.fake_upstream import FakeUpstream, Reply
+from tests.leaderboard import factories
+
+pytestmark = pytest.mark.django_db
+
+upstream = fake_upstream.upstream
+fast_fetch = fake_upstream.fast_fetch
+RUNS_URL = reverse("admin:leaderboard_importrun_changelist")
+
+
+def test_the_admin_carries_the_sites_name_translatably(admin_client: Client) -> None:
+    english = admin_client.get("/admin/").content.decode()
+
+    assert "Arena Leaderboard administration" in english
+    assert "Django administration" not in english
+    assert "Curation and imports" in english
+    with translation.override("zh-hans"):
+        assert str(admin.site.site_header) == "Arena 排行榜管理"
+
+
+def test_review_state_is_said_in_words_not_a_red_cross_on_rows_that_are_fine(
+    admin_client: Client,
+) -> None:
+    model = factories.ai_model(key="m-ok", name="m-ok")
+    ModelAlias.objects.create(raw="fine-one", model=model, needs_review=False)
+    ModelAlias.objects.create(raw="waiting-one", model=model, needs_review=True)
+
+    aliases = admin_client.get(reverse("admin:leaderboard_modelalias_changelist")).content.decode()
+    models = admin_client.get(reverse("admin:leaderboard_aimodel_changelist")).content.decode()
+
+    assert '<span class="review-badge reviewed">reviewed</span>' in aliases
+    assert '<span class="review-badge waiting">needs review</span>' in aliases
+    assert "icon-no.svg" not in aliases  # Django's red ✖ for "needs review: no"
+    assert '<span class="review-badge reviewed">reviewed</span>' in models
+    assert "css/admin.css" in models
+
+
+@pytest.mark.usefixtures("fast_fetch")
+def test_a_failed_import_now_reports_the_seconds_it_really_ran(upstream: FakeUpstream) -> None:
+    url = upstream.route("/board", Reply(500, body=b"down", delay=0.4))
+    source = Source.objects.create(slug="slow", format="markdown", url=url)
+
+    outcome = importing.import_origin(
+        importing.FromSource(source=source),
+        importing.ImportOptions(trigger=ImportRun.Trigger.ADMIN, force_fetch=True),
+    )
+
+    run = outcome.run
+    assert run is not None and run.status == ImportRun.Status.FAILED
+    assert run.finished_at is not None
+    ran = (run.finished_at - run.started_at).total_seconds()
+    attempts = len(upstream.seen("/board"))
+    assert ran >= 0.4 * attempts > 0  # every attempt's wait, not the 0.0 s of old
+    assert run_duration(run) == f"{ran:.1f} s"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0.04, "0.0 s"), (6.2, "6.2 s"), (59.9, "59.9 s"), (185, "3 min 05 s")]
+)
+def test_durations_read_in_seconds_then_minutes(seconds: float, shown: str) -> None:
+    start = timezone.now()
+    run = ImportRun(started_at=start, finished_at=start + dt.timedelta(seconds=seconds))
+    assert run_duration(run) == shown
+    assert run_duration(ImportRun(started_at=start)) == "—"
+
+
+def make_run(status: str, **values: Any) -> ImportRun:
+    now = timezone.now()
+    return ImportRun.objects.create(
+        trigger=ImportRun.Trigger.COMMAND, status=status, started_at=now, finished_at=now, **values
+    )
+
+
+def test_unchanged_runs_are_hidden_by_default_and_one_click_away(admin_client: Client) -> None:
+    make_run(ImportRun.Status.SUCCEEDED, origin="bundled/changed.md")
+    for n in range(3):
+        make_run(ImportRun.Status.UNCHANGED, origin=f"bundled/same-{n}.md")
+
+    default = admin_client.get(RUNS_URL).content.decode()
+    everything = admin_client.get(RUNS_URL + "?status=all").content.decode()
+    only = admin_client.get(RUNS_URL + "?status=unchanged").content.decode()
+
+    assert "changed.md" in default and "same-0.md" not in default
+    assert "3 unchanged runs (nothing new upstream) are hidden." in default
+    assert 'href="?status=all"' in default
+    assert all(f"same-{n}.md" in everything for n in range(3)) and "changed.md" in everything
+    assert "same-1.md" in only and "changed.md" not in only
+    assert "are hidden" not in everything
