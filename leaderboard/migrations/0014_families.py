@@ -7,6 +7,33 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+FAMILY_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("modelfamily", "familyrule")
+    for action in ("view", "add", "change", "delete")
+]
+
+
+def let_curators_edit_families(apps, schema_editor):
+    """Curators curate families and their rules (added to 0008's group, which stays as is)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("leaderboard")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True  # create_permissions skips None
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
+    group = apps.get_model("auth", "Group").objects.filter(name="Curators").first()
+    if group is not None:
+        group.permissions.add(
+            *apps.get_model("auth", "Permission").objects.filter(
+                content_type__app_label="leaderboard", codename__in=FAMILY_PERMISSIONS
+            )
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -128,4 +155,5 @@ class Migration(migrations.Migration):
             name='family',
             field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='leaderboard.modelfamily'),
         ),
+        migrations.RunPython(let_curators_edit_families, migrations.RunPython.noop),
     ]
