@@ -92,6 +92,16 @@ def test_every_changelist_fits_1280_px_and_screenshots_at_both_widths(
                     "document.documentElement.scrollWidth - document.documentElement.clientWidth"
                 )
                 assert overflow <= 0, (name, overflow)
+                # No column hidden in the list's own scroll area, the action bar on screen.
+                hidden = admin.page.evaluate(
+                    "(() => { const r = document.querySelector('#changelist-form .results');"
+                    " return r ? r.scrollWidth - r.clientWidth : 0; })()"
+                )
+                assert hidden <= 1, (name, hidden)
+                run = admin.page.locator("#changelist-form button[name=index]")
+                if run.count():
+                    box = run.bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= 1280, name
             admin.screenshot(f"admin-{name}-{width}")
 
 
@@ -109,6 +119,11 @@ def test_model_page_with_its_family_and_the_corrections_log_at_both_widths(
         reader.screenshot(f"model-family-{width}", full_page=True)
         reader.goto("/corrections/")
         assert reader.page.locator("tr.correction").count() >= 1
+        sideways = reader.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways <= 0, (width, sideways)  # a card per correction on a phone
         assert "curator" not in reader.page.locator("main, body").first.inner_text()
         reader.screenshot(f"corrections-{width}", full_page=True)
+        reader.screenshot(f"corrections-{width}-first-screen")
         assert not reader.problems, reader.problems
