@@ -104,3 +104,77 @@ def test_unchanged_runs_are_hidden_by_default_and_one_click_away(admin_client: C
     assert all(f"same-{n}.md" in everything for n in range(3)) and "changed.md" in everything
     assert "same-1.md" in only and "changed.md" not in only
     assert "are hidden" not in everything
+
+
+def form_data(response: Any) -> dict[str, Any]:
+    """What the admin's change form would post back untouched (main form and inlines)."""
+    form = response.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value not in (None, False):
+            data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for sub in formset.forms:
+            for name in sub.fields:
+                value = sub[name].value()
+                if value not in (None, False):
+                    data[sub.add_prefix(name)] = value
+    return data
+
+
+def test_a_family_set_by_hand_is_curated_and_the_rules_leave_it(admin_client: Client) -> None:
+    from leaderboard.models import AIModel, ModelFamily
+    from leaderboard.services import families
+
+    families.load_starter_rules()
+    base = factories.ai_model(key="gpt-5", name="gpt-5")
+    variant = factories.ai_model(key="gpt-5-high", name="gpt-5-high")
+    families.apply_family_rules()
+    variant.refresh_from_db()
+    assert variant.family is not None and not variant.family_curated
+    chosen = ModelFamily.objects.create(name="GPT reasoning", slug="gpt-reasoning")
+    url = reverse("admin:leaderboard_aimodel_change", args=[variant.pk])
+
+    data = form_data(admin_client.get(url)) | {
+        "family": chosen.pk,
+        "change_reason": "effort levels are their own line",
+    }
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    variant.refresh_from_db()
+    assert (variant.family, variant.family_curated, variant.family_rule) == (chosen, True, None)
+    families.apply_family_rules()
+    variant.refresh_from_db()
+    base.refresh_from_db()
+    assert variant.family == chosen
+    assert base.family is None  # its only variant left: no family of one
+    latest = AIModel.history.filter(id=variant.pk).first()
+    assert latest is not None
+    assert latest.history_change_reason == "effort levels are their own line"
+
+
+def test_the_reapply_action_runs_the_rules_from_the_family_rule_list(
+    admin_client: Client,
+) -> None:
+    from leaderboard.models import AIModel, FamilyRule
+    from leaderboard.services import families
+
+    families.load_starter_rules()
+    factories.ai_model(key="o3-mini", name="o3-mini")
+    factories.ai_model(key="o3-mini-high", name="o3-mini-high")
+    rule = FamilyRule.objects.first()
+    assert rule is not None
+
+    response = admin_client.post(
+        reverse("admin:leaderboard_familyrule_changelist"),
+        {"action": "reapply_rules", "_selected_action": [rule.pk]},
+        follow=True,
+    )
+
+    assert "Family rules re-applied: 2 models placed" in response.content.decode()
+    assert AIModel.objects.get(key="o3-mini-high").family is not None

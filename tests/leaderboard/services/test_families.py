@@ -127,3 +127,29 @@ def test_a_glob_rule_with_a_family_and_a_base_regex_are_accepted() -> None:
     family = ModelFamily.objects.create(name="F", slug="f")
     FamilyRule(pattern="gpt-5*", syntax="glob", family=family).full_clean()
     FamilyRule(pattern=r"(?P<base>.+)-beta", syntax="regex").full_clean()
+
+
+def test_an_import_that_creates_variants_places_them_in_their_family() -> None:
+    from leaderboard.boards import BoardKey
+    from leaderboard.models import ImportRun
+    from leaderboard.services.importing import import_payload
+    from leaderboard.services.planning import ImportRequest
+    from tests.paths import SEED
+
+    families.load_starter_rules()
+
+    outcome = import_payload(
+        ImportRequest(
+            data=SEED.read_bytes(),
+            origin=str(SEED),
+            trigger=ImportRun.Trigger.COMMAND,
+            hint=BoardKey.parse("text/overall"),
+        )
+    )
+
+    assert outcome.ok, outcome.reason
+    thinking = AIModel.objects.select_related("family").get(
+        key="claude-opus-4-1-20250805-thinking-16k"
+    )
+    assert thinking.family is not None and thinking.family.slug == "claude-opus-4-1"
+    assert family_of("claude-opus-4-1-20250805") == thinking.family.name
