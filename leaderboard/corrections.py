@@ -21,11 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Prefetch, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from . import cache_keys
 from .models import AIModel, LicenseAlias, ModelAlias, OrganizationAlias
 
+CACHE_SECONDS = 3600
 MODELS_NAMED = 5
 """How many affected models a grouped row names (the rest are counted)."""
 
@@ -119,6 +122,18 @@ def _alias_changes(alias_model: type[OrganizationAlias] | type[LicenseAlias]) ->
     ):
         found[raw.casefold()].note(when, reason or "")
     return found
+
+
+def cached_corrections() -> list[Correction]:
+    """``all_corrections``, cached until the next import or curation change (the content
+    version every public page is keyed by). A cache that is down only costs the rebuild."""
+    version, changed_at = cache_keys.current()
+    key = f"corrections:{version}:{changed_at.timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = all_corrections()
+        cache.set(key, found, CACHE_SECONDS)
+    return list(found)
 
 
 def all_corrections() -> list[Correction]:

@@ -161,7 +161,7 @@ def changes(
 def corrections_log(request: HttpRequest) -> HttpResponse:
     """Everywhere the site differs from upstream, newest first, paginated."""
     page, page_error = _page(request)
-    found = corrections.all_corrections()
+    found = corrections.cached_corrections()
     pages = max(1, -(-len(found) // CORRECTIONS_PER_PAGE))
     if page > pages:
         page, page_error = 1, _("There is no page %(page)d; showing the first.") % {"page": page}

@@ -122,3 +122,19 @@ def test_the_log_is_translated(client: Client, corrected: dict[str, AIModel]) ->
 
     assert page.status_code == 200
     assert "更正记录" in page.content.decode()
+
+
+def test_a_new_correction_shows_at_once_although_the_log_is_cached(
+    client: Client, corrected: dict[str, AIModel]
+) -> None:
+    from leaderboard import cache_keys
+
+    before = client.get("/corrections/").content.decode()
+    model = corrected["phi"]
+    curate(model, User.objects.get(username=CURATOR), "Microsoft's spelling", name="Phi 4 (Microsoft)")
+    cache_keys.bump()  # what every curation does once its transaction commits
+
+    after = client.get("/corrections/").content.decode()
+
+    assert "Phi 4 (Microsoft)" not in before
+    assert "Phi 4 (Microsoft)" in after and "Microsoft&#x27;s spelling" in after
