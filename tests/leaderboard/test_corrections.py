@@ -131,7 +131,8 @@ def test_a_new_correction_shows_at_once_although_the_log_is_cached(
 
     before = client.get("/corrections/").content.decode()
     model = corrected["phi"]
-    curate(model, User.objects.get(username=CURATOR), "Microsoft's spelling", name="Phi 4 (Microsoft)")
+    curator = User.objects.get(username=CURATOR)
+    curate(model, curator, "Microsoft's spelling", name="Phi 4 (Microsoft)")
     cache_keys.bump()  # what every curation does once its transaction commits
 
     after = client.get("/corrections/").content.decode()
