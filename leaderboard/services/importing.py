@@ -132,7 +132,7 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
         options, data=fetched.data, origin=fetched.url, content_type=fetched.content_type,
         source=source,
     )  # fmt: skip
-    outcome = import_payload(request, dry_run=options.dry_run)
+    outcome = import_payload(request, dry_run=options.dry_run, started_at=started_at)
     # The revision counts as imported only when it went where the source sends it.
     recorded = fetched.revision and outcome.ok and not options.dry_run
     if source is not None and recorded and _as_configured(request, source):
@@ -141,9 +141,12 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
     return outcome
 
 
-def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
+def import_payload(
+    request: ImportRequest, *, dry_run: bool = False, started_at: dt.datetime | None = None
+) -> Outcome:
     """Import bytes in hand, recorded as a run (a dry run writes nothing at all). Never raises
-    for bad data; an unexpected error ends the run as FAILED and is raised again."""
+    for bad data; an unexpected error ends the run as FAILED and is raised again.
+    ``started_at``: when the work began (before the fetch), else now."""
     if dry_run:
         return imports.dry_run(request)
     runs.abandon_dead_runs()
@@ -155,6 +158,7 @@ def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
         published_on=request.published_on,
         forced_by=request.forced_by if request.force else None,
         force_reason=request.force_reason.strip(),
+        started_at=started_at,
     )
     with runs.alive(run) as heart:
         run.payload = imports.store_payload(

@@ -178,3 +178,32 @@ def test_the_reapply_action_runs_the_rules_from_the_family_rule_list(
 
     assert "Family rules re-applied: 2 models placed" in response.content.decode()
     assert AIModel.objects.get(key="o3-mini-high").family is not None
+
+
+@pytest.mark.usefixtures("fast_fetch")
+def test_a_run_that_fetched_slowly_counts_the_fetch_in_its_duration(
+    upstream: FakeUpstream,
+) -> None:
+    from tests.paths import SEED
+
+    url = upstream.route(
+        "/board", Reply(200, {"Content-Type": "text/markdown"}, SEED.read_bytes(), delay=0.5)
+    )
+    source = Source.objects.create(
+        slug="slow-ok",
+        format="markdown",
+        url=url,
+        options={"arena": "text", "category": "overall", "style_control": True},
+    )
+
+    asked = timezone.now()
+    outcome = importing.import_origin(
+        importing.FromSource(source=source),
+        importing.ImportOptions(trigger=ImportRun.Trigger.ADMIN, force_fetch=True),
+    )
+
+    run = outcome.run
+    assert outcome.ok and run is not None and run.finished_at is not None
+    # Started when asked, not once the bytes were in (half a second later).
+    assert (run.started_at - asked).total_seconds() < 0.4
+    assert (run.finished_at - run.started_at).total_seconds() >= 0.5
