@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from .. import models
 from ..services import families
@@ -66,6 +69,27 @@ class FamilyRuleAdmin(CuratedAdmin):
     search_fields = ["pattern", "note", "family__name"]
     autocomplete_fields = ["family"]
     actions = ["reapply_rules"]
+
+    def get_urls(self) -> list[URLPattern]:
+        reapply = path(
+            "reapply/",
+            self.admin_site.admin_view(require_POST(self.reapply_view)),
+            name="leaderboard_familyrule_reapply",
+        )
+        return [reapply, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"can_reapply": self.has_change_permission(request)}
+        return super().changelist_view(request, extra | (extra_context or {}))
+
+    def reapply_view(self, request: HttpRequest) -> HttpResponse:
+        """The list's "Re-apply all rules" button: no rows to tick for a whole-table job."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        _reapply(request)
+        return HttpResponseRedirect(reverse("admin:leaderboard_familyrule_changelist"))
 
     @admin.action(description="Re-apply all family rules", permissions=["change"])
     def reapply_rules(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -178,6 +178,13 @@ def test_the_reapply_action_runs_the_rules_from_the_family_rule_list(
 
     assert "Family rules re-applied: 2 models placed" in response.content.decode()
     assert AIModel.objects.get(key="o3-mini-high").family is not None
+    # The same from the list's own button, no row ticked; nothing left to place.
+    listing = admin_client.get(reverse("admin:leaderboard_familyrule_changelist"))
+    reapply = reverse("admin:leaderboard_familyrule_reapply")
+    assert f'action="{reapply}"' in listing.content.decode()
+    again = admin_client.post(reapply, follow=True)
+    assert "Family rules re-applied: 0 models placed" in again.content.decode()
+    assert admin_client.get(reapply).status_code == 405
 
 
 @pytest.mark.usefixtures("fast_fetch")
