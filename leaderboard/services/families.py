@@ -25,6 +25,7 @@ from simple_history.utils import bulk_update_with_history
 
 from .. import cache_keys
 from ..models import AIModel, FamilyRule, ModelFamily
+from .identity import insert_or_fetch
 
 # A base stripped down to nothing is no family (a key made only of a suffix).
 _MAX_STRIPS = 10
@@ -99,7 +100,10 @@ def apply_family_rules() -> FamilyResult:
         if slug:
             by_base[slug].append((model, base, stripped_by))
         wanted[model.pk] = (None, None)
-    for slug, members in by_base.items():
+    # Sorted, like the resolver's new names: two imports creating families take the unique
+    # index's locks in one order (no deadlock on PostgreSQL), and a family a concurrent import
+    # created first is fetched, not an IntegrityError that fails this import.
+    for slug, members in sorted(by_base.items()):
         if not any(stripped_by for _, _, stripped_by in members):
             continue  # nothing was stripped: each key is its own model, not a variant
         family = families.get(slug)
@@ -109,15 +113,18 @@ def apply_family_rules() -> FamilyResult:
             # Named after the plain model when there is one, else the shortest base.
             plain = [base for model, base, stripped_by in members if stripped_by is None]
             name = plain[0] if plain else min((base for _, base, _ in members), key=len)
-            family = ModelFamily.objects.create(name=name[:200], slug=slug)
+            family, created = insert_or_fetch(
+                ModelFamily, lookup={"slug": slug}, values={"name": name[:200], "slug": slug}
+            )
             families[slug] = family
-            result.families_created.append(family.name)
+            if created:
+                result.families_created.append(family.name)
         credited = next(rule for _, _, rule in members if rule is not None)
         for model, _, stripped_by in members:
             wanted[model.pk] = (family, stripped_by or credited)
 
-    changed: dict[str, list[AIModel]] = defaultdict(list)
-    for model in candidates:
+    changed: list[AIModel] = []
+    for model in sorted(candidates, key=lambda model: model.pk):  # one lock order
         family, rule = wanted[model.pk]
         if model.family_id == (family.pk if family else None) and model.family_rule_id == (
             rule.pk if rule else None
@@ -130,12 +137,10 @@ def apply_family_rules() -> FamilyResult:
             result.assigned += 1
             reason = f"family rule: {rule.note or rule.pattern}" if rule else "family rule"
         model.family, model.family_rule = family, rule
-        changed[reason].append(model)
-    for reason, models in changed.items():
-        bulk_update_with_history(
-            models, AIModel, ["family", "family_rule"], default_change_reason=reason[:100]
-        )
+        model._change_reason = reason[:100]  # type: ignore[attr-defined]  # simple-history's
+        changed.append(model)
     if changed:
+        bulk_update_with_history(changed, AIModel, ["family", "family_rule"])
         transaction.on_commit(cache_keys.bump)
     return result
 
