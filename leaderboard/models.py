@@ -11,11 +11,16 @@ here, and the bulk is field declarations with their help texts, not logic.
 
 from __future__ import annotations
 
+import fnmatch
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, TextChoices
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -125,6 +130,78 @@ class License(models.Model):
         return self.kind in self.OPEN_WEIGHTS_KINDS
 
 
+class ModelFamily(models.Model):
+    """Variants of one model (``claude-opus-4-1`` with its ``-thinking-32k`` and dated
+    snapshots): suggested by ``FamilyRule``s, curated in the admin."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text=_("Rules find a family they suggest by its slug.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("model family")
+        verbose_name_plural = _("model families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FamilyRule(models.Model):
+    """Pattern → family. With a family, a model whose key matches joins it; without one, a
+    regex's ``base`` group is stripped off the key (a variant suffix) and models sharing a
+    base form the family named by it. Applied by ``services.families``, first match in
+    ``order``; a curated assignment (``AIModel.family_curated``) always wins."""
+
+    class Syntax(TextChoices):
+        REGEX = "regex", _("Regular expression")
+        GLOB = "glob", _("Glob (* and ?)")
+
+    pattern = models.CharField(
+        max_length=200,
+        help_text=_(
+            "Matched against the whole model key, ignoring case. A rule with no family must be "
+            "a regex with a (?P<base>…) group: the key without its variant suffix."
+        ),
+    )
+    syntax = models.CharField(max_length=5, choices=Syntax.choices, default=Syntax.REGEX)
+    family = models.ForeignKey(
+        ModelFamily, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} → {self.family or _('its base')}"
+
+    def compiled(self) -> re.Pattern[str]:
+        """The pattern as a case-insensitive regex (a glob translated). Raises re.error."""
+        source = (
+            fnmatch.translate(self.pattern) if self.syntax == self.Syntax.GLOB else self.pattern
+        )
+        return re.compile(source, re.IGNORECASE)
+
+    def clean(self) -> None:
+        try:
+            compiled = self.compiled()
+        except re.error as error:
+            raise ValidationError(
+                {"pattern": _("Not a valid pattern: %(error)s") % {"error": error}}
+            ) from error
+        if self.family_id is None and "base" not in compiled.groupindex:
+            raise ValidationError(
+                {"pattern": _("A rule without a family needs a regex with a (?P<base>…) group.")}
+            )
+
+
 class AIModel(models.Model):
     """A model as staff curate it. ``key`` is the stable identity imports match on."""
 
@@ -149,6 +226,21 @@ class AIModel(models.Model):
         null=True, blank=True, help_text=_("Overrides upstream's Preliminary flag when set.")
     )
     notes = models.TextField(blank=True)
+    family = models.ForeignKey(
+        ModelFamily, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    family_curated = models.BooleanField(
+        default=False,
+        help_text=_("A curator chose this family (or none): family rules leave it alone."),
+    )
+    family_rule = models.ForeignKey(
+        FamilyRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The rule that suggested the family; empty when curated."),
+    )
     needs_review = models.BooleanField(default=False, db_index=True)
     # What upstream said most recently, kept beside the curated values for review.
     upstream_organization = models.CharField(max_length=200, blank=True)
@@ -295,7 +387,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     force_reason = models.TextField(blank=True)
-    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not auto_now_add: a run recorded after the work (a failed fetch) gives its real start.
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
         null=True,

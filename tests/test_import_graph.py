@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.selectors": SERVICE,
     "leaderboard.health": SERVICE,
     "leaderboard.history": SERVICE,
+    "leaderboard.corrections": SERVICE,
     "leaderboard.charts": SERVICE,
     "leaderboard.cache_keys": READ_HELPER,
     "leaderboard.exports": READ_HELPER,
@@ -64,6 +65,7 @@ LAYERS: dict[str, int] = {
 READ_PATH = (
     "leaderboard.selectors",
     "leaderboard.history",
+    "leaderboard.corrections",
     "leaderboard.charts",
     "leaderboard.views",
     "leaderboard.views_history",

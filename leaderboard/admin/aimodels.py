@@ -25,7 +25,7 @@ from .curation import (
     count_message,
     foreign_key,
 )
-from .review import RowReviewMixin
+from .review import RowReviewMixin, review_badge
 
 
 class ReviewReasonFilter(admin.SimpleListFilter):
@@ -53,17 +53,17 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         "accept-upstream": ("Accept upstream", curation.accept_upstream),
         "dismiss": ("Keep curated", curation.dismiss_model_reviews),
     }
+    # Few, narrow columns: at 1280 px the row's Decide buttons must stay on screen. The key
+    # sits under the name; license kind, open weights and deprecation are filters.
     list_display = [
-        "name",
-        "key",
+        "name_and_key",
         "organization",
         "license",
-        "license_kind",
-        "open_weights",
-        "deprecated",
+        "family",
         "entry_count",
         "review_reason",
     ]
+    list_display_links = ["name_and_key"]
     list_filter = [
         "needs_review",
         ReviewReasonFilter,
@@ -71,11 +71,14 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         ("organization", admin.RelatedOnlyFieldListFilter),
         "open_weights",
         "deprecated",
+        ("family", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["organization", "license"]
+    list_select_related = ["organization", "license", "family"]
     search_fields = ["name", "key", "aliases__raw"]
-    autocomplete_fields = ["organization", "license"]
-    readonly_fields = ["upstream_organization", "upstream_license", "boards", "created_at"]
+    autocomplete_fields = ["organization", "license", "family"]
+    readonly_fields = [
+        "upstream_organization", "upstream_license", "boards", "created_at", "family_rule",
+    ]  # fmt: skip
     inlines = [ModelAliasInline]
     actions = ["accept_upstream", "dismiss_review", "mark_deprecated", "merge_into"]
     fieldsets = [
@@ -93,6 +96,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                 ]
             },
         ),
+        ("Family", {"fields": ["family", "family_curated", "family_rule"]}),
         (
             "What upstream says",
             {"fields": ["needs_review", "upstream_organization", "upstream_license", "boards"]},
@@ -112,24 +116,32 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         )
         return [review, *super().get_urls()]
 
-    @admin.display(description="license kind", ordering="license__kind")
-    def license_kind(self, model: models.AIModel) -> str:
-        return model.license.get_kind_display() if model.license else "—"
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A family set (or cleared) by hand is the curator's: the rules leave it alone.
+        if "family" in form.changed_data:
+            obj.family_curated, obj.family_rule = True, None
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="name · key", ordering="name")
+    def name_and_key(self, model: models.AIModel) -> SafeString:
+        if model.key == model.name:
+            return format_html("{}", model.name)
+        return format_html('{}<br><small class="model-key">{}</small>', model.name, model.key)
 
     @admin.display(description="rows", ordering="entry_total")
     def entry_count(self, model: models.AIModel) -> int:
         return model.entry_total  # type: ignore[attr-defined]  # get_queryset's annotation
 
-    @admin.display(description="review")
-    def review_reason(self, model: models.AIModel) -> str:
+    @admin.display(description="review", ordering="needs_review")
+    def review_reason(self, model: models.AIModel) -> SafeString:
         if not model.needs_review:
-            return ""
+            return review_badge(waiting=False)
         reasons = []
         if getattr(model, "org_disagrees", False):
             reasons.append(f"upstream organisation {model.upstream_organization!r}")
         if getattr(model, "license_disagrees", False):
             reasons.append(f"upstream license {model.upstream_license!r}")
-        return "; ".join(reasons) if reasons else "new or uncertain name"
+        return review_badge(waiting=True, text="; ".join(reasons) or "new or uncertain name")
 
     @admin.display(description="boards")
     def boards(self, model: models.AIModel) -> SafeString:

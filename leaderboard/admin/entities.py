@@ -95,7 +95,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
 
 @admin.register(models.Organization)
 class OrganizationAdmin(EntityAdmin):
-    list_display = ["name", "url", "models_link", "aliases_count", "needs_review"]
+    list_display = ["name", "url", "models_link", "aliases_count", "review_state"]
     list_filter = ["needs_review"]
     inlines = [OrganizationAliasInline]
     merge_service = staticmethod(curation.merge_organizations)
@@ -103,7 +103,7 @@ class OrganizationAdmin(EntityAdmin):
 
 @admin.register(models.License)
 class LicenseAdmin(EntityAdmin):
-    list_display = ["name", "kind", "url", "models_link", "aliases_count", "needs_review"]
+    list_display = ["name", "kind", "url", "models_link", "aliases_count", "review_state"]
     list_editable = ["kind"]
     list_filter = ["kind", "needs_review"]
     inlines = [LicenseAliasInline]

@@ -33,7 +33,7 @@ from .. import cache_keys
 from ..models import AIModel, Entry, ImportRun, Leaderboard, RawPayload, Snapshot
 from ..ranking import RankedRow, assign_ranks
 from ..sources.base import ChallengePage, FormatError, ModelMetadata, ParseResult, RowData
-from . import claims, planning
+from . import claims, families, planning
 from .identity import Resolver
 from .planning import Counts, ImportRequest, Plan, content_hash
 
@@ -219,6 +219,8 @@ def _write(
             if board_changes is not None:
                 changes[board.slug] = board_changes
         models_created = len(resolver.stats.new_models)  # this import's, not another's
+        if models_created:
+            families.apply_family_rules()  # new variants join their family at once
         changed = bool(created or models_created or resolver.stats.models_updated)
         if changed:
             transaction.on_commit(cache_keys.bump)

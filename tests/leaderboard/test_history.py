@@ -132,6 +132,27 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
 
 
+def test_model_page_shows_its_family_and_links_the_other_members(
+    client: Client, models: list[AIModel]
+) -> None:
+    from leaderboard.models import ModelFamily
+
+    make_board(models, 2)
+    family = ModelFamily.objects.create(name="Model family", slug="model-family")
+    AIModel.objects.filter(key__in=["m1", "m2", "m3"]).update(family=family)
+
+    member = client.get("/models/m2/").content.decode()
+    loner = client.get("/models/m4/").content.decode()
+    few = queries(client, "/models/m2/")
+    AIModel.objects.filter(key__in=["m5", "m6", "m7"]).update(family=family)
+
+    assert "Model family" in member
+    assert 'href="/models/m1/"' in member and 'href="/models/m3/"' in member
+    assert 'href="/models/m2/">Model 2' not in member  # not a link to itself
+    assert 'class="family"' not in loner
+    assert queries(client, "/models/m2/") == few  # one query for the members, however many
+
+
 def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:
     make_board(models, 5)
 
@@ -372,7 +393,7 @@ def test_compare_ignores_bad_input_with_a_message(
 HISTORY_PATHS = [
     "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
     "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
-    "/text/overall/changes/feed/", "/compare/",
+    "/text/overall/changes/feed/", "/compare/", "/corrections/", "/zh-hans/corrections/",
 ]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",

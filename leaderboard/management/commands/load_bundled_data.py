@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import importing
+from leaderboard.services import families, importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -21,6 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         manifest = json.loads((BUNDLED / "manifest.json").read_text())
+        added = families.load_starter_rules()
+        if added:
+            self.stdout.write(f"added {added} starter family rules")
         failures = []
         for item in manifest["files"]:
             path = BUNDLED / item["file"]
@@ -33,5 +36,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{outcome.status:>9}  {item['board']:<32} {item['file']}")
             if not outcome.ok:
                 failures.append(f"{item['file']}: {outcome.reason}")
+        placed = families.apply_family_rules()
+        if placed.assigned or placed.cleared:
+            self.stdout.write(
+                f"families: {placed.assigned} models placed, {placed.cleared} cleared, "
+                f"{len(placed.families_created)} families created"
+            )
         if failures:
             raise CommandError("bundled data did not load: " + "; ".join(failures))
