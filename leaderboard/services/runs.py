@@ -48,6 +48,8 @@ def start(
     board_key: str = "",
     format_name: str = "",
     published_on: dt.date | None = None,
+    fetched_at: dt.datetime | None = None,
+    upstream_updated_at: dt.datetime | None = None,
     forced_by: User | None = None,
     force_reason: str = "",
 ) -> ImportRun:
@@ -59,6 +61,8 @@ def start(
         board_key=board_key,
         format=format_name,
         published_on=published_on,
+        fetched_at=fetched_at,
+        upstream_updated_at=upstream_updated_at,
         forced_by=forced_by,
         force_reason=force_reason,
         heartbeat_at=timezone.now(),

@@ -282,7 +282,9 @@ class ScrapedTimeseriesAdapter:
             taken_at = _utc(scrape.get("ts"), f"{what} ts")
             if taken_at is not None and (latest is None or taken_at > latest):
                 latest = taken_at
-            snapshot = SnapshotData(rows=rows, published_on=published_on, rank_kind="position")
+            snapshot = SnapshotData(
+                rows=rows, published_on=published_on, rank_kind="position", updated_at=taken_at
+            )
             key: dt.date | int = published_on if published_on is not None else number
             earlier = by_date.get(key)
             if earlier is not None:
