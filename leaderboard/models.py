@@ -377,6 +377,19 @@ class ImportRun(models.Model):
     published_on = models.DateField(
         null=True, blank=True, help_text=_("The date given for payloads that carry none.")
     )
+    fetched_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the payload was fetched live (empty for a file): it dates a payload that "
+            "names no date, neither in its content nor in its name."
+        ),
+    )
+    upstream_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When upstream says the fetched revision was made (the dataset's commit)."),
+    )
     reason = models.TextField(blank=True, help_text=_("Why it was rejected or failed."))
     counts = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
@@ -439,8 +452,30 @@ class Snapshot(models.Model):
         POSITION = "position", _("Position by score")
         UB = "ub", _("Rank (UB), with ties")
 
+    class DatedBy(models.TextChoices):
+        """Where ``published_on`` came from (``services.planning.date_snapshot``)."""
+
+        PAYLOAD = "payload", _("the payload's own date")
+        GIVEN = "given", _("the date given with the import")
+        FILE_NAME = "file_name", _("the date in the file name")
+        FETCH = "fetch", _("the fetch date (the payload carries none)")
+
     leaderboard = models.ForeignKey(Leaderboard, on_delete=models.PROTECT, related_name="snapshots")
     published_on = models.DateField()
+    dated_by = models.CharField(
+        max_length=10,
+        choices=DatedBy.choices,
+        blank=True,
+        help_text=_("Where the publish date came from; empty for snapshots imported before."),
+    )
+    upstream_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            'When upstream says the data was updated (the page\'s "Data Update Time", the '
+            "dataset's commit); empty when it says nothing. Not our import time."
+        ),
+    )
     source = models.CharField(max_length=60, help_text=_("Source or format the data came from."))
     rank_kind = models.CharField(max_length=10, choices=RankKind.choices)
     content_hash = models.CharField(max_length=64)

@@ -234,6 +234,9 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "origin",
                     "board_key",
                     "format",
+                    "published_on",
+                    "fetched_at",
+                    "upstream_updated_at",
                     "started_at",
                     "finished_at",
                     "duration",
@@ -301,13 +304,15 @@ class ImportRunAdmin(admin.ModelAdmin):
         snapshots = run.snapshots.select_related("leaderboard").order_by("published_on", "pk")
         links = format_html_join(
             ", ",
-            '<a href="{}">{} {} ({} rows)</a>',
+            '<a href="{}">{} {} ({} rows, {} {})</a>',
             (
                 (
                     reverse("admin:leaderboard_snapshot_change", args=[snapshot.pk]),
                     snapshot.leaderboard.slug,
                     snapshot.published_on,
                     snapshot.row_count,
+                    _("dated by"),
+                    snapshot.get_dated_by_display() or "—",
                 )
                 for snapshot in snapshots
             ),
@@ -499,8 +504,16 @@ def progress_line(run: models.ImportRun, *, now: dt.datetime) -> str:
 
 @admin.register(models.Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ["leaderboard", "published_on", "source", "row_count", "imported_at"]
-    list_filter = ["leaderboard", "source"]
+    list_display = [
+        "leaderboard",
+        "published_on",
+        "dated_by",
+        "source",
+        "row_count",
+        "upstream_updated_at",
+        "imported_at",
+    ]
+    list_filter = ["leaderboard", "source", "dated_by"]
     date_hierarchy = "published_on"
     raw_id_fields = ["import_run"]
 

@@ -128,9 +128,13 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
         )
     if source is not None:
         options = _with_source_defaults(options, source)
-    request = _request(
-        options, data=fetched.data, origin=fetched.url, content_type=fetched.content_type,
-        source=source,
+    request = dataclasses.replace(
+        _request(
+            options, data=fetched.data, origin=fetched.url, content_type=fetched.content_type,
+            source=source,
+        ),
+        fetched_at=timezone.now(),
+        upstream_updated_at=fetched.upstream_updated_at,
     )  # fmt: skip
     outcome = import_payload(request, dry_run=options.dry_run, started_at=started_at)
     # The revision counts as imported only when it went where the source sends it.
@@ -156,6 +160,8 @@ def import_payload(
         source=request.source,
         board_key=request.hint.slug,
         published_on=request.published_on,
+        fetched_at=request.fetched_at,
+        upstream_updated_at=request.upstream_updated_at,
         forced_by=request.forced_by if request.force else None,
         force_reason=request.force_reason.strip(),
         started_at=started_at,
@@ -236,6 +242,9 @@ def force_publish(*, run: ImportRun, user: User, reason: str) -> Outcome:
             hint=BoardKey.parse(run.board_key),
             format_name=run.format or None,
             published_on=run.published_on,
+            # A fetched payload keeps its fetch: the date it had then is still its date.
+            fetched_at=run.fetched_at,
+            upstream_updated_at=run.upstream_updated_at,
             source=run.source,
             content_type=run.payload.content_type,
             force_reason=reason,

@@ -100,7 +100,10 @@ def dry_run(request: ImportRequest) -> Outcome:
         format_name, result = planning.parse(request)
     except FormatError as error:
         return Outcome(status=Status.REJECTED, reason=str(error))
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     problems = planning.problems(plans, force=request.force)
     return Outcome(
         status=Status.REJECTED if problems else Status.SUCCEEDED,
@@ -127,7 +130,10 @@ def process(
         return Outcome(status=Status.REJECTED, reason=str(error))
     run.format = format_name
     report("validating")
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     counts = planning.plan_counts(result, plans)
     if problems := planning.problems(plans, force=request.force):
         return Outcome(
@@ -272,6 +278,8 @@ def _write_snapshot(
     snapshot = Snapshot.objects.create(
         leaderboard=board,
         published_on=plan.published_on,
+        dated_by=plan.dated_by,
+        upstream_updated_at=plan.upstream_updated_at,
         source=source_label,
         rank_kind=plan.data.rank_kind or Snapshot.RankKind.POSITION,
         content_hash=digest,

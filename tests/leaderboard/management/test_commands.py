@@ -67,6 +67,22 @@ def test_a_rejected_import_exits_non_zero_with_a_one_line_reason_and_no_tracebac
     assert result.stderr.strip().count("\n") == 0
 
 
+def test_a_dateless_file_is_refused_with_a_message_naming_published_on(tmp_path: Path) -> None:
+    dateless = tmp_path / "arena.csv"  # fboulnois's CSV: no date inside, none in this name
+    dateless.write_bytes(
+        (UPSTREAM / "csv-fboulnois" / "lmsys_csv_2024-06-19_arena_elo.csv").read_bytes()
+    )
+
+    with pytest.raises(CommandError, match=r"no date of its own.*--published-on YYYY-MM-DD"):
+        run("import_leaderboard", str(dateless))
+    assert Snapshot.objects.count() == 0
+
+    output = run("import_leaderboard", str(dateless), "--published-on", "2024-06-19")
+
+    assert output.startswith("succeeded:")
+    assert Snapshot.objects.get().published_on.isoformat() == "2024-06-19"
+
+
 def test_dry_run_reports_without_writing() -> None:
     output = run("import_leaderboard", str(SEED), "--dry-run")
 
@@ -109,7 +125,10 @@ def test_export_json_has_the_documented_schema_with_curated_names() -> None:
 
     assert document["board"]["slug"] == "text/overall"
     assert document["snapshot"]["published_on"] == "2025-11-18"
-    assert set(document["snapshot"]) == {"published_on", "source", "imported_at"}
+    assert set(document["snapshot"]) == {
+        "published_on", "source", "upstream_updated_at", "imported_at"
+    }  # fmt: skip
+    assert document["snapshot"]["upstream_updated_at"] == "2025-11-18T08:08:22+00:00"
     assert len(document["rows"]) == 266
     first = document["rows"][0]
     assert set(first) == {
@@ -129,7 +148,12 @@ def test_export_markdown_keeps_the_seed_layout_without_its_defects() -> None:
 
     markdown = run("export_board", "text/overall", "--format", "markdown")
 
-    assert "UTC /" in markdown and "CST (Beijing Time)" in markdown
+    # The seed's own update time, written back where the seed writes it; ours apart.
+    assert (
+        "> **Data Update Time**: 2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST (Beijing Time)"
+        in markdown
+    )
+    assert "> **Imported**: " in markdown
     assert "| 1 | 1◄─►2 | grok-4.1-thinking | 1483 Preliminary | ±11 | 3,298 | xAI |" in markdown
     assert (
         "| 4 | 2◄─►8 | claude-sonnet-4-5-20250929-thinking-32k | 1450 | ±5 | 16,549 |" in markdown
