@@ -16,6 +16,7 @@ from .models import (
     License,
     LicenseAlias,
     ModelAlias,
+    ModelFact,
     Organization,
     OrganizationAlias,
     Snapshot,
@@ -119,4 +120,5 @@ def review_counts() -> dict[str, int]:
         "licenses": License.objects.filter(needs_review=True).count(),
         "model_disagreements": disagreements,
         "models_uncertain": flagged_total - disagreements,
+        "fact_conflicts": ModelFact.objects.filter(status=ModelFact.Status.CONFLICT).count(),
     }

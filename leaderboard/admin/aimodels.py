@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .. import models, selectors
+from .. import catalogue, models, selectors
 from ..services import curation
 from .aliases import ModelAliasInline
 from .curation import (
@@ -75,7 +75,13 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
     list_select_related = ["organization", "license"]
     search_fields = ["name", "key", "aliases__raw"]
     autocomplete_fields = ["organization", "license"]
-    readonly_fields = ["upstream_organization", "upstream_license", "boards", "created_at"]
+    readonly_fields = [
+        "upstream_organization",
+        "upstream_license",
+        "boards",
+        "created_at",
+        "provenance",
+    ]
     inlines = [ModelAliasInline]
     actions = ["accept_upstream", "dismiss_review", "mark_deprecated", "merge_into"]
     fieldsets = [
@@ -87,6 +93,12 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                     "release_date",
                     "parameters_billions",
                     "open_weights",
+                    "context_tokens",
+                    "output_tokens",
+                    "knowledge_cutoff",
+                    "input_price",
+                    "output_price",
+                    "provenance",
                     "deprecated",
                     "preliminary_override",
                     "notes",
@@ -131,6 +143,31 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             reasons.append(f"upstream license {model.upstream_license!r}")
         return "; ".join(reasons) if reasons else "new or uncertain name"
 
+    @admin.display(description="where the facts came from")
+    def provenance(self, model: models.AIModel) -> SafeString:
+        """Per fact field: curated (typed here, see History) or the catalogue entry, version,
+        match and check date; a conflict with its reason."""
+        facts = {fact.field: fact for fact in model.facts.all()}
+        rows = []
+        for name in catalogue.FACT_FIELDS:
+            value = getattr(model, name)
+            fact = facts.get(name)
+            if fact is None:
+                origin = "curated (see History)" if value not in (None, "") else "—"
+            else:
+                origin = (
+                    f"{fact.get_status_display()} — {fact.source} {fact.source_version}, "
+                    f"{fact.source_ref}, matched by {fact.matched_by}, "
+                    f"checked {fact.checked_on:%Y-%m-%d}"
+                    + (f"; {fact.reason}" if fact.reason else "")
+                )
+            shown = "—" if value in (None, "") else value
+            rows.append((name.replace("_", " "), shown, origin))
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
+        )
+
     @admin.display(description="boards")
     def boards(self, model: models.AIModel) -> SafeString:
         boards = (
@@ -172,6 +209,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             queryset,
             field=foreign_key(models.ModelAlias, "model"),
             title="Merge models",
+            merging=True,
             explanation=(
                 "The selected models are folded into the one you choose: rows, aliases and "
                 "keys move over. Refused when both have a row in the same snapshot."
@@ -228,6 +266,12 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                 counts["models_uncertain"],
                 models.AIModel,
                 {"review_reason": "uncertain"},
+            ),
+            (
+                "Facts where the catalogue disagrees with a curated value",
+                counts["fact_conflicts"],
+                models.ModelFact,
+                {"status__exact": models.ModelFact.Status.CONFLICT},
             ),
         ]
         rows = [
