@@ -113,7 +113,11 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.AIModel]:
-        queryset = super().get_queryset(request).annotate(entry_total=Count("entries"))
+        # Ordered explicitly: Meta.ordering is dropped from a GROUP BY query, and the
+        # autocomplete (the merge target picker) paginates this queryset.
+        queryset = (
+            super().get_queryset(request).annotate(entry_total=Count("entries")).order_by("name")
+        )
         return selectors.models_with_review_reasons(queryset)
 
     def get_urls(self) -> list[URLPattern]:

@@ -39,6 +39,34 @@ def unseed_rules(apps, schema_editor):
     rule.objects.filter(pattern__in=[pattern for _p, pattern, _f, _n in SEED_RULES]).delete()
 
 
+CURATOR_PERMISSIONS = {
+    "enrichmentrule": ("view", "add", "change", "delete"),
+    "modelfact": ("view", "change"),  # decide conflicts; facts come from the catalogue only
+}
+
+
+def grant_curators(apps, schema_editor):
+    """Curators write the match rules and decide conflicts (0008 lists the rest)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("leaderboard")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True  # create_permissions skips None
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
+    group = apps.get_model("auth", "Group").objects.filter(name="Curators").first()
+    if group is None:
+        return
+    codenames = [f"{a}_{m}" for m, actions in CURATOR_PERMISSIONS.items() for a in actions]
+    group.permissions.add(
+        *apps.get_model("auth", "Permission").objects.filter(
+            content_type__app_label="leaderboard", codename__in=codenames
+        )
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -157,4 +185,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(seed_rules, unseed_rules),
+        migrations.RunPython(grant_curators, migrations.RunPython.noop),
     ]
