@@ -159,11 +159,11 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             if fact is None:
                 origin = "curated (see History)" if value not in (None, "") else "—"
             else:
+                # The status word first (applied / agrees / conflict / kept), then where from.
                 origin = (
-                    f"{fact.get_status_display()} — {fact.source} {fact.source_version}, "
-                    f"{fact.source_ref}, matched by {fact.matched_by}, "
-                    f"checked {fact.checked_on:%Y-%m-%d}"
-                    + (f"; {fact.reason}" if fact.reason else "")
+                    f"{fact.status}: {fact.source} {fact.source_version} · {fact.source_ref} · "
+                    f"{fact.matched_by} · checked {fact.checked_on:%Y-%m-%d}"
+                    + (f" — {fact.reason}" if fact.reason else "")
                 )
             shown = "—" if value in (None, "") else value
             rows.append((name.replace("_", " "), shown, origin))

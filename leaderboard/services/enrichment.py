@@ -112,7 +112,7 @@ def find_match(
         except (re.error, IndexError):
             continue  # a broken rule matches nothing (the admin refuses to save one)
         if target and (entry := cat.exact(target) or cat.normalised(target)) is not None:
-            return Match(entry, f"rule #{rule.pk} {rule.pattern!r}", fields=_rule_fields(rule))
+            return Match(entry, f"rule #{rule.pk} {rule.pattern}", fields=_rule_fields(rule))
     return None
 
 
@@ -251,5 +251,12 @@ def accept_catalogue(facts: QuerySet[ModelFact], *, user: AbstractBaseUser | Non
 
 @transaction.atomic
 def keep_curated(facts: QuerySet[ModelFact], *, user: AbstractBaseUser | None) -> int:
-    """The curated value stands; the same catalogue value will not ask again."""
-    return facts.filter(status=Status.CONFLICT).update(status=Status.KEPT)
+    """The curated value stands; the same catalogue value will not ask again. The fact's
+    reason records who decided and when (facts have no history of their own)."""
+    pending = list(facts.filter(status=Status.CONFLICT))
+    who = user.get_username() if user is not None else "nobody"
+    for fact in pending:
+        fact.status = Status.KEPT
+        fact.reason = f"{fact.reason}; kept by {who} on {timezone.now():%Y-%m-%d}"[:300]
+    ModelFact.objects.bulk_update(pending, ["status", "reason"])
+    return len(pending)

