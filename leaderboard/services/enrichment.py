@@ -2,7 +2,7 @@
 catalogue, each with its provenance, never over a curated value.
 
 Matching, in order, never fuzzy: the model's key or a reviewed alias equal to a catalogue id
-(case ignored), then equal once normalised (``catalogue.normalised_key``), then the first
+(case ignored), then equal once normalised (``sources.names.normalised_key``), then the first
 curator-written ``EnrichmentRule`` whose pattern matches the key. A model nothing matches is
 left alone.
 
@@ -11,7 +11,10 @@ Per field, a ``ModelFact`` row says what the catalogue said, where and when:
   applied (``applied``), with a history row naming the source and version;
 - the field holds another value (a curator's) → it stays: ``agrees`` when equal, else
   ``conflict`` with the reason, for review. A conflict a curator dismissed (``kept``) is not
-  raised again until the catalogue says something new.
+  raised again until the catalogue says something new;
+- an empty open-weights flag of a model whose license has a kind is filled only when the
+  kind agrees (the public filter follows the kind): "open" against a closed license is a
+  conflict; "closed" against an open license is kept by rule (``_against_license``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from .. import cache_keys, catalogue
-from ..models import AIModel, EnrichmentRule, ModelAlias, ModelFact
+from ..models import AIModel, EnrichmentRule, License, ModelAlias, ModelFact
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -128,6 +131,31 @@ def _decide(name: str, said: str, current: str | None, fact: ModelFact | None) -
     return Status.CONFLICT, f"catalogue says {said}, curated value is {current}"
 
 
+def _against_license(model: AIModel, said: str, fact: ModelFact | None) -> tuple[str, str]:
+    """An empty open-weights flag still has a curated answer when the model's license has a
+    kind (the public filter follows it): the catalogue may fill the flag only in agreement
+    with it. models.dev marks many open models closed (their API listings)."""
+    license_ = model.license
+    if license_ is None or license_.kind == License.Kind.UNKNOWN:
+        return Status.APPLIED, ""
+    implied = "true" if license_.is_open_weights else "false"
+    if implied == said:
+        return Status.APPLIED, ""
+    if fact is not None and fact.value == said and fact.status in (Status.CONFLICT, Status.KEPT):
+        return fact.status, fact.reason
+    reason = (
+        f"catalogue says {said}, the license {license_.name} "
+        f"({license_.get_kind_display()}) says {implied}"
+    )
+    if implied == "true":
+        # Published weights under an open license are not undone by a catalogue's "closed",
+        # which models.dev gives to API listings of open models (all 23 on the bundled data
+        # were such): the license stands without asking. "Open" against a closed license
+        # might be news, and waits for a curator.
+        return Status.KEPT, f"{reason}; the license stands (rule)"
+    return Status.CONFLICT, reason
+
+
 @transaction.atomic
 def enrich_models(
     *, cat: catalogue.Catalogue | None = None, now: dt.datetime | None = None
@@ -146,7 +174,7 @@ def enrich_models(
     rows: list[ModelFact] = []
     changed_models: list[AIModel] = []
     self_aliases: list[int] = []
-    for model in AIModel.objects.all():
+    for model in AIModel.objects.select_related("license"):
         names = [model.key, *sorted(set(reviewed.get(model.pk, [])) - {model.key})]
         match = find_match(model, names, rules, cat)
         if match is None:
@@ -162,6 +190,8 @@ def enrich_models(
             fact = facts.get((model.pk, name))
             current = as_text(name, getattr(model, name))
             status, reason = _decide(name, said, current, fact)
+            if name == "open_weights" and status == Status.APPLIED and current is None:
+                status, reason = _against_license(model, said, fact)
             if status == Status.APPLIED and current != said:
                 setattr(model, name, from_text(name, said))
                 changed = True

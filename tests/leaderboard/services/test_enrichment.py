@@ -10,7 +10,7 @@ from importlib import metadata
 import pytest
 from django.contrib.auth.models import User
 
-from leaderboard.models import AIModel, EnrichmentRule, ModelAlias, ModelFact
+from leaderboard.models import AIModel, EnrichmentRule, License, ModelAlias, ModelFact
 from leaderboard.services import enrichment
 from tests.leaderboard.factories import ai_model
 
@@ -214,3 +214,28 @@ def test_a_new_name_the_catalogue_knows_leaves_the_review_queue() -> None:
     assert ModelAlias.objects.get(raw="zeta-unknown-9000").needs_review
     reviewed = ModelAlias.objects.get(raw=HAIKU).history.latest()
     assert reviewed.history_change_reason.startswith("reviewed by rule: models.dev")
+
+
+def test_the_open_weights_flag_is_not_filled_against_the_models_license_kind() -> None:
+    apache = License.objects.create(name="Test Apache", kind=License.Kind.OSI)
+    closed = License.objects.create(name="Test Proprietary", kind=License.Kind.PROPRIETARY)
+    open_license = ai_model(key=HAIKU, license=apache)  # the catalogue says closed weights
+    agreeing = ai_model(key="claude-opus-4-1-20250805", license=closed)
+    closed_license = ai_model(key="qwen3-235b-a22b", license=closed)  # the catalogue: open
+
+    report = enrichment.enrich_models()
+
+    for model in (open_license, agreeing, closed_license):
+        model.refresh_from_db()
+    # "Closed" never undoes an open license: kept by rule, said why, not in the queue.
+    assert open_license.open_weights is None
+    kept = fact(open_license, "open_weights")
+    assert kept.status == ModelFact.Status.KEPT
+    assert "the license Test Apache (OSI open source) says true" in kept.reason
+    # "Open" against a closed license might be news: it waits, unapplied.
+    assert closed_license.open_weights is None
+    waiting = fact(closed_license, "open_weights")
+    assert waiting.status == ModelFact.Status.CONFLICT
+    assert report.conflicts == [f"qwen3-235b-a22b open_weights: {waiting.reason}"]
+    assert agreeing.open_weights is False
+    assert fact(agreeing, "open_weights").status == ModelFact.Status.APPLIED
