@@ -10,6 +10,7 @@ from importlib import metadata
 import pytest
 from django.contrib.auth.models import User
 
+from leaderboard import tasks
 from leaderboard.models import AIModel, EnrichmentRule, License, ModelAlias, ModelFact
 from leaderboard.services import enrichment
 from tests.leaderboard.factories import ai_model
@@ -239,3 +240,13 @@ def test_the_open_weights_flag_is_not_filled_against_the_models_license_kind() -
     assert report.conflicts == [f"qwen3-235b-a22b open_weights: {waiting.reason}"]
     assert agreeing.open_weights is False
     assert fact(agreeing, "open_weights").status == ModelFact.Status.APPLIED
+
+
+def test_the_beat_entry_runs_the_enrichment_task(settings: object) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["daily-enrich-models"]  # type: ignore[attr-defined]
+    model = ai_model(key=HAIKU)
+
+    tasks.enrich_models.apply()
+
+    assert entry["task"] == tasks.enrich_models.name
+    assert ModelFact.objects.filter(model=model).count() == 7
