@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from leaderboard.boards import BoardKey
 
@@ -70,6 +70,31 @@ def snapshot_dates(board: Leaderboard) -> list[dt.date]:
     return list(
         board.snapshots.order_by("-published_on").values_list("published_on", flat=True).distinct()
     )
+
+
+class FactSource(TypedDict):
+    source: str
+    source_version: str
+    checked_on: dt.datetime
+
+
+def applied_fact_sources(model: AIModel) -> list[FactSource]:
+    """The catalogues whose values a model's page shows (facts still ``applied``), with the
+    version and the last check: the public provenance line. One query."""
+    rows = (
+        ModelFact.objects.filter(model=model, status=ModelFact.Status.APPLIED)
+        .values("source", "source_version")
+        .annotate(checked_on=Max("checked_on"))
+        .order_by("source")
+    )
+    return [
+        FactSource(
+            source=row["source"],
+            source_version=row["source_version"],
+            checked_on=row["checked_on"],
+        )
+        for row in rows
+    ]
 
 
 # --- the curation review queue (admin) ----------------------------------------------------
