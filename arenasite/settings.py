@@ -221,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaderboard.tasks.send_freshness_alerts",
         "schedule": crontab(minute=53),
     },
+    # Model facts from the installed catalogue package: it changes only when the package is
+    # upgraded, so daily is plenty; curated values are never overwritten.
+    "daily-enrich-models": {
+        "task": "leaderboard.tasks.enrich_models",
+        "schedule": crontab(minute=41, hour=4),
+    },
     "frequent-heartbeat": {
         "task": "leaderboard.tasks.record_heartbeat",
         "schedule": timedelta(seconds=env.int("ARENA_HEARTBEAT_SECONDS", default=300)),

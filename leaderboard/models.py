@@ -221,6 +221,29 @@ class AIModel(models.Model):
     release_date = models.DateField(null=True, blank=True)
     parameters_billions = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     open_weights = models.BooleanField(null=True, blank=True)
+    context_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Context window in tokens.")
+    )
+    output_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Longest output in tokens.")
+    )
+    knowledge_cutoff = models.CharField(
+        max_length=10, blank=True, help_text=_("Training data cutoff: YYYY-MM or YYYY-MM-DD.")
+    )
+    input_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("US dollars per million input tokens, from the model's own provider."),
+    )
+    output_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("US dollars per million output tokens, from the model's own provider."),
+    )
     deprecated = models.BooleanField(default=False)
     preliminary_override = models.BooleanField(
         null=True, blank=True, help_text=_("Overrides upstream's Preliminary flag when set.")
@@ -311,6 +334,70 @@ class ModelAlias(Alias):
     class Meta(Alias.Meta):
         verbose_name_plural = _("model aliases")
         constraints = [models.UniqueConstraint(Lower("raw"), name="modelalias_unique_raw_ci")]
+
+
+class EnrichmentRule(models.Model):
+    """A curator's word on which catalogue entry describes our models, where no key matches.
+
+    ``pattern`` is a regular expression matched against the whole model key (ignoring case);
+    ``target`` is the catalogue model id, which may use the pattern's groups (``\\g<base>``).
+    Rules are tried in ``priority`` order after the exact and normalised key matches.
+    """
+
+    pattern = models.CharField(max_length=200)
+    target = models.CharField(max_length=200, help_text=_("Catalogue model id, e.g. \\g<base>."))
+    fields = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated facts this rule may fill; empty: all."),
+    )
+    priority = models.PositiveSmallIntegerField(default=100)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} → {self.target}"
+
+
+class ModelFact(models.Model):
+    """What a catalogue says about one field of one model, and what became of it.
+
+    The provenance of an enriched value: which source (and version) said it, when we last
+    checked, how the model was matched. A curated value always wins: the fact is then
+    ``agrees`` or, when the catalogue says something else, ``conflict`` until a curator
+    decides (``kept``: the curated value stands until the catalogue changes its mind)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied: the value shown came from the catalogue")
+        AGREES = "agrees", _("Agrees with the curated value")
+        CONFLICT = "conflict", _("Conflict: waits for review")
+        KEPT = "kept", _("Reviewed: the curated value stands")
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="facts")
+    field = models.CharField(max_length=40)
+    value = models.CharField(max_length=100, help_text=_("What the catalogue says."))
+    source = models.CharField(max_length=40)
+    source_version = models.CharField(max_length=40)
+    source_ref = models.CharField(max_length=200, help_text=_("The catalogue entry used."))
+    matched_by = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    checked_on = models.DateTimeField()
+
+    class Meta:
+        ordering = ["model", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "field", "source"], name="modelfact_unique_field_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.field}={self.value} ({self.source})"
 
 
 class RawPayload(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from leaderboard.boards import BoardKey
 
@@ -16,6 +16,7 @@ from .models import (
     License,
     LicenseAlias,
     ModelAlias,
+    ModelFact,
     Organization,
     OrganizationAlias,
     Snapshot,
@@ -71,6 +72,31 @@ def snapshot_dates(board: Leaderboard) -> list[dt.date]:
     )
 
 
+class FactSource(TypedDict):
+    source: str
+    source_version: str
+    checked_on: dt.datetime
+
+
+def applied_fact_sources(model: AIModel) -> list[FactSource]:
+    """The catalogues whose values a model's page shows (facts still ``applied``), with the
+    version and the last check: the public provenance line. One query."""
+    rows = (
+        ModelFact.objects.filter(model=model, status=ModelFact.Status.APPLIED)
+        .values("source", "source_version")
+        .annotate(checked_on=Max("checked_on"))
+        .order_by("source")
+    )
+    return [
+        FactSource(
+            source=row["source"],
+            source_version=row["source_version"],
+            checked_on=row["checked_on"],
+        )
+        for row in rows
+    ]
+
+
 # --- the curation review queue (admin) ----------------------------------------------------
 
 
@@ -119,4 +145,5 @@ def review_counts() -> dict[str, int]:
         "licenses": License.objects.filter(needs_review=True).count(),
         "model_disagreements": disagreements,
         "models_uncertain": flagged_total - disagreements,
+        "fact_conflicts": ModelFact.objects.filter(status=ModelFact.Status.CONFLICT).count(),
     }

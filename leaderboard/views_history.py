@@ -61,6 +61,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         "boards": boards,
         "standing_rows": standing_rows,
         "departed": [h for h in found.boards if h.standing is None],
+        "fact_sources": selectors.applied_fact_sources(found.model),
         **navigation(request),
     }
     return render(request, "leaderboard/history/model.html", context)

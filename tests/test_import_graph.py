@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.freshness": READ_HELPER,
     "leaderboard.models": MODELS,
     "leaderboard.boards": PURE,
+    "leaderboard.catalogue": PURE,
     "leaderboard.upstream": PURE,
     "leaderboard.http": PURE,
     "leaderboard.hf_datasets": PURE,

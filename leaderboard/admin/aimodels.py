@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .. import models, selectors
+from .. import catalogue, models, selectors
 from ..services import curation
 from .aliases import ModelAliasInline
 from .curation import (
@@ -78,6 +78,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
     autocomplete_fields = ["organization", "license", "family"]
     readonly_fields = [
         "upstream_organization", "upstream_license", "boards", "created_at", "family_rule",
+        "provenance",
     ]  # fmt: skip
     inlines = [ModelAliasInline]
     actions = ["accept_upstream", "dismiss_review", "mark_deprecated", "merge_into"]
@@ -90,6 +91,12 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                     "release_date",
                     "parameters_billions",
                     "open_weights",
+                    "context_tokens",
+                    "output_tokens",
+                    "knowledge_cutoff",
+                    "input_price",
+                    "output_price",
+                    "provenance",
                     "deprecated",
                     "preliminary_override",
                     "notes",
@@ -105,7 +112,11 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.AIModel]:
-        queryset = super().get_queryset(request).annotate(entry_total=Count("entries"))
+        # Ordered explicitly: Meta.ordering is dropped from a GROUP BY query, and the
+        # autocomplete (the merge target picker) paginates this queryset.
+        queryset = (
+            super().get_queryset(request).annotate(entry_total=Count("entries")).order_by("name")
+        )
         return selectors.models_with_review_reasons(queryset)
 
     def get_urls(self) -> list[URLPattern]:
@@ -142,6 +153,31 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         if getattr(model, "license_disagrees", False):
             reasons.append(f"upstream license {model.upstream_license!r}")
         return review_badge(waiting=True, text="; ".join(reasons) or "new or uncertain name")
+
+    @admin.display(description="where the facts came from")
+    def provenance(self, model: models.AIModel) -> SafeString:
+        """Per fact field: curated (typed here, see History) or the catalogue entry, version,
+        match and check date; a conflict with its reason."""
+        facts = {fact.field: fact for fact in model.facts.all()}
+        rows = []
+        for name in catalogue.FACT_FIELDS:
+            value = getattr(model, name)
+            fact = facts.get(name)
+            if fact is None:
+                origin = "curated (see History)" if value not in (None, "") else "—"
+            else:
+                # The status word first (applied / agrees / conflict / kept), then where from.
+                origin = (
+                    f"{fact.status}: {fact.source} {fact.source_version} · {fact.source_ref} · "
+                    f"{fact.matched_by} · checked {fact.checked_on:%Y-%m-%d}"
+                    + (f" — {fact.reason}" if fact.reason else "")
+                )
+            shown = "—" if value in (None, "") else value
+            rows.append((name.replace("_", " "), shown, origin))
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description="boards")
     def boards(self, model: models.AIModel) -> SafeString:
@@ -184,6 +220,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             queryset,
             field=foreign_key(models.ModelAlias, "model"),
             title="Merge models",
+            merging=True,
             explanation=(
                 "The selected models are folded into the one you choose: rows, aliases and "
                 "keys move over. Refused when both have a row in the same snapshot."
@@ -240,6 +277,12 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                 counts["models_uncertain"],
                 models.AIModel,
                 {"review_reason": "uncertain"},
+            ),
+            (
+                "Facts where the catalogue disagrees with a curated value",
+                counts["fact_conflicts"],
+                models.ModelFact,
+                {"status__exact": models.ModelFact.Status.CONFLICT},
             ),
         ]
         rows = [

@@ -73,6 +73,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
             queryset,
             field=field,
             title="Merge into another entry",
+            merging=True,
             explanation=(
                 "The selected entries are folded into the one you choose: their aliases and "
                 "models move over, their names become aliases, then they are deleted."

