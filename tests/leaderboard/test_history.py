@@ -154,6 +154,7 @@ def test_model_page_shows_its_family_and_links_the_other_members(
     assert 'class="family"' not in loner
     assert queries(client, "/models/m2/") == few  # one query for the members, however many
 
+
 def test_model_page_shows_catalogue_facts_and_where_they_came_from(client: Client) -> None:
     model = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
     enrichment.enrich_models()

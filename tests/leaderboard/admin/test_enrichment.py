@@ -17,7 +17,7 @@ from leaderboard.services import enrichment
 pytestmark = pytest.mark.django_db
 
 GROUP_MIGRATION = importlib.import_module("leaderboard.migrations.0008_curators_group")
-FACTS_MIGRATION = importlib.import_module("leaderboard.migrations.0014_model_facts")
+FACTS_MIGRATION = importlib.import_module("leaderboard.migrations.0016_model_facts")
 
 
 @pytest.fixture
