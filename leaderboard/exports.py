@@ -36,10 +36,16 @@ class ExportRow:
     rating_upper: float | None
     votes: int | None
     preliminary: bool | None
+    # Movement against the snapshot the view compares with (``selectors.with_movement``);
+    # None for a new model, without a baseline, or for entries not annotated.
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    score_change: float | None = None
 
 
 def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
-    """Curated values where staff set them, upstream's raw strings otherwise."""
+    """Curated values where staff set them, upstream's raw strings otherwise; the movement
+    columns where the entries carry ``with_movement``'s annotations."""
     rows = []
     for entry in entries:
         model = entry.model
@@ -66,9 +72,17 @@ def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
                 rating_upper=entry.rating_upper,
                 votes=entry.votes,
                 preliminary=preliminary,
+                previous_rank=getattr(entry, "previous_rank", None),
+                rank_change=getattr(entry, "rank_change", None),
+                score_change=_rounded(getattr(entry, "score_change", None)),
             )
         )
     return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    """A difference of two stored scores without float noise (13.100000000000136)."""
+    return None if value is None else round(value, 6)
 
 
 def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:

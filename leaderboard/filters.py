@@ -110,6 +110,14 @@ class BoardFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    # Not a filter of rows: the view reads the valid date and measures movement against the
+    # board's snapshot as of it (a form field so it lives in the form and the URL like the rest).
+    compare_to = django_filters.DateFilter(
+        method="keep_all",
+        label=_("Movement since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
     class Meta:
         model = Entry
         fields: list[str] = []
@@ -149,6 +157,11 @@ class BoardFilter(django_filters.FilterSet):
             return queryset.exclude(is_preliminary=True)
         if value == "only":
             return queryset.filter(is_preliminary=True)
+        return queryset
+
+    def keep_all(
+        self, queryset: QuerySet[BoardEntry], name: str, value: object
+    ) -> QuerySet[BoardEntry]:
         return queryset
 
     def first_seen_since(

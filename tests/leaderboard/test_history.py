@@ -241,8 +241,8 @@ def test_changes_page_lists_newest_snapshots_first_and_pages(
     second = client.get("/changes/?page=2").content.decode()
 
     assert first.index("2025-01-25") < first.index("2025-01-24")
-    assert 'rel="next"' in first and "text/overall · 2025-01-06" in first
-    assert "text/overall · 2025-01-05" not in first
+    assert 'rel="next"' in first and "Text · Overall · 2025-01-06" in first
+    assert "Text · Overall · 2025-01-05" not in first
     assert "first snapshot" in second  # day one: nothing to compare with
     assert "not a page number" in client.get("/changes/?page=x").content.decode()
 
@@ -255,7 +255,7 @@ def test_a_board_changes_page_is_not_shadowed_by_the_board_route(
 
     html = client.get("/text/coding/changes/").content.decode()
 
-    assert "text/coding · 2025-01-02" in html and "text/overall ·" not in html
+    assert "Text · Coding · 2025-01-02" in html and "Text · Overall ·" not in html
     assert client.get("/text/coding/").status_code == 200
 
 

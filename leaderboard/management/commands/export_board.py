@@ -28,7 +28,11 @@ class Command(BaseCommand):
         if snapshot is None:
             when = f" on or before {options['as_of']}" if options["as_of"] else ""
             raise CommandError(f"board {board.slug} has no snapshot{when}")
-        rows = exports.export_rows(selectors.board_rows(snapshot))
+        # Movement against the previous snapshot, as the board page's exports have it.
+        entries = selectors.with_movement(
+            selectors.board_rows(snapshot), selectors.previous_snapshot(board, snapshot)
+        )
+        rows = exports.export_rows(entries)
         self.stdout.write(
             exports.render(options["format"], board=board, snapshot=snapshot, rows=rows),
             ending="",
