@@ -12,13 +12,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from leaderboard.boards import BoardKey
+from leaderboard.models import ImportRun
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 from tests.browser.conftest import Visit
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.browser
 
 Open = Callable[..., Visit]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ROWS = "table.board tbody tr"
+DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 PHONE = {
     "viewport": {"width": 375, "height": 812},
     "device_scale_factor": 2,
@@ -66,9 +72,60 @@ def test_no_table_cell_lies_outside_the_tables_box_at_common_widths(
     # Every column header of the wide layout is on screen from 1024 px up.
     if width >= 1024:
         headers = board.page.locator("table.board thead th")
-        assert headers.count() == 8
-        assert all(headers.nth(i).is_visible() for i in range(8))
+        assert headers.count() == 9
+        assert all(headers.nth(i).is_visible() for i in range(9))
     board.screenshot(f"board-{width}")
+    assert board.problems == []
+
+
+def _publish_a_later_snapshot() -> None:
+    """The 2025-12-20 page on text/overall: every seed model now has a movement to show."""
+    outcome = import_payload(
+        ImportRequest(
+            data=DEC_20.read_bytes(),
+            origin=str(DEC_20),
+            trigger=ImportRun.Trigger.COMMAND,
+            hint=BoardKey.parse("text/overall"),
+        )
+    )
+    assert outcome.ok, outcome.reason
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 375])
+def test_the_movement_column_keeps_every_cell_inside_the_box(visit: Open, width: int) -> None:
+    _publish_a_later_snapshot()
+    options: dict[str, Any] = (
+        PHONE if width == 375 else {"viewport": {"width": width, "height": 800}}
+    )
+    board = visit(**options)
+    board.goto("/")
+    board.page.evaluate("document.querySelector('#results').scrollIntoView()")
+    board.screenshot(f"board-movement-{width}")
+
+    measured = board.page.evaluate(CELLS_OUTSIDE_THE_BOX)
+
+    assert measured["outside"] == [], measured["outside"][:5]
+    assert measured["overflow"] <= 1, measured
+    assert measured["page"] <= width + 1, measured
+    page = board.page
+    moves = page.locator("td.col-movement")
+    assert moves.count() == 289
+    shown = set(
+        page.evaluate(
+            """() => [...document.querySelectorAll("td.col-movement [aria-hidden=true]")]
+                     .map((span) => span.textContent.split(" ")[0])"""
+        )
+    )
+    assert "new" in shown and any(t.startswith("▲") for t in shown)
+    assert any(t.startswith("▼") for t in shown)
+    first = page.locator(ROWS).first
+    if width == 375:
+        # On a phone the rank change folds under the rank; the column leaves the table.
+        assert not moves.first.is_visible()
+        assert first.locator("td.col-rank .rank-meta").is_visible()
+    else:
+        assert moves.first.is_visible()
+        assert not first.locator("td.col-rank .rank-meta").is_visible()
     assert board.problems == []
 
 

@@ -12,6 +12,7 @@ import feedparser
 import hypothesis
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -98,16 +99,20 @@ def queries(client: Client, path: str) -> int:
 @pytest.mark.parametrize(
     "path",
     ["/models/m3/", "/organizations/open-lab/", "/changes/", "/text/overall/changes/",
-     "/changes/feed/", "/compare/?models=m1,m2"],
+     "/changes/feed/", "/compare/?models=m1,m2",
+     # The board with movement: against the previous snapshot, or the one as of a date.
+     "/text/overall/", "/text/overall/?compare_to=2025-01-02&sort=-movement",
+     "/text/overall/export.json?compare_to=2025-01-02"],
 )  # fmt: skip
-def test_history_pages_run_as_many_queries_for_30_snapshots_as_for_3(
+def test_history_pages_run_as_many_queries_for_300_snapshots_as_for_3(
     client: Client, models: list[AIModel], path: str
 ) -> None:
     board = make_board(models, 3)
     few = queries(client, path)
     Entry.objects.all().delete()
     Snapshot.objects.all().delete()
-    build_history(board, models, 33)
+    build_history(board, models, 300)
+    cache.clear()  # the board pages are cached: count a render, as the first time
 
     assert queries(client, path) == few
 
@@ -126,8 +131,11 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert "<h1>Model 2" in html
     assert 'href="/organizations/open-lab/"' in html
     assert "model-two-upstream" in html and "Model 2 (raw)" in html
-    # Day 2 rotates by 2: m2 is #1 (was #2 on day 1): up one.
+    # Day 2 rotates by 2: m2 is #1 (was #2 on day 1): up one, ten points more.
     assert "▲1" in html
+    assert '<span class="visually-hidden">up 1 place, score +10</span>' in html
+    # The standing names the board as the board page does, not by its slug.
+    assert '<a href="/text/overall/">Text · Overall</a>' in html
     assert "2025-01-01 → 2025-01-03" in html
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
 
@@ -369,10 +377,14 @@ def test_compare_ignores_bad_input_with_a_message(
 
 # --- query-string fuzz -----------------------------------------------------------------------
 
+# Every history page and feed, in both languages (the board itself, with compare_to, is
+# fuzzed in test_views.py through STATE_PARAMS).
 HISTORY_PATHS = [
-    "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
-    "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
-    "/text/overall/changes/feed/", "/compare/",
+    f"{prefix}{path}"
+    for prefix in ("", "/zh-hans")
+    for path in ("/models/m1/", "/organizations/", "/organizations/open-lab/", "/changes/",
+                 "/text/overall/changes/", "/changes/feed/", "/text/overall/changes/feed/",
+                 "/compare/")
 ]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",

@@ -439,6 +439,9 @@ def test_the_board_shows_rank_and_score_movement_against_the_previous_snapshot(
     assert '<span class="visually-hidden">up 2 places, score +21</span>' in html
     assert '<span class="visually-hidden">new on this board</span>' in html
     assert "movement since 2025-03-02" in html
+    chinese = client.get("/zh-hans/text/overall/").content.decode()
+    assert '<span class="visually-hidden">上升 2 位，分数 +21</span>' in chinese
+    assert ">新</span>" in chinese and "变动对比 2025-03-02" in chinese
     rows = export_json(client)["rows"]
     moves = [(r["model_key"], r["previous_rank"], r["rank_change"], r["score_change"])
              for r in rows]  # fmt: skip
