@@ -12,19 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from leaderboard.boards import BoardKey
-from leaderboard.models import ImportRun
-from leaderboard.services.importing import import_payload
-from leaderboard.services.planning import ImportRequest
 from tests.browser.conftest import Visit
-from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.browser
 
 Open = Callable[..., Visit]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ROWS = "table.board tbody tr"
-DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 PHONE = {
     "viewport": {"width": 375, "height": 812},
     "device_scale_factor": 2,
@@ -78,22 +72,9 @@ def test_no_table_cell_lies_outside_the_tables_box_at_common_widths(
     assert board.problems == []
 
 
-def _publish_a_later_snapshot() -> None:
-    """The 2025-12-20 page on text/overall: every seed model now has a movement to show."""
-    outcome = import_payload(
-        ImportRequest(
-            data=DEC_20.read_bytes(),
-            origin=str(DEC_20),
-            trigger=ImportRun.Trigger.COMMAND,
-            hint=BoardKey.parse("text/overall"),
-        )
-    )
-    assert outcome.ok, outcome.reason
-
-
 @pytest.mark.parametrize("width", [1024, 1280, 375])
+@pytest.mark.usefixtures("later_snapshot")
 def test_the_movement_column_keeps_every_cell_inside_the_box(visit: Open, width: int) -> None:
-    _publish_a_later_snapshot()
     options: dict[str, Any] = (
         PHONE if width == 375 else {"viewport": {"width": width, "height": 800}}
     )

@@ -140,6 +140,21 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
 
 
+def test_model_page_tells_a_boards_two_style_control_views_apart_by_name(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 2)
+    raw_view = factories.board(style_control=False)
+    build_history(raw_view, models, 2)
+
+    html = client.get("/models/m1/").content.decode()
+
+    assert '<a href="/text/overall/">Text · Overall</a>' in html
+    assert '<a href="/text/overall-no-style-control/">Text · Overall · no style control</a>' in html
+    chinese = client.get("/zh-hans/models/m1/").content.decode()
+    assert "文本 · 总榜 · 未启用风格控制" in chinese
+
+
 def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:
     make_board(models, 5)
 
@@ -167,9 +182,14 @@ def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> N
 def test_unknown_model_or_organisation_is_a_404(client: Client, models: list[AIModel]) -> None:
     make_board(models, 2)
 
-    assert client.get("/models/no-such-model/").status_code == 404
-    assert client.get("/organizations/no-such-org/").status_code == 404
-    assert client.get("/nowhere/at-all/changes/").status_code == 404
+    for path in ("/models/no-such-model/", "/organizations/no-such-org/",
+                 "/nowhere/at-all/changes/", "/nowhere/at-all/changes/feed/"):  # fmt: skip
+        english, chinese = client.get(path), client.get(f"/zh-hans{path}")
+        assert english.status_code == chinese.status_code == 404, path
+        # The site's own page, in the reader's language, not a bare error.
+        assert 'class="site-header"' in english.content.decode()
+        assert "Page not found" in english.content.decode()
+        assert "页面不存在" in chinese.content.decode()
 
 
 def test_model_keys_with_slashes_and_spaces_resolve(client: Client) -> None:
