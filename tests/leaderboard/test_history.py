@@ -350,7 +350,7 @@ def test_organisation_page_shows_models_and_best_rank_over_time(
     html = client.get("/organizations/open-lab/").content.decode()
     found = history.organization_history("open-lab")
 
-    assert "Model 2 · text/overall" in html
+    assert "Model 2 · Text · Overall" in html
     assert found is not None and found.best_ranks[0][1] == [
         (START + dt.timedelta(days=d), 1) for d in range(3)
     ]
