@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from html import escape
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import labels
 from ..exports import format_interval
@@ -38,27 +39,34 @@ def grouped(number: int | None) -> str:
 
 
 def _rank_move(entry: Any, baseline: object) -> tuple[str, str, str]:
-    """(css modifier, what is shown, what a screen reader says) for a row's rank change.
-    ``entry`` is a board row annotated by ``selectors.with_movement`` or a
+    """(css modifier, what is shown, what a screen reader says — HTML-escaped) for a row's
+    rank change. ``entry`` is a board row annotated by ``selectors.with_movement`` or a
     ``history.Standing``: both have ``previous_rank``, ``rank_change``, ``score_change``."""
     if not baseline:
-        return "", "–", _("no earlier snapshot to compare with")
-    change = entry.rank_change
-    if entry.previous_rank is None or change is None:
-        return "new", _("new"), _("new on this board")
+        change = None
+    elif entry.previous_rank is None or entry.rank_change is None:
+        change = "new"
+    else:
+        change = entry.rank_change
+    return _rank_move_words(get_language(), change)
+
+
+@functools.lru_cache(maxsize=512)
+def _rank_move_words(language: str | None, change: int | str | None) -> tuple[str, str, str]:
+    """Memoised per language: a 300-row board asks for the same few dozen phrasings, and
+    translating and escaping them for every row was most of the column's render time."""
+    if change is None:
+        return "none", "–", escape(_("no earlier snapshot to compare with"))
+    if change == "new":
+        return "new", escape(_("new")), escape(_("new on this board"))
+    assert isinstance(change, int)
     if change > 0:
-        return (
-            "up",
-            f"▲{change}",
-            ngettext("up %(n)d place", "up %(n)d places", change) % {"n": change},
-        )
+        words = ngettext("up %(n)d place", "up %(n)d places", change) % {"n": change}
+        return "up", f"▲{change}", escape(words)
     if change < 0:
-        return (
-            "down",
-            f"▼{-change}",
-            ngettext("down %(n)d place", "down %(n)d places", -change) % {"n": -change},
-        )
-    return "same", "=", _("same rank")
+        words = ngettext("down %(n)d place", "down %(n)d places", -change) % {"n": -change}
+        return "down", f"▼{-change}", escape(words)
+    return "same", "=", escape(_("same rank"))
 
 
 def signed_score(change: float) -> str:
@@ -69,6 +77,8 @@ def signed_score(change: float) -> str:
     return f"{rounded:+.1f}".removesuffix(".0")
 
 
+# Both filters build their markup from our own strings (arrows, numbers, escaped words):
+# plain f-strings, as format_html's per-argument checks cost more than the rest of the row.
 @register.filter
 def movement(entry: Any, baseline: object) -> SafeString:
     """The movement cell: ▲3 / ▼2 / = / new, then the score change, with the same in words
@@ -78,13 +88,12 @@ def movement(entry: Any, baseline: object) -> SafeString:
         return rank_move(entry, baseline)
     kind, shown, spoken = _rank_move(entry, baseline)
     score = signed_score(score_change)
-    return format_html(
-        '<span class="move move-{}"><span aria-hidden="true">{} <small class="score-change">{}'
-        '</small></span><span class="visually-hidden">{}</span></span>',
-        kind,
-        shown,
-        score,
-        _("%(rank)s, score %(score)s") % {"rank": spoken, "score": score},
+    # The phrasing is escaped before the (escaped) words and the (digits-only) score go in.
+    words = escape(_("%(rank)s, score %(score)s")) % {"rank": spoken, "score": score}
+    return mark_safe(
+        f'<span class="move move-{kind}"><span aria-hidden="true">{shown} '
+        f'<small class="score-change">{score}</small></span>'
+        f'<span class="visually-hidden">{words}</span></span>'
     )
 
 
@@ -92,12 +101,9 @@ def movement(entry: Any, baseline: object) -> SafeString:
 def rank_move(entry: Any, baseline: object) -> SafeString:
     """The rank change alone (▲3, new), folded under the rank on narrow screens."""
     kind, shown, spoken = _rank_move(entry, baseline)
-    return format_html(
-        '<span class="move move-{}"><span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">{}</span></span>',
-        kind or "none",
-        shown,
-        spoken,
+    return mark_safe(
+        f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
+        f'<span class="visually-hidden">{spoken}</span></span>'
     )
 
 
