@@ -154,6 +154,16 @@ def test_the_phone_layout_passes_axe_too(visit: Open) -> None:
     assert _serious_violations(audit, "/") == []
 
 
+@pytest.mark.usefixtures("later_snapshot")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("phone", [False, True])
+def test_the_board_with_movement_passes_axe(visit: Open, phone: bool, scheme: str) -> None:
+    options: dict[str, Any] = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+    audit = visit(**options, color_scheme=scheme, bypass_csp=True)
+
+    assert _serious_violations(audit, "/?sort=-movement&compare_to=2025-11-18") == []
+
+
 def test_axe_is_really_running(visit: Open) -> None:
     """The checks above would pass vacuously if axe saw nothing: break a page and see it."""
     audit = visit(viewport={"width": 1280, "height": 900}, bypass_csp=True)
