@@ -85,9 +85,18 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def render(
+    fmt: str,
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
+    """``movement_since``: the date of the snapshot the rows' movement is measured against
+    (the JSON says it; CSV and Markdown have no place for it)."""
     if fmt == "json":
-        return to_json(board=board, snapshot=snapshot, rows=rows)
+        return to_json(board=board, snapshot=snapshot, rows=rows, movement_since=movement_since)
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":
@@ -95,7 +104,13 @@ def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[Expor
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def to_json(
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
     document = {
         "board": {
             "slug": board.slug,
@@ -109,6 +124,7 @@ def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) ->
             "source": snapshot.source,
             "imported_at": snapshot.imported_at.isoformat(),
         },
+        "movement_since": movement_since.isoformat() if movement_since else None,
         "rows": [{k: v for k, v in asdict(row).items() if k != "url"} for row in rows],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -190,7 +190,14 @@ class BoardView(SingleTableMixin, FilterView):
 
     def _export(self, export: str) -> HttpResponse:
         fmt, content_type = EXPORT_TYPES[export]
-        body = exports.render(fmt, board=self.board, snapshot=self.snapshot, rows=self._rows())
+        rows = self._rows()
+        body = exports.render(
+            fmt,
+            board=self.board,
+            snapshot=self.snapshot,
+            rows=rows,
+            movement_since=self.baseline.published_on if self.baseline else None,
+        )
         response = HttpResponse(body, content_type=content_type)
         name = f"arena-{self.board.slug.replace('/', '-')}-{self.snapshot.published_on}.{export}"
         disposition = "attachment" if export == "csv" else "inline"

@@ -500,8 +500,11 @@ def test_compare_to_measures_movement_against_the_snapshot_as_of_that_date(
     # A date between two snapshots means the snapshot as of that date.
     between = client.get("/text/overall/?compare_to=2025-03-01&as_of=2025-03-02")
     assert movement_cells(between.content.decode())["Model b"] == "▲1 +11"
-    rows = export_json(client, "?compare_to=2025-03-01")["rows"]
-    assert [r["rank_change"] for r in rows] == [2, 0, None]
+    document = export_json(client, "?compare_to=2025-03-01")
+    assert document["movement_since"] == "2025-03-01"
+    assert [r["rank_change"] for r in document["rows"]] == [2, 0, None]
+    assert export_json(client)["movement_since"] == "2025-03-02"
+    assert export_json(client, "?as_of=2025-03-01")["movement_since"] is None
     csv_text = client.get("/text/overall/export.csv?compare_to=2025-03-01").content.decode()
     assert csv_text.splitlines()[1].endswith(",3,2,22.0")
 

@@ -169,6 +169,7 @@ def test_export_as_of_a_date_picks_the_snapshot_of_that_day() -> None:
     assert older["snapshot"]["published_on"] == "2025-11-18"
     assert newest["snapshot"]["published_on"] == "2025-12-20"
     # Movement against the previous snapshot, as the page's exports: the older has none.
+    assert (older["movement_since"], newest["movement_since"]) == (None, "2025-11-18")
     assert {row["rank_change"] for row in older["rows"]} == {None}
     was = {row["model_key"]: (row["rank"], row["score"]) for row in older["rows"]}
     for row in newest["rows"]:
