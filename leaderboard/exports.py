@@ -36,10 +36,16 @@ class ExportRow:
     rating_upper: float | None
     votes: int | None
     preliminary: bool | None
+    # Movement against the snapshot the view compares with (``selectors.with_movement``);
+    # None for a new model, without a baseline, or for entries not annotated.
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    score_change: float | None = None
 
 
 def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
-    """Curated values where staff set them, upstream's raw strings otherwise."""
+    """Curated values where staff set them, upstream's raw strings otherwise; the movement
+    columns where the entries carry ``with_movement``'s annotations."""
     rows = []
     for entry in entries:
         model = entry.model
@@ -66,14 +72,31 @@ def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
                 rating_upper=entry.rating_upper,
                 votes=entry.votes,
                 preliminary=preliminary,
+                previous_rank=getattr(entry, "previous_rank", None),
+                rank_change=getattr(entry, "rank_change", None),
+                score_change=_rounded(getattr(entry, "score_change", None)),
             )
         )
     return rows
 
 
-def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def _rounded(value: float | None) -> float | None:
+    """A difference of two stored scores without float noise (13.100000000000136)."""
+    return None if value is None else round(value, 6)
+
+
+def render(
+    fmt: str,
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
+    """``movement_since``: the date of the snapshot the rows' movement is measured against
+    (the JSON says it; CSV and Markdown have no place for it)."""
     if fmt == "json":
-        return to_json(board=board, snapshot=snapshot, rows=rows)
+        return to_json(board=board, snapshot=snapshot, rows=rows, movement_since=movement_since)
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":
@@ -81,7 +104,13 @@ def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[Expor
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def to_json(
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
     document = {
         "board": {
             "slug": board.slug,
@@ -100,6 +129,7 @@ def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) ->
             ),
             "imported_at": snapshot.imported_at.isoformat(),
         },
+        "movement_since": movement_since.isoformat() if movement_since else None,
         "rows": [{k: v for k, v in asdict(row).items() if k != "url"} for row in rows],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -110,6 +110,14 @@ class BoardFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    # Not a filter of rows: the view reads the valid date and measures movement against the
+    # board's snapshot as of it (a form field so it lives in the form and the URL like the rest).
+    compare_to = django_filters.DateFilter(
+        method="keep_all",
+        label=_("Movement since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
     # Last on purpose: filters apply in declaration order, and the best variant is the best
     # of the rows the other filters kept.
     best_variant = django_filters.BooleanFilter(
@@ -172,6 +180,11 @@ class BoardFilter(django_filters.FilterSet):
             rank__lt=OuterRef("rank"),
         )
         return queryset.filter(~Exists(better_sibling))
+
+    def keep_all(
+        self, queryset: QuerySet[BoardEntry], name: str, value: object
+    ) -> QuerySet[BoardEntry]:
+        return queryset
 
     def first_seen_since(
         self, queryset: QuerySet[BoardEntry], name: str, value: dt.date | None

@@ -71,6 +71,10 @@ class Standing:
     has_previous_snapshot: bool
 
     @property
+    def previous_rank(self) -> int | None:
+        return None if self.previous is None else self.previous.rank
+
+    @property
     def rank_change(self) -> int | None:
         """Positive = moved up. None when the model is new or the board has one snapshot."""
         return None if self.previous is None else self.previous.rank - self.point.rank

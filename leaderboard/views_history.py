@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import charts, corrections, headtohead, history, selectors
+from . import charts, corrections, headtohead, history, labels, selectors
 from .models import AIModel, Leaderboard
 from .views import navigation
 
@@ -52,7 +52,9 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
             }
         )
     standing_rows = [
-        (h.board.slug, h.board.get_absolute_url(), h.standing) for h in found.boards if h.standing
+        (_board_name(h.board), h.board.get_absolute_url(), h.standing)
+        for h in found.boards
+        if h.standing
     ]
     context = {
         "found": found,
@@ -93,7 +95,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             }
         )
     rows = [
-        (f"{model.name} · {standing.board.slug}", model.get_absolute_url(), standing)
+        (f"{model.name} · {_board_name(standing.board)}", model.get_absolute_url(), standing)
         for model, standings in found.standings
         for standing in standings
     ]
@@ -106,6 +108,10 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     context["section"] = "organizations"
     return render(request, "leaderboard/history/organization.html", context)
+
+
+def _board_name(board: Leaderboard) -> str:
+    return labels.board_name(board.arena, board.category, board.style_control)
 
 
 def _board_or_404(arena: str | None, category: str | None) -> Leaderboard | None:

@@ -135,12 +135,15 @@ def test_export_json_has_the_documented_schema_with_curated_names() -> None:
     assert set(first) == {
         "rank", "rank_upper", "rank_lower", "model", "model_key", "organization", "license",
         "license_kind", "score", "rating_lower", "rating_upper", "votes", "preliminary",
+        "previous_rank", "rank_change", "score_change",
     }  # fmt: skip
     assert first | {"license_kind": None} == {
         "rank": 1, "rank_upper": 1, "rank_lower": 2, "model": "grok-4.1-thinking",
         "model_key": "grok-4.1-thinking", "organization": "xAI", "license": "Proprietary",
         "license_kind": None, "score": 1483.0, "rating_lower": 1472.0, "rating_upper": 1494.0,
         "votes": 3298, "preliminary": True,
+        # The board's only snapshot: nothing to measure movement against.
+        "previous_rank": None, "rank_change": None, "score_change": None,
     }  # fmt: skip
 
 
@@ -190,6 +193,18 @@ def test_export_as_of_a_date_picks_the_snapshot_of_that_day() -> None:
 
     assert older["snapshot"]["published_on"] == "2025-11-18"
     assert newest["snapshot"]["published_on"] == "2025-12-20"
+    # Movement against the previous snapshot, as the page's exports: the older has none.
+    assert (older["movement_since"], newest["movement_since"]) == (None, "2025-11-18")
+    assert {row["rank_change"] for row in older["rows"]} == {None}
+    was = {row["model_key"]: (row["rank"], row["score"]) for row in older["rows"]}
+    for row in newest["rows"]:
+        if row["model_key"] in was:
+            rank, score = was[row["model_key"]]
+            assert (row["previous_rank"], row["rank_change"]) == (rank, rank - row["rank"])
+            assert row["score_change"] == pytest.approx(row["score"] - score)
+        else:
+            assert row["previous_rank"] is None
+    assert any(row["rank_change"] for row in newest["rows"])
     with pytest.raises(CommandError, match="no snapshot on or before 2020-01-01"):
         run("export_board", "text/overall", "--as-of", "2020-01-01")
     with pytest.raises(CommandError, match="no board 'vision/overall'"):
