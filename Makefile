@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean mutate
+.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean mutate api-schema
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -55,6 +55,9 @@ lock: install  ## Re-pin requirements/*.txt from the .in files
 
 clean:  ## Remove the virtualenv and local state (database, broker folders)
 	rm -rf $(VENV) var staticfiles mutants
+
+api-schema: install  ## Write the API's OpenAPI document (generated from the code) to docs/openapi.json
+	$(DEV_ENV) $(PY) manage.py api_schema
 
 createsuperuser: install  ## Create an admin account on the configured database
 	$(DEV_ENV) $(PY) manage.py createsuperuser
