@@ -15,7 +15,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils import translation
 from django.views.decorators.gzip import gzip_page
 from ninja import NinjaAPI
@@ -137,9 +137,16 @@ def _http(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return stripped
 
 
+def _no_such_resource(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return problem(404, "No such resource in this API; see /api/v1/docs.")
+
+
 def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
-    """``api.urls`` with every view wrapped by ``_http``."""
+    """``api.urls`` with every view wrapped by ``_http``, and a last pattern that answers
+    any other path under the API (a key with a line break the routes cannot match) with a
+    problem 404 instead of the site's HTML page."""
     patterns, app_name, namespace = api.urls
+    patterns = [*patterns, re_path(r"^[\s\S]*$", _no_such_resource)]
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = _http(pattern.callback)

@@ -9,12 +9,12 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from ninja import Field, Query, Router
+from ninja import Field, Path, Query, Router
 from ninja import Schema as QuerySchema
 
 from leaderboard import exports, headtohead, history, labels, selectors
@@ -26,6 +26,17 @@ from .responses import answer, permanent
 
 router = Router()
 PROBLEMS: dict[int, Any] = {400: out.Problem, 404: out.Problem, 429: out.Problem}
+# Path parameters with an example each: the docs' "Try it out" and the fuzzer start there.
+Arena = Annotated[str, Path(..., example="text", max_length=60)]
+Category = Annotated[
+    str,
+    Path(
+        ...,
+        example="overall",
+        max_length=80,
+        description="With `-no-style-control` for the raw view.",
+    ),
+]
 DATA_LICENSE = "Scores: LMArena (arena.ai), CC BY 4.0; https://creativecommons.org/licenses/by/4.0/"
 HEAD_TO_HEAD_MAX = 4
 
@@ -160,7 +171,7 @@ def boards(request: HttpRequest) -> HttpResponse:
     response={200: out.SnapshotList, **PROBLEMS},
     url_name="snapshots",
 )
-def snapshots(request: HttpRequest, arena: str, category: str) -> HttpResponse:
+def snapshots(request: HttpRequest, arena: Arena, category: Category) -> HttpResponse:
     """A board's snapshots, newest first, each with its permalink."""
 
     def build() -> out.SnapshotList:
@@ -215,7 +226,7 @@ class SnapshotFilters(QuerySchema):
     url_name="snapshot",
 )
 def snapshot(
-    request: HttpRequest, arena: str, category: str, filters: Query[SnapshotFilters]
+    request: HttpRequest, arena: Arena, category: Category, filters: Query[SnapshotFilters]
 ) -> HttpResponse:
     """The current snapshot, or the one `as_of` a date, filtered and sorted as the board page
     is: its rows are the page's JSON export of the same view, plus upstream's raw strings."""
@@ -261,7 +272,10 @@ def snapshot(
     url_name="snapshot-permalink",
 )
 def snapshot_permalink(
-    request: HttpRequest, arena: str, category: str, day: dt.date
+    request: HttpRequest,
+    arena: Arena,
+    category: Category,
+    day: Annotated[dt.date, Path(..., example="2025-11-18")],
 ) -> HttpResponse:
     """The citable table of a board on a date, exactly as upstream published it (no curated
     names): canonical JSON whose bytes never change while the content hash (the ETag) is
@@ -321,7 +335,7 @@ class HeadToHeadQuery(QuerySchema):
     url_name="head-to-head",
 )
 def head_to_head(
-    request: HttpRequest, arena: str, category: str, query: Query[HeadToHeadQuery]
+    request: HttpRequest, arena: Arena, category: Category, query: Query[HeadToHeadQuery]
 ) -> HttpResponse:
     """Bradley–Terry win probabilities of 2–4 models at their latest points on a board, with
     their range over both confidence intervals and whether their rank spreads overlap."""
@@ -437,7 +451,10 @@ def models(request: HttpRequest, query: Query[ModelQuery]) -> HttpResponse:
 
 
 @router.get("/models/{path:key}", response={200: out.ModelDetail, **PROBLEMS}, url_name="model")
-def model(request: HttpRequest, key: str) -> HttpResponse:
+def model(
+    request: HttpRequest,
+    key: Annotated[str, Path(..., example="gemini-2.5-pro", max_length=200)],
+) -> HttpResponse:
     """One model: its curated facts, raw upstream names, and its history on every board."""
 
     def build() -> out.ModelDetail:
@@ -494,7 +511,9 @@ def organizations(request: HttpRequest) -> HttpResponse:
     response={200: out.OrganizationDetail, **PROBLEMS},
     url_name="organization",
 )
-def organization(request: HttpRequest, slug: str) -> HttpResponse:
+def organization(
+    request: HttpRequest, slug: Annotated[str, Path(..., example="google", max_length=200)]
+) -> HttpResponse:
     """One organisation: its models' standings on current boards and its best rank over time."""
 
     def build() -> out.OrganizationDetail:
