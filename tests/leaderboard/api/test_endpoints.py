@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -93,7 +94,7 @@ def test_a_models_history_equals_its_entries(client: Client, two_snapshots: None
         entries__snapshot__published_on=dt.date(2025, 12, 20)
     )[0]
     entries = Entry.objects.filter(model=model).order_by("snapshot__published_on")
-    expected = [
+    expected: list[dict[str, Any]] = [
         {
             "published_on": e.snapshot.published_on.isoformat(),
             "rank": e.rank,
