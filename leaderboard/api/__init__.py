@@ -32,7 +32,7 @@ pages are), models with their history, organisations, changes and head-to-head o
 Read-only, no key. Curated names come with upstream's raw strings. Answers carry `ETag` and
 `Last-Modified` (send `If-None-Match` for a 304); errors are `application/problem+json`
 (RFC 9457). Requests are rate-limited per client (429 with `Retry-After`). A snapshot's
-permalink (`/boards/{arena}/{category}/snapshots/{date}`) is citable: its body never changes
+permalink (`/boards/{arena}/{category}/snapshots/{day}`) is citable: its body never changes
 while its content hash (the `ETag`) is the same. Data: LMArena (arena.ai), CC BY 4.0."""
 
 

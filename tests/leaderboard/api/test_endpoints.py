@@ -355,3 +355,17 @@ def test_queries_per_endpoint_do_not_grow_with_rows(client: Client, path: str) -
         counts.append(_queries(client, url))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "day"), [("", "2025-12-20"), ("?as_of=2025-12-01", "2025-11-18")]
+)
+def test_the_board_page_links_the_permalink_of_the_snapshot_it_shows(
+    client: Client, two_snapshots: None, query: str, day: str
+) -> None:
+    page = client.get(f"/text/overall/{query}").content.decode()
+    link = f"/api/v1/boards/text/overall/snapshots/{day}"
+
+    assert f'href="{link}"' in page and "Cite this table" in page
+    assert client.get(link).status_code == 200
+    assert 'href="/api/v1/docs"' in page  # the footer
