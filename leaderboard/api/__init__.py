@@ -116,7 +116,10 @@ def _http(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if head:
             request.method = "GET"
         with translation.override("en"):
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:  # ninja's own views (the API root) raise it past its handlers
+                response = problem(404, "No such resource in this API; see /api/v1/docs.")
             if response.status_code == 405:
                 response = problem(405, f"{request.method} is not supported: the API is read-only.")
                 response["Allow"] = "GET, HEAD"

@@ -176,7 +176,9 @@ def test_the_docs_page_uses_our_static_swagger_ui_and_the_schema(client: Client)
     assert get_json(client, "/api/v1/openapi.json")["info"]["title"] == "Arena Leaderboard API"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/models/a%0Ab", "/api/v1/boards/text"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/nothing", "/api/v1/models/a%0Ab", "/api/v1/boards/text"]
+)
 def test_an_unknown_path_under_the_api_is_a_problem_404(client: Client, path: str) -> None:
     response = client.get(path)
 
