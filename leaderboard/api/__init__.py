@@ -22,7 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.openapi.docs import DocsBase
 
-from .endpoints import InvalidParameters, router
+from .endpoints import SCHEMA_ARGUMENTS, InvalidParameters, router
 from .responses import PROBLEM_TYPE, ClientRateThrottle, problem, retry_after
 from .schemas import ParameterError
 
@@ -78,13 +78,19 @@ api.add_router("", router, tags=["leaderboard"])
 @api.exception_handler(ValidationError)
 def _invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        ParameterError(
-            parameter=".".join(str(part) for part in error.get("loc", ())[1:]) or "request",
-            message=str(error.get("msg", "invalid")),
-        )
+        ParameterError(parameter=_parameter(error.get("loc", ())), message=str(error.get("msg")))
         for error in exc.errors
     ]
     return problem(400, "A parameter is invalid.", errors)
+
+
+def _parameter(location: tuple[object, ...]) -> str:
+    """The query or path parameter a validation error is about: pydantic's location less
+    the source (``query``), the operation's schema argument and list indexes."""
+    parts = [str(part) for part in location[1:] if not isinstance(part, int)]
+    if len(parts) > 1 and parts[0] in SCHEMA_ARGUMENTS:
+        parts = parts[1:]
+    return ".".join(parts) or "request"
 
 
 @api.exception_handler(InvalidParameters)

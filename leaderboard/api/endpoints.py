@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from ninja import Field, Path, Query, Router
 from ninja import Schema as QuerySchema
+from pydantic import StringConstraints
 
 from leaderboard import exports, headtohead, history, labels, selectors
 from leaderboard.filters import view_entries
@@ -26,19 +27,25 @@ from .responses import answer, permanent
 
 router = Router()
 PROBLEMS: dict[int, Any] = {400: out.Problem, 404: out.Problem, 429: out.Problem}
+NO_NUL = r"^[^\x00]*$"
+"""Every free-text parameter: PostgreSQL refuses a NUL in a string (a 500), so it is a 400."""
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 # Path parameters with an example each: the docs' "Try it out" and the fuzzer start there.
-Arena = Annotated[str, Path(..., example="text", max_length=60)]
+Arena = Annotated[str, Path(..., example="text", max_length=60, pattern=NO_NUL)]
 Category = Annotated[
     str,
     Path(
         ...,
         example="overall",
         max_length=80,
+        pattern=NO_NUL,
         description="With `-no-style-control` for the raw view.",
     ),
 ]
 DATA_LICENSE = "Scores: LMArena (arena.ai), CC BY 4.0; https://creativecommons.org/licenses/by/4.0/"
 HEAD_TO_HEAD_MAX = 4
+SCHEMA_ARGUMENTS = frozenset({"filters", "query"})
+"""The operations' names for their query schemas, which validation errors name first."""
 
 
 class InvalidParameters(Exception):
@@ -191,9 +198,9 @@ class SnapshotFilters(QuerySchema):
     """The board page's query parameters, with the same meaning."""
 
     as_of: dt.date | None = Field(None, description="The snapshot published on or before.")
-    q: str | None = Field(None, max_length=100, description="Model name contains.")
-    organization: list[str] = Field(default_factory=list, description="Organisation names.")
-    license: list[str] = Field(default_factory=list, description="License names.")
+    q: Text | None = Field(None, max_length=100, description="Model name contains.")
+    organization: list[Text] = Field(default_factory=list, description="Organisation names.")
+    license: list[Text] = Field(default_factory=list, description="License names.")
     license_kind: list[out.LicenseKind] = Field(default_factory=list)
     open: bool | None = Field(None, description="true: open weights only.")
     hide_deprecated: bool | None = None
@@ -324,7 +331,7 @@ def snapshot_permalink(
 
 
 class HeadToHeadQuery(QuerySchema):
-    models: list[str] = Field(
+    models: list[Text] = Field(
         description="2–4 model keys: the parameter repeated, or comma-separated."
     )
 
@@ -399,12 +406,12 @@ def head_to_head(
 
 
 class ModelQuery(QuerySchema):
-    q: str | None = Field(None, max_length=100, description="Name, key or raw name contains.")
-    organization: str | None = Field(None, max_length=200, description="Organisation slug.")
+    q: Text | None = Field(None, max_length=100, description="Name, key or raw name contains.")
+    organization: Text | None = Field(None, max_length=200, description="Organisation slug.")
     license_kind: list[out.LicenseKind] = Field(default_factory=list)
     open_weights: bool | None = None
     limit: int = Field(100, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=200, description="`next_cursor` of a page.")
+    cursor: Text | None = Field(None, max_length=200, description="`next_cursor` of a page.")
 
 
 @router.get("/models", response={200: out.ModelList, **PROBLEMS}, url_name="models")
@@ -453,7 +460,7 @@ def models(request: HttpRequest, query: Query[ModelQuery]) -> HttpResponse:
 @router.get("/models/{path:key}", response={200: out.ModelDetail, **PROBLEMS}, url_name="model")
 def model(
     request: HttpRequest,
-    key: Annotated[str, Path(..., example="gemini-2.5-pro", max_length=200)],
+    key: Annotated[str, Path(..., example="gemini-2.5-pro", max_length=200, pattern=NO_NUL)],
 ) -> HttpResponse:
     """One model: its curated facts, raw upstream names, and its history on every board."""
 
@@ -512,7 +519,8 @@ def organizations(request: HttpRequest) -> HttpResponse:
     url_name="organization",
 )
 def organization(
-    request: HttpRequest, slug: Annotated[str, Path(..., example="google", max_length=200)]
+    request: HttpRequest,
+    slug: Annotated[str, Path(..., example="google", max_length=200, pattern=NO_NUL)],
 ) -> HttpResponse:
     """One organisation: its models' standings on current boards and its best rank over time."""
 
@@ -573,8 +581,8 @@ def _decode_cursor(cursor: str) -> history.ChangesPosition:
 
 class ChangesQuery(QuerySchema):
     since: dt.date | None = Field(None, description="Snapshots published on or after.")
-    board: str | None = Field(None, max_length=130, description="ARENA/CATEGORY; all if unset.")
-    cursor: str | None = Field(None, max_length=400, description="`next_cursor` of a page.")
+    board: Text | None = Field(None, max_length=130, description="ARENA/CATEGORY; all if unset.")
+    cursor: Text | None = Field(None, max_length=400, description="`next_cursor` of a page.")
     limit: int = Field(20, ge=1, le=100, description="Snapshots per page.")
 
 

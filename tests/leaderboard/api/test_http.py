@@ -184,3 +184,22 @@ def test_an_unknown_path_under_the_api_is_a_problem_404(client: Client, path: st
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/models?q=a%00b", "q"),
+        ("/api/v1/models/a%00b", "key"),
+        ("/api/v1/boards/text/overall/head-to-head?models=a%00,b", "models"),
+        ("/api/v1/boards/text/overall/snapshot?organization=%00", "organization"),
+        ("/api/v1/changes?limit=0", "limit"),
+    ],
+)
+def test_a_nul_or_out_of_range_value_is_a_400_naming_its_parameter(
+    client: Client, seed: None, path: str, parameter: str
+) -> None:
+    # PostgreSQL refuses a NUL in a string: it must never reach a query.
+    body = get_json(client, path, status=400)
+
+    assert [error["parameter"] for error in body["errors"]] == [parameter]
