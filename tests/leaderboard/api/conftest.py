@@ -23,6 +23,13 @@ def import_two_snapshots() -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings: Any) -> None:
+    """No limit unless a test sets one: a shared cache (Redis) counts every test's requests
+    from 127.0.0.1 together."""
+    settings.ARENA_API_RATE_LIMIT = ""
+
+
 @pytest.fixture
 def two_snapshots(db: None) -> None:
     """text/overall on 2025-11-18 (the seed, 266 rows) and on 2025-12-20 (current)."""

@@ -35,10 +35,8 @@ schema = schemathesis.openapi.from_dict(json.loads(schema_text()))
 
 
 @pytest.fixture
-def site(live_server: Any, transactional_db: None, settings: Any) -> str:
-    """The live server, with real data behind it and no limit (the fuzzer sends hundreds of
-    requests from one address)."""
-    settings.ARENA_API_RATE_LIMIT = ""
+def site(live_server: Any, transactional_db: None) -> str:
+    """The live server with real data behind it (and no rate limit: conftest.py)."""
     import_two_snapshots()
     return str(live_server.url)
 
