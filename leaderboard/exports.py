@@ -93,6 +93,11 @@ def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) ->
         "snapshot": {
             "published_on": snapshot.published_on.isoformat(),
             "source": snapshot.source,
+            "upstream_updated_at": (
+                snapshot.upstream_updated_at.astimezone(dt.UTC).isoformat()
+                if snapshot.upstream_updated_at
+                else None
+            ),
             "imported_at": snapshot.imported_at.isoformat(),
         },
         "rows": [{k: v for k, v in asdict(row).items() if k != "url"} for row in rows],
@@ -161,19 +166,38 @@ def _md_link_target(url: str) -> str:
     return url.translate(_URL_ESCAPES)
 
 
+def _times(snapshot: Snapshot) -> list[str]:
+    """The seed's "Data Update Time" line with upstream's own time, then our import time.
+    Where upstream states no time the first line is left out, not filled with ours: an
+    import time passed off as upstream's would claim data newer than it may be."""
+    imported = snapshot.imported_at.astimezone(dt.UTC)
+    lines = []
+    if snapshot.upstream_updated_at is not None:
+        updated = snapshot.upstream_updated_at.astimezone(dt.UTC)
+        beijing = updated.astimezone(BEIJING)
+        lines.append(
+            _("> **Data Update Time**: %(utc)s UTC / %(beijing)s CST (Beijing Time)  ")
+            % {"utc": f"{updated:%Y-%m-%d %H:%M:%S}", "beijing": f"{beijing:%Y-%m-%d %H:%M:%S}"}
+        )
+        lines.append(_("> **Imported**: %(utc)s UTC  ") % {"utc": f"{imported:%Y-%m-%d %H:%M}"})
+    else:
+        lines.append(
+            _("> **Imported**: %(utc)s UTC (upstream states no update time)  ")
+            % {"utc": f"{imported:%Y-%m-%d %H:%M}"}
+        )
+    return lines
+
+
 def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
     """The seed page's layout, its headings in the active language (under ``/zh-hans/`` the
     Chinese original's: "LLM Arena 排行榜", "数据更新时间", …)."""
-    updated = snapshot.imported_at.astimezone(dt.UTC)
-    beijing = updated.astimezone(BEIJING)
     source = labels.source_label(snapshot.source)
     board_name = labels.board_title(board.arena, board.category)
     lines = [
         _("# LLM Arena Leaderboard — %(board)s (`%(slug)s`)")
         % {"board": board_name, "slug": board.slug},
         "",
-        _("> **Data Update Time**: %(utc)s UTC / %(beijing)s CST (Beijing Time)  ")
-        % {"utc": f"{updated:%Y-%m-%d %H:%M:%S}", "beijing": f"{beijing:%Y-%m-%d %H:%M:%S}"},
+        *_times(snapshot),
         _("> **Upstream publish date**: %(date)s") % {"date": snapshot.published_on.isoformat()},
         "",
         _("## Leaderboard"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, QueryDict
 from django.utils.http import urlencode
@@ -110,6 +110,14 @@ class BoardFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    # Last on purpose: filters apply in declaration order, and the best variant is the best
+    # of the rows the other filters kept.
+    best_variant = django_filters.BooleanFilter(
+        method="best_of_each_family",
+        label=_("Best variant per family"),
+        widget=forms.CheckboxInput,
+    )
+
     class Meta:
         model = Entry
         fields: list[str] = []
@@ -150,6 +158,20 @@ class BoardFilter(django_filters.FilterSet):
         if value == "only":
             return queryset.filter(is_preliminary=True)
         return queryset
+
+    def best_of_each_family(
+        self, queryset: QuerySet[BoardEntry], name: str, value: bool | None
+    ) -> QuerySet[BoardEntry]:
+        """Keep each family's best-ranked row among those shown; a model with no family stands
+        alone. Ranks stay upstream's (nothing is renumbered)."""
+        if not value:
+            return queryset
+        better_sibling = queryset.filter(
+            model__family__isnull=False,
+            model__family=OuterRef("model__family"),
+            rank__lt=OuterRef("rank"),
+        )
+        return queryset.filter(~Exists(better_sibling))
 
     def first_seen_since(
         self, queryset: QuerySet[BoardEntry], name: str, value: dt.date | None

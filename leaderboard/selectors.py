@@ -18,6 +18,7 @@ from .models import (
     License,
     LicenseAlias,
     ModelAlias,
+    ModelFact,
     Organization,
     OrganizationAlias,
     Snapshot,
@@ -146,6 +147,31 @@ def models_matching(
     return queryset
 
 
+class FactSource(TypedDict):
+    source: str
+    source_version: str
+    checked_on: dt.datetime
+
+
+def applied_fact_sources(model: AIModel) -> list[FactSource]:
+    """The catalogues whose values a model's page shows (facts still ``applied``), with the
+    version and the last check: the public provenance line. One query."""
+    rows = (
+        ModelFact.objects.filter(model=model, status=ModelFact.Status.APPLIED)
+        .values("source", "source_version")
+        .annotate(checked_on=Max("checked_on"))
+        .order_by("source")
+    )
+    return [
+        FactSource(
+            source=row["source"],
+            source_version=row["source_version"],
+            checked_on=row["checked_on"],
+        )
+        for row in rows
+    ]
+
+
 # --- the curation review queue (admin) ----------------------------------------------------
 
 
@@ -194,4 +220,5 @@ def review_counts() -> dict[str, int]:
         "licenses": License.objects.filter(needs_review=True).count(),
         "model_disagreements": disagreements,
         "models_uncertain": flagged_total - disagreements,
+        "fact_conflicts": ModelFact.objects.filter(status=ModelFact.Status.CONFLICT).count(),
     }

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import charts, headtohead, history, selectors
+from . import charts, corrections, headtohead, history, selectors
 from .models import AIModel, Leaderboard
 from .views import navigation
 
 CHANGES_PER_PAGE = 20
+CORRECTIONS_PER_PAGE = 50
 COMPARE_MAX = 4
 
 
@@ -60,6 +61,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         "boards": boards,
         "standing_rows": standing_rows,
         "departed": [h for h in found.boards if h.standing is None],
+        "fact_sources": selectors.applied_fact_sources(found.model),
         **navigation(request),
     }
     return render(request, "leaderboard/history/model.html", context)
@@ -153,6 +155,31 @@ def changes(
     }
     context["section"] = "changes"
     return render(request, "leaderboard/history/changes.html", context)
+
+
+@gzip_page
+@require_safe
+def corrections_log(request: HttpRequest) -> HttpResponse:
+    """Everywhere the site differs from upstream, newest first, paginated."""
+    page, page_error = _page(request)
+    found = corrections.cached_corrections()
+    pages = max(1, -(-len(found) // CORRECTIONS_PER_PAGE))
+    if page > pages:
+        page, page_error = 1, _("There is no page %(page)d; showing the first.") % {"page": page}
+    start = (page - 1) * CORRECTIONS_PER_PAGE
+    context = {
+        "corrections": found[start : start + CORRECTIONS_PER_PAGE],
+        "total": len(found),
+        "kinds": corrections.Kind,
+        "page": page,
+        "pages": pages,
+        "page_error": page_error,
+        "next_page": page + 1 if page < pages else None,
+        "previous_page": page - 1 if page > 1 else None,
+        **navigation(request),
+    }
+    context["section"] = "corrections"
+    return render(request, "leaderboard/history/corrections.html", context)
 
 
 class ChangesFeed(Feed):  # type: ignore[type-arg]  # (generic only in the stubs)

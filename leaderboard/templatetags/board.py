@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -31,6 +32,12 @@ def http_url(url: str) -> str:
 def grouped(number: int | None) -> str:
     """3298 → ``3,298`` in every language, as the seed page and the exports write it."""
     return "" if number is None else f"{number:,}"
+
+
+@register.filter
+def price(value: Decimal | None) -> str:
+    """Dollars as written on a price list: ``0.8``, ``4``, ``0.075``, ``100`` (never ``1E+2``)."""
+    return "" if value is None else f"{value.normalize():f}"
 
 
 @register.simple_tag(takes_context=True)

@@ -172,6 +172,24 @@ def test_on_a_phone_rank_model_and_score_fit_with_organisation_and_license_folde
     assert phone.problems == []
 
 
+@pytest.mark.parametrize(("name", "context"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_snapshot_bar_shows_upstreams_update_time_and_ours_apart_and_fits(
+    visit: Open, name: str, context: dict[str, object]
+) -> None:
+    view = visit(**context)
+    view.goto("/")
+    bar = view.page.locator("section.snapshot dl.meta")
+
+    text = bar.inner_text()
+    assert "2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST (Beijing time)" in text
+    assert "Imported" in text
+    width = view.page.evaluate("window.innerWidth")
+    assert bar.evaluate("(dl) => dl.getBoundingClientRect().right") <= width + 1
+    bar.scroll_into_view_if_needed()
+    view.screenshot(f"{name}-snapshot-times")
+    assert view.problems == []
+
+
 def test_dark_mode_changes_the_page_background(visit: Open) -> None:
     light = visit(**DESKTOP, color_scheme="light")
     dark = visit(**DESKTOP, color_scheme="dark")

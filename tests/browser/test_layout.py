@@ -101,8 +101,9 @@ def _serious_violations(visit: Visit, path: str) -> list[str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     "path",
-    ["/", "/about/", "/text/overall/?organization=Anthropic&open=on&sort=-votes", "/zh-hans/"],
-)
+    ["/", "/about/", "/text/overall/?organization=Anthropic&open=on&sort=-votes", "/zh-hans/",
+     "/corrections/", "/text/overall/?best_variant=on"],
+)  # fmt: skip
 def test_axe_finds_no_serious_or_critical_violations(visit: Open, path: str, scheme: str) -> None:
     # axe is injected as an inline script: only this context lifts the CSP to allow it.
     audit = visit(viewport={"width": 1280, "height": 900}, color_scheme=scheme, bypass_csp=True)
@@ -114,6 +115,7 @@ def test_the_phone_layout_passes_axe_too(visit: Open) -> None:
     audit = visit(**PHONE, bypass_csp=True)
 
     assert _serious_violations(audit, "/") == []
+    assert _serious_violations(audit, "/corrections/") == []  # its cards
 
 
 def test_axe_is_really_running(visit: Open) -> None:

