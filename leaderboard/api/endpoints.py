@@ -21,6 +21,7 @@ from pydantic import StringConstraints
 from leaderboard import exports, headtohead, history, labels, selectors
 from leaderboard.filters import view_entries
 from leaderboard.models import AIModel, Entry, Leaderboard, Snapshot
+from leaderboard.views_history import COMPARE_MAX  # the compare page's bound
 
 from . import schemas as out
 from .responses import answer, permanent
@@ -43,7 +44,6 @@ Category = Annotated[
     ),
 ]
 DATA_LICENSE = "Scores: LMArena (arena.ai), CC BY 4.0; https://creativecommons.org/licenses/by/4.0/"
-HEAD_TO_HEAD_MAX = 4
 SCHEMA_ARGUMENTS = frozenset({"filters", "query"})
 """The operations' names for their query schemas, which validation errors name first."""
 
@@ -350,8 +350,8 @@ def head_to_head(
     for part in ",".join(query.models).split(","):
         if part.strip() and part.strip() not in keys:
             keys.append(part.strip())
-    if not 2 <= len(keys) <= HEAD_TO_HEAD_MAX:
-        raise _invalid("models", f"give 2 to {HEAD_TO_HEAD_MAX} distinct model keys")
+    if not 2 <= len(keys) <= COMPARE_MAX:
+        raise _invalid("models", f"give 2 to {COMPARE_MAX} distinct model keys")
 
     def build() -> out.HeadToHead:
         board = _board(arena, category)
