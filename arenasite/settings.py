@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",  # audit trail of curation (who, when, what, why)
     "axes",  # login throttling against password guessing
+    "corsheaders",  # CORS for the public API (GET under /api/ only)
     "leaderboard",
 ]
 
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as its docs require; it acts on CORS_URLS_REGEX only.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -281,6 +284,28 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="arena@localhost")
 # One URL for the mail server, e.g. smtp+tls://user:password@smtp.example.org:587
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 EMAIL_TIMEOUT = 10
+
+# --- Public API (/api/v1/, leaderboard/api/) --------------------------------------------
+
+# Requests per client (its address) through the cache, e.g. "120/m"; empty: no limit. A cache
+# that is down lets every request through (it fails open). Behind N proxies that append to
+# X-Forwarded-For, ARENA_API_PROXIES=N takes the client's address from there.
+ARENA_API_RATE_LIMIT = env.str("ARENA_API_RATE_LIMIT", default="120/m")
+NINJA_NUM_PROXIES = env.int("ARENA_API_PROXIES", default=0)
+# Browser caches and proxies may keep an answer this long (seconds); permalinks longer.
+ARENA_API_MAX_AGE = env.int("ARENA_API_MAX_AGE", default=60)
+ARENA_API_PERMALINK_MAX_AGE = env.int("ARENA_API_PERMALINK_MAX_AGE", default=86400)
+# How long a rendered API answer stays in the cache (keys change with the data).
+ARENA_API_CACHE_SECONDS = env.int("ARENA_API_CACHE_SECONDS", default=600)
+# Read-only and credential-free: any origin may GET it; nothing else is offered.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOWED_ORIGINS = env.list("ARENA_API_CORS_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Auth, i18n, static -----------------------------------------------------------------
 

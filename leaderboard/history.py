@@ -397,14 +397,30 @@ def organization_history(slug: str) -> OrganizationHistory | None:
 # --- changes ---------------------------------------------------------------------------------
 
 
+ChangesPosition = tuple[dt.date, int, str]
+"""Where a snapshot stands in the changes list: (date, -display order, board slug); the list
+runs from the highest position down."""
+
+
+def changes_position(changes: SnapshotChanges) -> ChangesPosition:
+    return (changes.published_on, -changes.board.display_order, changes.board.slug)
+
+
 def recent_changes(
-    *, board: Leaderboard | None = None, limit: int = 20, offset: int = 0
+    *,
+    board: Leaderboard | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    since: dt.date | None = None,
+    below: ChangesPosition | None = None,
 ) -> tuple[list[SnapshotChanges], bool]:
     """What changed on the newest snapshots (all boards, or one), newest first, and whether
     older ones remain. Four queries, whatever the history's length.
 
-    Each snapshot is compared with its board's previous one in the timeline; a board's first
-    snapshot has no events (nothing to compare with)."""
+    ``since`` keeps snapshots published on or after a date; ``below`` those after a
+    position (``changes_position`` of the last one a reader saw: a cursor that new
+    snapshots do not shift). Each snapshot is compared with its board's previous one in the
+    timeline; a board's first snapshot has no events (nothing to compare with)."""
     boards = {
         b.pk: b
         for b in (Leaderboard.objects.filter(pk=board.pk) if board else Leaderboard.objects.all())
@@ -416,6 +432,10 @@ def recent_changes(
         key=lambda item: (item[0], -item[1].display_order, item[1].slug),
         reverse=True,
     )
+    if since is not None:
+        dated = [item for item in dated if item[0] >= since]
+    if below is not None:
+        dated = [item for item in dated if (item[0], -item[1].display_order, item[1].slug) < below]
     page = dated[offset : offset + limit]
     wanted: set[int] = {sid for _, _, sid in page}
     wanted |= {before for _, _, sid in page if (before := previous[sid]) is not None}

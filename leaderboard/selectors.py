@@ -6,23 +6,29 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
+    Case,
+    Count,
     Exists,
     F,
     FilteredRelation,
     FloatField,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 
 from leaderboard.boards import BoardKey
 
 from .models import (
     AIModel,
     Entry,
+    ImportRun,
     Leaderboard,
     License,
     LicenseAlias,
@@ -113,6 +119,79 @@ def snapshot_dates(board: Leaderboard) -> list[dt.date]:
     return list(
         board.snapshots.order_by("-published_on").values_list("published_on", flat=True).distinct()
     )
+
+
+def board_summaries() -> QuerySet[Leaderboard]:
+    """``boards_with_data`` annotated with ``first_on``, ``last_on`` and ``snapshot_count``
+    over their live snapshots. One query."""
+    live = Q(snapshots__superseded_at__isnull=True)
+    return boards_with_data().annotate(
+        first_on=Min("snapshots__published_on", filter=live),
+        last_on=Max("snapshots__published_on", filter=live),
+        snapshot_count=Count("snapshots", filter=live),
+    )
+
+
+def board_snapshots(board: Leaderboard) -> QuerySet[Snapshot]:
+    """A board's live snapshots, newest first, with ``payload_sha256`` (the raw bytes the
+    import read) annotated: one query, without loading the payloads themselves."""
+    return board.snapshots.annotate(payload_sha256=F("import_run__payload__sha256")).order_by(
+        "-published_on", "-imported_at", "-id"
+    )
+
+
+def payload_sha256(snapshot: Snapshot) -> str | None:
+    """The sha256 of the raw bytes the snapshot's import read, where recorded. One query,
+    without loading the payload."""
+    if snapshot.import_run_id is None:
+        return None
+    return (
+        ImportRun.objects.filter(pk=snapshot.import_run_id)
+        .values_list("payload__sha256", flat=True)
+        .first()
+    )
+
+
+def snapshot_on(board: Leaderboard, day: dt.date) -> Snapshot | None:
+    """The snapshot that stands for ``day`` on the board's timeline: of the live ones
+    published that day, the one imported last (``history.timelines``' rule)."""
+    return board.snapshots.filter(published_on=day).order_by("-imported_at", "-id").first()
+
+
+def models_matching(
+    *,
+    q: str = "",
+    organization: Organization | None = None,
+    license_kinds: list[str] | None = None,
+    open_weights: bool | None = None,
+) -> QuerySet[AIModel]:
+    """Curated models by key, filtered; ``is_open_weights`` is the effective value (a
+    curator's flag wins over the license's kind, as on the board). Matches ``q`` in the
+    name, the key or any raw upstream name. One query (plus one to prefetch aliases)."""
+    queryset = (
+        AIModel.objects.select_related("organization", "license")
+        .annotate(
+            is_open_weights=Coalesce(
+                F("open_weights"),
+                Case(When(license__kind__in=License.OPEN_WEIGHTS_KINDS, then=True), default=False),
+            )
+        )
+        .prefetch_related("aliases")
+        .order_by("key")
+    )
+    if q.strip():
+        value = q.strip()
+        alias = ModelAlias.objects.filter(model=OuterRef("pk"), raw__icontains=value)
+        queryset = queryset.filter(
+            Q(name__icontains=value) | Q(key__icontains=value) | Exists(alias)
+        )
+    if organization is not None:
+        queryset = queryset.filter(organization=organization)
+    if license_kinds:
+        queryset = queryset.filter(license__kind__in=license_kinds)
+    if open_weights is not None:
+        queryset = queryset.filter(is_open_weights=open_weights)
+    return queryset
 
 
 class FactSource(TypedDict):

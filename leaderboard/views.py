@@ -31,6 +31,7 @@ from .filters import (
     page_state,
     page_state_query,
     short_url,
+    view_entries,
 )
 from .models import Entry, Leaderboard, Snapshot
 from .tables import BoardTable
@@ -145,9 +146,11 @@ class BoardView(SingleTableMixin, FilterView):
 
     def _rows(self) -> list[exports.ExportRow]:
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        self.filterset.is_valid()
-        rows = exports.export_rows(self._table(self.filterset.qs).data)
+        # The API's snapshot endpoint reads through the same function.
+        self.filterset, entries = view_entries(
+            self.request.GET, board=self.board, snapshot=self.snapshot
+        )
+        rows = exports.export_rows(entries)
         self.rows_shown = len(rows)
         return rows
 

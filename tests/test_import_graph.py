@@ -1,6 +1,6 @@
 """The app's import graph flows one way (read from the source with ``ast``, nothing imported):
 
-    entry points (views, urls, tasks, commands, admin, forms, template tags)
+    entry points (views, urls, tasks, commands, admin, forms, template tags, the API)
       → services and selectors
         → helpers that read models (cache keys, exports, filters, tables)
           → models
@@ -9,8 +9,8 @@
 A module may import its own layer or any layer below, never one above. Inside the pure layer
 ``leaderboard.sources`` sees only ``boards``, ``upstream``, ``ranking`` and itself, and no
 adapter imports another adapter: what two adapters share lives in a helper module there.
-The read path (selectors, views, filters, tables, exports, template tags) never imports the
-write pipeline (services) or the adapters (sources).
+The read path (selectors, views, filters, tables, exports, template tags, the API) never
+imports the write pipeline (services) or the adapters (sources).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.templatetags": ENTRY,
     "leaderboard.views": ENTRY,
     "leaderboard.views_history": ENTRY,
+    "leaderboard.api": ENTRY,
     "leaderboard.urls": ENTRY,
     "leaderboard.tasks": ENTRY,
     "leaderboard.forms": ENTRY,
@@ -74,6 +75,7 @@ READ_PATH = (
     "leaderboard.tables",
     "leaderboard.exports",
     "leaderboard.templatetags",
+    "leaderboard.api",
 )
 SOURCES_MAY_IMPORT = (
     "leaderboard.sources",
