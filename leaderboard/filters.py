@@ -10,12 +10,12 @@ import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Entry, Leaderboard, License, Organization, Snapshot
-from .tables import BoardTable, sort_keys
+from .tables import sort_keys
 
 
 class BoardColumns(TypedDict):
@@ -239,16 +239,3 @@ def page_state_query(request: HttpRequest, **replace: str | None) -> str:
     pairs = [(k, v) for k, values in page_state(request) if k not in replace for v in values]
     added = [(k, v) for k, v in replace.items() if v is not None]
     return urlencode([*pairs, *added], doseq=True)
-
-
-def view_entries(
-    data: QueryDict, *, board: Leaderboard, snapshot: Snapshot
-) -> tuple[BoardFilter, list[BoardEntry]]:
-    """The rows a board view shows for this query: filtered by ``BoardFilter`` (an invalid
-    value is left out and reported in the filter's errors) and sorted as ``BoardTable``
-    sorts by ``sort``. One query for the rows, plus the choice look-ups of bound filters."""
-    filterset = BoardFilter(data, queryset=board_entries(snapshot), board=board, snapshot=snapshot)
-    filterset.is_valid()
-    table = BoardTable(filterset.qs)
-    table.order_by = sort_keys(data.getlist("sort")) or table.order_by
-    return filterset, list(table.data)

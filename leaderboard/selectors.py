@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
@@ -22,9 +23,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from leaderboard.boards import BoardKey
 
+from .filters import BoardFilter, board_entries
 from .models import (
     AIModel,
     Entry,
@@ -38,6 +42,7 @@ from .models import (
     OrganizationAlias,
     Snapshot,
 )
+from .tables import BoardTable, sort_keys
 
 
 def boards_with_data() -> QuerySet[Leaderboard]:
@@ -269,3 +274,52 @@ def review_counts() -> dict[str, int]:
         "models_uncertain": flagged_total - disagreements,
         "fact_conflicts": ModelFact.objects.filter(status=ModelFact.Status.CONFLICT).count(),
     }
+
+
+def movement_baseline(
+    board: Leaderboard, snapshot: Snapshot, wanted: dt.date | None
+) -> tuple[Snapshot | None, str]:
+    """The snapshot a view's movement is measured against, and why ``wanted`` was not used:
+    the one as of ``wanted`` (``compare_to``) when it is before ``snapshot``, else the
+    previous one. A date that cannot serve is ignored with that message. At most two queries."""
+    if wanted is not None and wanted >= snapshot.published_on:
+        error = _(
+            "“%(date)s” is not before the snapshot shown (%(shown)s): movement is measured "
+            "against the previous snapshot."
+        ) % {"date": wanted.isoformat(), "shown": snapshot.published_on.isoformat()}
+        return previous_snapshot(board, snapshot), error
+    if wanted is not None:
+        baseline = snapshot_as_of(board, wanted)
+        if baseline is not None:
+            return baseline, ""
+        error = _(
+            "“%(date)s” is before the board's first snapshot: movement is measured against "
+            "the previous snapshot."
+        ) % {"date": wanted.isoformat()}
+        return previous_snapshot(board, snapshot), error
+    return previous_snapshot(board, snapshot), ""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRows:
+    """What a board view shows for one query string."""
+
+    filterset: BoardFilter
+    entries: list[Any]
+    baseline: Snapshot | None
+    compare_error: str
+
+
+def view_rows(data: QueryDict, *, board: Leaderboard, snapshot: Snapshot) -> ViewRows:
+    """The rows a board view shows for this query — filtered by ``BoardFilter`` (an invalid
+    value is left out and reported in the filter's errors), with their movement, sorted as
+    ``BoardTable`` sorts by ``sort``. The page's exports and the API's snapshot read through
+    this one function."""
+    filterset = BoardFilter(data, queryset=board_entries(snapshot), board=board, snapshot=snapshot)
+    filterset.is_valid()
+    form = filterset.form
+    wanted = form.cleaned_data.get("compare_to") if form.is_bound else None
+    baseline, error = movement_baseline(board, snapshot, wanted)
+    table = BoardTable(with_movement(filterset.qs, baseline))
+    table.order_by = sort_keys(data.getlist("sort")) or table.order_by
+    return ViewRows(filterset, list(table.data), baseline, error)

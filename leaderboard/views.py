@@ -16,7 +16,6 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
@@ -31,7 +30,6 @@ from .filters import (
     page_state,
     page_state_query,
     short_url,
-    view_entries,
 )
 from .models import Entry, Leaderboard, Snapshot
 from .tables import BoardTable
@@ -147,10 +145,11 @@ class BoardView(SingleTableMixin, FilterView):
     def _rows(self) -> list[exports.ExportRow]:
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
         # The API's snapshot endpoint reads through the same function.
-        self.filterset, entries = view_entries(
-            self.request.GET, board=self.board, snapshot=self.snapshot
-        )
-        rows = exports.export_rows(entries)
+        view = selectors.view_rows(self.request.GET, board=self.board, snapshot=self.snapshot)
+        self.filterset, self.baseline, self.compare_error = (
+            view.filterset, view.baseline, view.compare_error,
+        )  # fmt: skip
+        rows = exports.export_rows(view.entries)
         self.rows_shown = len(rows)
         return rows
 
@@ -169,27 +168,11 @@ class BoardView(SingleTableMixin, FilterView):
         return table
 
     def _resolve_baseline(self) -> None:
-        """The snapshot movement is measured against: the one as of a valid ``compare_to``
-        before the snapshot shown, else the previous one. A date that cannot serve is ignored
-        with a message (an unparseable one is already a form error). At most two queries."""
         form = self.filterset.form  # unbound (no cleaned data) when the query string is empty
         wanted: dt.date | None = form.cleaned_data.get("compare_to") if form.is_bound else None
-        self.compare_error = ""
-        if wanted is not None and wanted >= self.snapshot.published_on:
-            self.compare_error = _(
-                "“%(date)s” is not before the snapshot shown (%(shown)s): movement is measured "
-                "against the previous snapshot."
-            ) % {"date": wanted.isoformat(), "shown": self.snapshot.published_on.isoformat()}
-        elif wanted is not None:
-            baseline = selectors.snapshot_as_of(self.board, wanted)
-            if baseline is not None:
-                self.baseline = baseline
-                return
-            self.compare_error = _(
-                "“%(date)s” is before the board's first snapshot: movement is measured against "
-                "the previous snapshot."
-            ) % {"date": wanted.isoformat()}
-        self.baseline = selectors.previous_snapshot(self.board, self.snapshot)
+        self.baseline, self.compare_error = selectors.movement_baseline(
+            self.board, self.snapshot, wanted
+        )
 
     def _export(self, export: str) -> HttpResponse:
         fmt, content_type = EXPORT_TYPES[export]

@@ -19,7 +19,6 @@ from ninja import Schema as QuerySchema
 from pydantic import StringConstraints
 
 from leaderboard import exports, headtohead, history, labels, selectors
-from leaderboard.filters import view_entries
 from leaderboard.models import AIModel, Entry, Leaderboard, Snapshot
 from leaderboard.views_history import COMPARE_MAX  # the compare page's bound
 
@@ -209,6 +208,10 @@ class SnapshotFilters(QuerySchema):
     rank_min: int | None = Field(None, ge=1, le=2**31 - 1)
     rank_max: int | None = Field(None, ge=1, le=2**31 - 1)
     new_since: dt.date | None = None
+    compare_to: dt.date | None = Field(
+        None, description="Movement against the snapshot as of this date (default: previous)."
+    )
+    best_variant: bool | None = Field(None, description="true: the best variant per family.")
     sort: out.SortKey | None = Field(None, description="A column, `-` first for descending.")
 
     def applied(self) -> dict[str, Any]:
@@ -244,7 +247,8 @@ def snapshot(
         found = selectors.snapshot_as_of(board, filters.as_of)
         if found is None:
             raise Http404(f"{board.slug} has no snapshot on or before {filters.as_of}.")
-        filterset, entries = view_entries(filters.as_query(), board=board, snapshot=found)
+        view = selectors.view_rows(filters.as_query(), board=board, snapshot=found)
+        filterset, entries = view.filterset, view.entries
         if filterset.errors:
             raise InvalidParameters(
                 [
@@ -267,6 +271,7 @@ def snapshot(
             is_current=found.pk == board.current_snapshot_id,
             filters=applied,
             shown_count=len(rows),
+            movement_since=view.baseline.published_on if view.baseline else None,
             rows=rows,
         )
 

@@ -102,6 +102,9 @@ class Row(Schema):
     rating_upper: float | None
     votes: int | None
     preliminary: bool | None = Field(description="Effective: a curator's override wins.")
+    previous_rank: int | None = Field(description="Rank on the snapshot compared with.")
+    rank_change: int | None = Field(description="Places moved up (negative: down).")
+    score_change: float | None
     raw_model: str
     raw_organization: str
     raw_license: str
@@ -113,6 +116,7 @@ class SnapshotView(Schema):
     is_current: bool
     filters: dict[str, object] = Field(description="The filters and sort applied.")
     shown_count: int
+    movement_since: dt.date | None = Field(description="The snapshot movement is against.")
     rows: list[Row]
 
 
