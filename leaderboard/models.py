@@ -447,11 +447,18 @@ class Entry(models.Model):
             models.Index(
                 fields=["model", "snapshot"],
                 include=[
-                    "rank", "rank_upper", "rank_lower", "score", "rating_lower", "rating_upper",
-                    "votes", "preliminary", "raw_model",
+                    "rank",
+                    "rank_upper",
+                    "rank_lower",
+                    "score",
+                    "rating_lower",
+                    "rating_upper",
+                    "votes",
+                    "preliminary",
+                    "raw_model",
                 ],
                 name="entry_model_history_idx",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:

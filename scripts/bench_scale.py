@@ -64,7 +64,9 @@ class Timer:
         self.queries = 0
         self.seconds = 0.0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:  # noqa: E501
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -128,9 +130,12 @@ def measure() -> None:
             elapsed = time.perf_counter() - started
         return elapsed, timer.queries
 
+    def model_history(key: str) -> Callable[[], object]:
+        return lambda: history.model_history(key)
+
     report(
         "one model's history (history.model_history)",
-        [run(lambda m=m: history.model_history(m.key)) for m in models],
+        [run(model_history(m.key)) for m in models],
     )
     client = Client(HTTP_HOST="localhost")
 

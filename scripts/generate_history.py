@@ -22,6 +22,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -162,7 +163,13 @@ def generate(*, days: int, per_board: int, seed: int, end: dt.date) -> int:
             walk: dict[int, tuple[float, int]] = {}  # model → (score, votes) on this board
             counts: list[int] = []
 
-            def rows_of_board() -> object:
+            def rows_of_board(
+                snapshots: list[Snapshot],
+                carried: set[int],
+                walk: dict[int, tuple[float, int]],
+                offset: float,
+                counts: list[int],
+            ) -> Iterator[tuple[object, ...]]:
                 live: list[int] = []
                 cursor = 0
                 for d, snapshot in enumerate(snapshots):
@@ -191,7 +198,7 @@ def generate(*, days: int, per_board: int, seed: int, end: dt.date) -> int:
                                round(score, 6), round(low, 6), round(high, 6), votes,
                                votes < 1000, models[i].name, org, lic)  # fmt: skip
 
-            written = bulk.insert_entries(rows_of_board())  # type: ignore[arg-type]
+            written = bulk.insert_entries(rows_of_board(snapshots, carried, walk, offset, counts))
             for snapshot, count in zip(snapshots, counts, strict=True):
                 snapshot.row_count = count
             Snapshot.all_objects.bulk_update(snapshots, ["row_count"], batch_size=2000)

@@ -178,7 +178,8 @@ def test_a_date_two_sources_published_shows_the_one_imported_last(
     assert on_it is not None and not_on_it is not None
     assert [(p.published_on, p.score) for p in on_it.boards[0].points][1] == (middle, 1600.0)
     assert [p.published_on for p in not_on_it.boards[0].points] == [
-        START, START + dt.timedelta(days=2)
+        START,
+        START + dt.timedelta(days=2),
     ]
     # The standing still compares the current snapshot with the date before it.
     standing = not_on_it.boards[0].standing
