@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
@@ -226,36 +226,59 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Six queries."""
+    """Everything the model page shows, or None for an unknown key. Five queries (six when
+    two sources published one date).
+
+    Reads the model's own entries and, of the timeline, only what they need: on a multi-year
+    history every board's full timeline is tens of thousands of snapshots, most of them
+    irrelevant to one model. The entries are its points except where another snapshot of the
+    same board and date was imported later (that one stands for the date: its rows, not
+    these); the standing compares with the board's previous date, found by a subquery."""
     model = (
         AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
     )
     if model is None:
         return None
-    rows = list(
-        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
-        .order_by("snapshot__published_on", "snapshot_id")
-        .values_list("snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS)
+    rows = sorted(  # by date (then id): after ``hidden``, one point per board and date
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True).values_list(
+            "snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS
+        ),
+        key=lambda row: (row[3], row[2]),
     )
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
     raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
     board_ids = {row[0] for row in rows}
-    boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=board_ids)}
-    lines = timelines(board_ids)
+    previous = Snapshot.objects.filter(
+        leaderboard=OuterRef("pk"), published_on__lt=OuterRef("current_snapshot__published_on")
+    ).order_by("-published_on", "-imported_at", "-id")
+    boards = {
+        board.pk: board
+        for board in Leaderboard.objects.filter(pk__in=board_ids).annotate(
+            previous_snapshot_id=Subquery(previous.values("id")[:1])
+        )
+    }
+    hidden = _hidden_snapshots(board_ids)
     by_board: dict[int, dict[int, Point]] = defaultdict(dict)
     for row in rows:
-        by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
+        if row[2] not in hidden:
+            by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
     histories = []
     for board_id, points_by_snapshot in by_board.items():
         board = boards[board_id]
-        line = lines.get(board_id, [])
-        points = [points_by_snapshot[sid] for sid, _ in line if sid in points_by_snapshot]
-        if not points:
-            continue
-        histories.append(
-            BoardHistory(
-                board=board, points=points, standing=_standing(board, line, points_by_snapshot)
+        current = points_by_snapshot.get(board.current_snapshot_id or 0)
+        previous_id = board.previous_snapshot_id  # type: ignore[attr-defined]
+        standing = (
+            Standing(
+                board=board,
+                point=current,
+                previous=points_by_snapshot.get(previous_id) if previous_id else None,
+                has_previous_snapshot=previous_id is not None,
             )
+            if current is not None
+            else None
+        )
+        histories.append(
+            BoardHistory(board=board, points=list(points_by_snapshot.values()), standing=standing)
         )
     histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
     dates = [point.published_on for history in histories for point in history.points]
@@ -273,22 +296,33 @@ def model_history(key: str) -> ModelHistory | None:
     )
 
 
-def _standing(
-    board: Leaderboard, line: list[tuple[int, dt.date]], points: dict[int, Point]
-) -> Standing | None:
-    """The model's standing on the board's current snapshot; None if it is not on it."""
-    current = points.get(board.current_snapshot_id or 0)
-    if current is None:
-        return None
-    ids = [sid for sid, _ in line]
-    index = ids.index(current.snapshot_id) if current.snapshot_id in ids else -1
-    previous_id = ids[index - 1] if index > 0 else None
-    return Standing(
-        board=board,
-        point=current,
-        previous=points.get(previous_id) if previous_id is not None else None,
-        has_previous_snapshot=previous_id is not None,
+def _hidden_snapshots(board_ids: Iterable[int]) -> set[int]:
+    """Live snapshots of these boards that do not stand for their date (another of the same
+    board and date was imported later). Usually none: one grouped query finds the shared
+    dates, a second (only when there are some) their snapshots."""
+    shared = list(
+        Snapshot.objects.filter(leaderboard_id__in=list(board_ids))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("leaderboard_id", "published_on")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
     )
+    if not shared:
+        return set()
+    same_date = Q()
+    for board_id, published_on, _ in shared:
+        same_date |= Q(leaderboard_id=board_id, published_on=published_on)
+    standing: dict[tuple[int, dt.date], int] = {}
+    hidden: set[int] = set()
+    for snapshot_id, board_id, published_on in (
+        Snapshot.objects.filter(same_date)
+        .order_by("imported_at", "id")
+        .values_list("id", "leaderboard_id", "published_on")
+    ):
+        if (earlier := standing.get((board_id, published_on))) is not None:
+            hidden.add(earlier)
+        standing[(board_id, published_on)] = snapshot_id
+    return hidden
 
 
 # --- organisations ---------------------------------------------------------------------------

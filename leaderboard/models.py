@@ -612,8 +612,15 @@ class Snapshot(models.Model):
 class Entry(models.Model):
     """One model's row in a snapshot: upstream's numbers plus the raw strings it used."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
-    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="entries")
+    # No index of their own: entry_unique_model (snapshot, model) serves look-ups by snapshot
+    # and entry_model_history_idx (model, snapshot) by model; two more indexes were a third
+    # of the table's size (docs/decisions.md).
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    model = models.ForeignKey(
+        AIModel, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     rank = models.PositiveIntegerField(help_text=_("Plain position by score, 1…n."))
     upstream_rank = models.PositiveIntegerField(null=True, blank=True)
     rank_upper = models.PositiveIntegerField(help_text=_("Best rank in the spread."))
@@ -648,8 +655,25 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            # One model's history across snapshots, without touching other models' rows.
-            models.Index(fields=["model", "snapshot"], name="entry_model_history_idx"),
+            # One model's history across snapshots, without touching other models' rows. On
+            # PostgreSQL it carries what the history reads (an index-only scan): a model's
+            # entries lie one per snapshot, each on another heap page, and reading 4,000
+            # pages was most of a model page. SQLite keeps the plain two-column index.
+            models.Index(
+                fields=["model", "snapshot"],
+                include=[
+                    "rank",
+                    "rank_upper",
+                    "rank_lower",
+                    "score",
+                    "rating_lower",
+                    "rating_upper",
+                    "votes",
+                    "preliminary",
+                    "raw_model",
+                ],
+                name="entry_model_history_idx",
+            ),
         ]
 
     def __str__(self) -> str:

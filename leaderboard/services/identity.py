@@ -115,7 +115,7 @@ def _stable_order(raws: list[str]) -> list[str]:
     """Distinct strings grouped by loose key, the groups sorted by it; in a group the first
     spelling given comes first (it names a new entity), then the others sorted."""
     groups: dict[str, dict[str, None]] = {}
-    for raw in raws:
+    for raw in dict.fromkeys(raws):  # a back-fill repeats each string hundreds of times
         if raw := raw.strip():
             groups.setdefault(loose_key(raw), {})[raw] = None
     ordered = []
@@ -144,6 +144,9 @@ class Resolver:
         }
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
+        # A back-fill names each model in hundreds of snapshots with the same strings; once
+        # resolved, such a row changes nothing more (see ``model``), so it is looked up here.
+        self._seen: dict[tuple[object, ...], AIModel] = {}
         # Normalised key → the one model it names, or None when it names several (ambiguous).
         self._normal: dict[str, AIModel | None] = {}
         for raw, model in self._models.items():
@@ -185,6 +188,22 @@ class Resolver:
 
     def model(self, row: RowData) -> AIModel:
         """The curated model for ``row``; created (flagged for review) when unknown."""
+        said = (row.model_key, row.model, row.raw_model, row.organization, row.license, row.url)
+        seen = self._seen.get(said)
+        if (
+            seen is not None
+            and (not row.organization or seen.upstream_organization == row.organization)
+            and (not row.license or seen.upstream_license == row.license)
+        ):
+            # Resolved before with these very strings, and upstream's statements recorded on
+            # the model are still these (another row may have said otherwise since): resolving
+            # again would find the same model and change nothing.
+            return seen
+        model = self._resolve(row)
+        self._seen[said] = model
+        return model
+
+    def _resolve(self, row: RowData) -> AIModel:
         organization = self.organization(row.organization)
         license_ = self.license(row.license)
         key = (row.model_key or row.model).strip()

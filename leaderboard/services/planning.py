@@ -65,6 +65,8 @@ class Plan:
     verdict: Verdict
     dated_by: str = Snapshot.DatedBy.PAYLOAD
     upstream_updated_at: dt.datetime | None = None
+    digest: str = ""
+    """``content_hash`` once computed (the rows do not change after planning)."""
 
 
 @dataclass(slots=True)
@@ -276,16 +278,26 @@ def plan_counts(result: ParseResult, plans: list[Plan]) -> Counts:
 
 
 def already_published(plans: list[Plan]) -> list[Plan]:
-    """The plans whose exact content (``content_hash``) their board already holds."""
-    return [
-        item
-        for item in plans
-        if _board_snapshots(item.board).filter(content_hash=content_hash(item)).exists()
-    ]
+    """The plans whose exact content (``content_hash``) their board already holds. One
+    query per board."""
+    by_board: dict[BoardKey, list[Plan]] = {}
+    for item in plans:
+        by_board.setdefault(item.board, []).append(item)
+    found = []
+    for board, items in by_board.items():
+        held = set(
+            _board_snapshots(board)
+            .filter(content_hash__in=[content_hash(item) for item in items])
+            .values_list("content_hash", flat=True)
+        )
+        found += [item for item in items if item.digest in held]
+    return found
 
 
 def content_hash(item: Plan) -> str:
     """sha256 of everything a snapshot's rows say, independent of row order and curation."""
+    if item.digest:
+        return item.digest
     rows = sorted(
         (
             row.model_key,
@@ -311,4 +323,5 @@ def content_hash(item: Plan) -> str:
         default=str,
         separators=(",", ":"),
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    item.digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return item.digest

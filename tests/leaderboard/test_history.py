@@ -215,6 +215,36 @@ def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> N
     assert found is not None and len(found.boards[0].points) == 2
 
 
+def test_a_date_two_sources_published_shows_the_one_imported_last(
+    models: list[AIModel],
+) -> None:
+    """The model page reads only its own entries, yet keeps the timeline's rule: on a date two
+    sources published, the later import stands for it, even where the model is not on it."""
+    board = make_board(models, 3)
+    middle = START + dt.timedelta(days=1)
+    later = Snapshot.objects.create(
+        leaderboard=board, published_on=middle, source="other", rank_kind="position",
+        content_hash=f"{next(_hashes):064x}", row_count=1,
+    )  # fmt: skip
+    Entry.objects.create(
+        snapshot=later, model=models[0], rank=1, rank_upper=1, rank_lower=1, score=1600.0,
+        raw_model="Model 0",
+    )  # fmt: skip
+
+    on_it = history.model_history("m0")
+    not_on_it = history.model_history("m1")
+
+    assert on_it is not None and not_on_it is not None
+    assert [(p.published_on, p.score) for p in on_it.boards[0].points][1] == (middle, 1600.0)
+    assert [p.published_on for p in not_on_it.boards[0].points] == [
+        START,
+        START + dt.timedelta(days=2),
+    ]
+    # The standing still compares the current snapshot with the date before it.
+    standing = not_on_it.boards[0].standing
+    assert standing is not None and standing.has_previous_snapshot and standing.previous is None
+
+
 def test_unknown_model_or_organisation_is_a_404(client: Client, models: list[AIModel]) -> None:
     make_board(models, 2)
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -222,6 +225,57 @@ def test_backfill_imports_a_folder_and_reports_throughput(tmp_path: Path) -> Non
     assert "2 files, 2 snapshots published, 555 rows read" in output
     assert "rows/s" in output
     assert Snapshot.objects.count() == 2
+
+
+def _history_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    for name in ("seed_en_2025-11-18.md", "lmarena_md_2025-12-20_rank-spread.md"):
+        (folder / name).write_bytes((UPSTREAM / "markdown-cherry" / name).read_bytes())
+    (folder / "history.csv").write_bytes(
+        (UPSTREAM / "csv-history" / "jasontrigg0_alltime_2025-03-29.csv").read_bytes()
+    )
+    return folder
+
+
+def test_backfill_into_a_pipe_or_a_log_prints_plain_lines_only(tmp_path: Path) -> None:
+    output = run("backfill", str(_history_folder(tmp_path)), "--board", "text/overall")
+
+    lines = output.splitlines()
+    assert len(lines) == 4  # one per file and the summary: no bar, no redraws
+    assert all(line.split()[0] == "succeeded" for line in lines[:3])
+    assert "\x1b" not in output and "\r" not in output
+
+
+def test_backfill_on_a_terminal_shows_files_snapshots_rate_and_time_left(tmp_path: Path) -> None:
+    folder = _history_folder(tmp_path)
+    controller, terminal = os.openpty()
+    received = bytearray()
+
+    def read() -> None:  # a terminal's reader: else a full pty buffer blocks the command
+        while chunk := _read_or_empty(controller):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    with os.fdopen(terminal, "w", encoding="utf-8") as stdout:
+        call_command("backfill", str(folder), "--board", "text/overall", stdout=stdout)
+    reader.join(timeout=10)
+    os.close(controller)
+    shown = received.decode("utf-8", "replace")
+
+    assert "\x1b[" in shown  # drawn and redrawn in place
+    assert "3/3 files" in shown
+    assert re.search(r"[\d,]+ snapshots, [\d,]+ rows/s", shown)
+    assert "left" in shown
+    assert "3 files, 106 snapshots published" in shown
+
+
+def _read_or_empty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the other end closed (EIO on Linux)
+        return b""
 
 
 def test_backfill_goes_on_past_a_bad_file_and_then_fails(tmp_path: Path) -> None:

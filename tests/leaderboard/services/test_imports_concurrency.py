@@ -37,11 +37,9 @@ CHILD = textwrap.dedent(
     """
     import sys, time, django
     django.setup()
-    from django.db.models.query import QuerySet
-    from leaderboard.services import imports, planning, runs
+    from leaderboard.services import bulk, planning, runs
 
     point = sys.argv[2]
-    imports.ENTRY_BATCH_SIZE = 50
 
     def stop_here():
         print(point, flush=True)
@@ -53,12 +51,11 @@ CHILD = textwrap.dedent(
             stop_here()
         planning.parse = parse
     elif point == "FIRST-BATCH-WRITTEN":
-        original = QuerySet.bulk_create
-        def first_batch_then_hang(self, objs, batch_size=None, **kwargs):
-            objs = list(objs)
-            original(self, objs[:batch_size], batch_size=batch_size, **kwargs)
+        original = bulk.insert_entries
+        def first_batch_then_hang(rows):
+            original(list(rows)[:50])
             stop_here()
-        QuerySet.bulk_create = first_batch_then_hang
+        bulk.insert_entries = first_batch_then_hang
     elif point == "COMMITTED":
         original_finish = runs.finish
         def finish(run, outcome):
