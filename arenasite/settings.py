@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GET/HEAD of a cached public page is answered here, before sessions, CSRF,
+    # auth and messages; the headers of the middleware below were recorded with the page.
+    "leaderboard.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,6 +265,9 @@ ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 # bound memory: plain board views are few; filtered ones are as many as visitors can type.
 ARENA_PAGE_CACHE_SECONDS = env.int("ARENA_PAGE_CACHE_SECONDS", default=24 * 3600)
 ARENA_FILTERED_PAGE_CACHE_SECONDS = env.int("ARENA_FILTERED_PAGE_CACHE_SECONDS", default=600)
+# After each import or curation change a worker renders every board's plain views (both
+# languages, page and exports) into the cache, so no visitor pays the miss.
+ARENA_WARM_PAGES = env.bool("ARENA_WARM_PAGES", default=True)
 
 # Freshness (/status/, the admin banner, /readyz, alert mails): a board whose published
 # snapshot is older than this is stale; a source whose last N finished runs all failed or

@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+# Bumps would queue real warm-up tasks in the filesystem broker that no worker reads; the
+# warm-up tests turn it on (and run the task) themselves.
+ARENA_WARM_PAGES = False
