@@ -6,10 +6,12 @@ import io
 import re
 
 import pytest
+from django import forms
 from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import cache_keys
+from leaderboard.filters import CheckboxList
 from leaderboard.models import AIModel, License
 from tests.leaderboard.pages import export_json
 from tests.paths import UPSTREAM
@@ -175,3 +177,11 @@ def test_hide_deprecated_drops_the_models_and_keeps_upstreams_ranks(
     assert [row["rank"] for row in rows[:4]] == [1, 2, 4, 5]  # rank 3 hidden, not renumbered
     assert "264 shown of 266" in html
     assert "Hiding models keeps upstream's ranks" in html
+
+
+@pytest.mark.parametrize("attrs", [{"id": "id_organization"}, {}, {"id": "id_o", "class": "c"}])
+def test_the_checkbox_list_renders_the_bytes_of_djangos_templates(attrs: dict[str, str]) -> None:
+    choices = [("a&b", "A <b>"), (1, "one"), ('x"y', "q'uote"), ("g", [("g1", "in a group")])]
+    for value in (["a&b", "g1"], [], None):
+        expected = forms.CheckboxSelectMultiple(choices=choices).render("org", value, attrs)
+        assert CheckboxList(choices=choices).render("org", value, attrs) == expected
