@@ -106,8 +106,9 @@ def _publish(value: str) -> None:
 
 
 def _enqueue_warm(value: str) -> None:
-    """By name: the read path must not import the task layer."""
-    if not settings.ARENA_WARM_PAGES:
+    """By name: the read path must not import the task layer. Only with a shared cache: a
+    worker's local memory is not the web processes'."""
+    if not settings.ARENA_WARM_PAGES or _per_process_cache():
         return
     try:
         current_app.send_task(WARM_TASK, kwargs={"token": value})
@@ -120,29 +121,30 @@ class _Stamp:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: tuple[Path, int, int, str] | None = None
+        self._seen: tuple[str, int, int, str] | None = None
 
     @property
     def path(self) -> Path:
-        return Path(settings.VAR_DIR) / "content-token"
+        return Path(settings.ARENA_CONTENT_TOKEN_FILE)
 
     def read(self) -> str | None:
-        path = self.path
+        name = os.fspath(settings.ARENA_CONTENT_TOKEN_FILE)
         try:
-            stat = path.stat()
+            stat = os.stat(name)
         except FileNotFoundError:
             return None
         seen = self._seen
-        if seen is not None and seen[:3] == (path, stat.st_mtime_ns, stat.st_ino):
+        if seen is not None and seen[:3] == (name, stat.st_mtime_ns, stat.st_ino):
             return seen[3]
         try:
-            value = path.read_text(encoding="ascii").strip()
+            with open(name, encoding="ascii") as stamp:
+                value = stamp.read().strip()
         except FileNotFoundError:
             return None
         if not value:
             return None
         with self._lock:
-            self._seen = (path, stat.st_mtime_ns, stat.st_ino, value)
+            self._seen = (name, stat.st_mtime_ns, stat.st_ino, value)
         return value
 
     def replace(self, value: str) -> None:

@@ -25,3 +25,6 @@ else:
 # Bumps would queue real warm-up tasks in the filesystem broker that no worker reads; the
 # warm-up tests turn it on (and run the task) themselves.
 ARENA_WARM_PAGES = False
+# Each test process (xdist worker) its own content token, as it has its own database: another
+# process's bump would stale this one's cached pages mid-test.
+ARENA_CONTENT_TOKEN_FILE = VAR_DIR / f"content-token-{os.getpid()}"  # noqa: F405

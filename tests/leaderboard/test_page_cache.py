@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +26,7 @@ from leaderboard import cache_keys, page_cache, tasks
 from leaderboard.models import AIModel, Organization
 from leaderboard.services import curation
 from tests.fake_servers import SilentServer, closed_port
+from tests.leaderboard.test_tasks import broker_at
 from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.django_db
@@ -220,8 +223,8 @@ def test_a_warm_up_of_a_superseded_change_does_nothing(seed: None) -> None:
     assert set(page_cache.warm_boards(token=cache_keys.token()).values()) == {200}
 
 
-def test_a_bump_queues_the_warm_up_with_its_token(
-    seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+def test_with_a_shared_cache_a_bump_queues_the_warm_up_with_its_token(
+    seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch, real_redis: Any
 ) -> None:
     settings.ARENA_WARM_PAGES = True
     sent: list[tuple[str, dict[str, Any]]] = []
@@ -231,6 +234,24 @@ def test_a_bump_queues_the_warm_up_with_its_token(
     cache_keys.bump()
     assert sent == [("leaderboard.tasks.warm_pages", {"token": cache_keys.token()})]
     assert tasks.warm_pages.name == cache_keys.WARM_TASK
+
+
+def test_with_local_memory_a_bump_queues_no_warm_up(
+    seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's local memory is not the web processes': warming it would help no one."""
+    settings.ARENA_WARM_PAGES = True
+    sent: list[str] = []
+    monkeypatch.setattr(cache_keys.current_app, "send_task", lambda name, kwargs: sent.append(name))
+    cache_keys.bump()
+    assert sent == []
+
+
+def test_a_host_outside_allowed_hosts_is_refused_even_when_cached(
+    client: Client, seed: None
+) -> None:
+    assert client.get("/text/overall/").status_code == 200
+    assert client.get("/text/overall/", HTTP_HOST="evil.example").status_code == 400
 
 
 @contextlib.contextmanager
@@ -297,3 +318,38 @@ def test_pages_cached_in_redis_are_served_when_redis_goes_down(
                 assert response.status_code == 200, path
                 assert response.get("Content-Encoding") == (accept or None)
         assert cache.breaker.errors >= 1
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("broken", ["refusing", "hanging"])
+def test_a_curation_change_with_the_broker_down_commits_and_logs(
+    seed: None,
+    broken: str,
+    settings: Any,
+    real_redis: Any,
+    caplog: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.ARENA_WARM_PAGES = True
+    user = get_user_model().objects.create_user("curator", is_staff=True)
+    xai = Organization.objects.get(aliases__raw="xAI")
+    target = Organization.objects.create(name="xAI Holdings")
+    before = cache_keys.token()
+    with contextlib.ExitStack() as stack:
+        port = closed_port()
+        if broken == "hanging":
+            port = stack.enter_context(SilentServer()).port
+        stack.enter_context(broker_at(f"redis://127.0.0.1:{port}/0", timeout=0.3))
+        started = time.perf_counter()
+        with (
+            caplog.at_level(logging.ERROR, logger="leaderboard.cache_keys"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            curation.merge_organizations(source=xai, target=target, user=user)
+        elapsed = time.perf_counter() - started
+
+    assert not Organization.objects.filter(pk=xai.pk).exists()
+    assert cache_keys.token() != before
+    assert any("could not queue the page warm-up" in r.getMessage() for r in caplog.records)
+    assert elapsed < 5.0
+    print(f"\ncuration with the broker {broken}: committed, went on after {elapsed * 1000:.0f} ms")
