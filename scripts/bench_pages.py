@@ -272,6 +272,45 @@ def under_import(
     return published
 
 
+RENDER_PROBE = """
+import json, os, statistics, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arenasite.settings")
+import django
+django.setup()
+from django.test import RequestFactory
+from django.utils import translation
+from leaderboard.views import BoardView
+view, factory = BoardView.as_view(), RequestFactory()
+translation.activate("en")
+out = {}
+for label, extra in (("323 rows", {}), ("266 rows", {"as_of": "2025-11-18"})):
+    cpu, wall = [], []
+    for n in range(%d):
+        request = factory.get("/text/overall/", {"rank_max": 10**9 + n, **extra})
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = view(request, arena="text", category="overall")
+        assert response.status_code == 200, response.status_code
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    out[label] = {"cpu": statistics.median(cpu[3:]), "wall": statistics.median(wall[3:])}
+print(json.dumps(out))
+"""
+
+
+def render_medians(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """The view alone (no HTTP, no middleware) in one process: median wall and CPU time of an
+    uncached render. CPU time stays meaningful on a machine other processes load."""
+    import json
+
+    probe = subprocess.run(
+        [sys.executable, "-c", RENDER_PROBE % (SEQUENTIAL_MISSES + 3)],
+        cwd=REPO, env={**env, "ALLOWED_HOSTS": "testserver"}, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return dict(json.loads(probe.stdout.strip().splitlines()[-1]))
+
+
 def build_site(scratch: Path, redis_url: str) -> dict[str, str]:
     env = {
         key: value
@@ -358,6 +397,7 @@ def bench(scratch: Path, args: argparse.Namespace) -> tuple[list[Result], dict[s
 
     miss_script = scratch / "miss.lua"
     miss_script.write_text(MISS_SCRIPT % BOARD)
+    facts: dict[str, str] = {}
     static_port = free_port()
     plain_server = [sys.executable, "-m", "http.server", str(static_port), "-b", "127.0.0.1"]
     results: list[Result] = []
@@ -411,7 +451,11 @@ def bench(scratch: Path, args: argparse.Namespace) -> tuple[list[Result], dict[s
             errors=f"{loaded.errors}; {imported} imports published; "
             f"p99 {loaded.p99_ms / idle.p99_ms:.1f}× idle",
         )
-    facts = {
+    for label, median in render_medians(env).items():
+        facts[f"render {label} (view only)"] = (
+            f"{median['wall']:.1f} ms wall, {median['cpu']:.1f} ms CPU median"
+        )
+    facts |= {
         "cache": f"Redis {args.redis}" if args.redis else "local memory (per worker)",
         "database": "SQLite (scratch file)",
         "board rows": str(rows),

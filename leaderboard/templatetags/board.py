@@ -3,12 +3,15 @@ tables.py)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape  # Django's adds a lazy-string check per call, ~40 % of it here
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -68,6 +71,15 @@ def source_label(label: str) -> labels.SourceLabel:
     return labels.source_label(label)
 
 
+def whole(number: float) -> str:
+    """``number|floatformat:"0"`` (half away from zero, no ``-0``) without the localization
+    machinery, which writes a whole number as is unless grouping is on."""
+    if settings.USE_THOUSAND_SEPARATOR or not math.isfinite(number):
+        return str(floatformat(number, "0"))
+    return str(int(Decimal(repr(number)).quantize(ONE, ROUND_HALF_UP)))
+
+
+ONE = Decimal(1)
 MODEL_KEY_PLACEHOLDER = "model-key-placeholder"
 # What ``reverse`` leaves unquoted in a path (django.urls.resolvers, RFC 3986 sub-delims).
 URL_SAFE = "!$&'()*+,;=/~:@"
@@ -131,7 +143,7 @@ def board_rows(entries: Iterable[BoardEntry]) -> SafeString:
             f'<td class="num spread col-spread">{e.rank_upper}◄─►{e.rank_lower}</td>'
             f'<td class="sticky model"><a href="{href}" class="model-name">{name}</a>{upstream}'
             f'<span class="model-meta">{meta}</span></td>'
-            f'<td class="num col-score">{badge}{floatformat(e.score, "0")}'
+            f'<td class="num col-score">{badge}{whole(e.score)}'
             f'<span class="score-meta"><span class="nowrap">{ci}</span>{votes_meta}</span></td>'
             f'<td class="num col-interval">{ci}</td><td class="num col-votes">{votes}</td>'
             f'<td class="col-organization">{org_name}</td>'
