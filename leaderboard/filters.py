@@ -183,13 +183,14 @@ class BoardFilter(django_filters.FilterSet):
     def __init__(self, *args: object, board: Leaderboard, snapshot: Snapshot, **kwargs: object):
         super().__init__(*args, **kwargs)
         self.board = board
-        # Choices: only what this snapshot shows, so every option narrows the table.
-        self.filters["organization"].queryset = Organization.objects.filter(
-            models__entries__snapshot=snapshot
-        ).distinct()
-        self.filters["license"].queryset = License.objects.filter(
-            models__entries__snapshot=snapshot
-        ).distinct()
+        # Choices: only what this snapshot shows, so every option narrows the table. An option
+        # is a name (value and label): nothing else is loaded.
+        self.filters["organization"].queryset = (
+            Organization.objects.filter(models__entries__snapshot=snapshot).distinct().only("name")
+        )
+        self.filters["license"].queryset = (
+            License.objects.filter(models__entries__snapshot=snapshot).distinct().only("name")
+        )
 
     def search(self, queryset: QuerySet[BoardEntry], name: str, value: str) -> QuerySet[BoardEntry]:
         value = value.strip()
