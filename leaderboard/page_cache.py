@@ -219,6 +219,7 @@ def _compressed(request: HttpRequest, response: HttpResponseBase) -> HttpRespons
     """A cacheable page that was not stored (a signed-in visitor) is still sent gzipped."""
     if (
         getattr(response, "page_cache_seconds", None) is None
+        or response.status_code != 200
         or response.streaming
         or response.has_header("Content-Encoding")
         or accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", "")) is None
