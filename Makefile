@@ -61,12 +61,13 @@ createsuperuser: install  ## Create an admin account on the configured database
 
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
-bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL) and page benchmark (wrk; local memory, then Redis at BENCH_REDIS_URL)
+bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL), page benchmark (wrk; local memory, then Redis at BENCH_REDIS_URL), history pages on ≥ 800 snapshots
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py
 	env -u REDIS_URL DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) scripts/bench_import.py
 	@command -v wrk >/dev/null || { echo "the page benchmark needs wrk: apt-get install wrk"; exit 1; }
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py --redis $(BENCH_REDIS_URL)
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_history.py
 
 messages: install  ## Refresh the Chinese catalog from the code and compile it
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var

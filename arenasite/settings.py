@@ -41,6 +41,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the site is reached from outside: links in mails (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "leaderboard.apps.ArenaAdminConfig",  # django.contrib.admin with our AdminSite
@@ -228,6 +230,12 @@ CELERY_BEAT_SCHEDULE = {
     "hourly-freshness-alerts": {
         "task": "leaderboard.tasks.send_freshness_alerts",
         "schedule": crontab(minute=53),
+    },
+    # Model facts from the installed catalogue package: it changes only when the package is
+    # upgraded, so daily is plenty; curated values are never overwritten.
+    "daily-enrich-models": {
+        "task": "leaderboard.tasks.enrich_models",
+        "schedule": crontab(minute=41, hour=4),
     },
     "frequent-heartbeat": {
         "task": "leaderboard.tasks.record_heartbeat",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.http import urlencode
@@ -176,6 +176,22 @@ class BoardFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    # Not a filter of rows: the view reads the valid date and measures movement against the
+    # board's snapshot as of it (a form field so it lives in the form and the URL like the rest).
+    compare_to = django_filters.DateFilter(
+        method="keep_all",
+        label=_("Movement since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    # Last on purpose: filters apply in declaration order, and the best variant is the best
+    # of the rows the other filters kept.
+    best_variant = django_filters.BooleanFilter(
+        method="best_of_each_family",
+        label=_("Best variant per family"),
+        widget=forms.CheckboxInput,
+    )
+
     class Meta:
         model = Entry
         fields: list[str] = []
@@ -216,6 +232,25 @@ class BoardFilter(django_filters.FilterSet):
             return queryset.exclude(is_preliminary=True)
         if value == "only":
             return queryset.filter(is_preliminary=True)
+        return queryset
+
+    def best_of_each_family(
+        self, queryset: QuerySet[BoardEntry], name: str, value: bool | None
+    ) -> QuerySet[BoardEntry]:
+        """Keep each family's best-ranked row among those shown; a model with no family stands
+        alone. Ranks stay upstream's (nothing is renumbered)."""
+        if not value:
+            return queryset
+        better_sibling = queryset.filter(
+            model__family__isnull=False,
+            model__family=OuterRef("model__family"),
+            rank__lt=OuterRef("rank"),
+        )
+        return queryset.filter(~Exists(better_sibling))
+
+    def keep_all(
+        self, queryset: QuerySet[BoardEntry], name: str, value: object
+    ) -> QuerySet[BoardEntry]:
         return queryset
 
     def first_seen_since(

@@ -71,6 +71,10 @@ class Standing:
     has_previous_snapshot: bool
 
     @property
+    def previous_rank(self) -> int | None:
+        return None if self.previous is None else self.previous.rank
+
+    @property
     def rank_change(self) -> int | None:
         """Positive = moved up. None when the model is new or the board has one snapshot."""
         return None if self.previous is None else self.previous.rank - self.point.rank
@@ -104,6 +108,8 @@ class ModelHistory:
     boards: list[BoardHistory]
     first_seen: dt.date | None
     last_seen: dt.date | None
+    family_members: list[AIModel] = field(default_factory=list)
+    """The other models of its family, by name."""
 
 
 @dataclass(frozen=True)
@@ -220,8 +226,10 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Five queries."""
-    model = AIModel.objects.select_related("organization", "license").filter(key=key).first()
+    """Everything the model page shows, or None for an unknown key. Six queries."""
+    model = (
+        AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
+    )
     if model is None:
         return None
     rows = list(
@@ -257,6 +265,11 @@ def model_history(key: str) -> ModelHistory | None:
         boards=histories,
         first_seen=min(dates, default=None),
         last_seen=max(dates, default=None),
+        family_members=(
+            list(AIModel.objects.filter(family_id=model.family_id).exclude(pk=model.pk))
+            if model.family_id
+            else []
+        ),
     )
 
 

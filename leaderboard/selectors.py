@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from leaderboard.boards import BoardKey
 
@@ -16,6 +27,7 @@ from .models import (
     License,
     LicenseAlias,
     ModelAlias,
+    ModelFact,
     Organization,
     OrganizationAlias,
     Snapshot,
@@ -64,11 +76,68 @@ def board_rows(snapshot: Snapshot) -> QuerySet[Entry]:
     )
 
 
+def previous_snapshot(board: Leaderboard, snapshot: Snapshot) -> Snapshot | None:
+    """The snapshot before ``snapshot`` on the board's timeline: the newest of an earlier date
+    (of one date, the one imported last, as ``snapshot_as_of`` picks). One query."""
+    return (
+        board.snapshots.filter(published_on__lt=snapshot.published_on)
+        .order_by("-published_on", "-imported_at")
+        .first()
+    )
+
+
+# Any: the rows come annotated already (``filters.board_entries``) and gain three more.
+def with_movement(entries: QuerySet[Any], baseline: Snapshot | None) -> QuerySet[Any]:
+    """Annotates ``previous_rank``, ``rank_change`` (positive = moved up) and ``score_change``
+    against the same curated model's row on ``baseline``: keyed by ``Entry.model``, so movement
+    survives renames and merges. None where the model is not on the baseline (new) or there is
+    no baseline. One LEFT JOIN on the (snapshot, model) unique index: no extra query."""
+    if baseline is None:
+        return entries.annotate(
+            previous_rank=Value(None, output_field=IntegerField()),
+            rank_change=Value(None, output_field=IntegerField()),
+            score_change=Value(None, output_field=FloatField()),
+        )
+    return entries.annotate(
+        baseline_entry=FilteredRelation(
+            "model__entries", condition=Q(model__entries__snapshot_id=baseline.pk)
+        ),
+        previous_rank=F("baseline_entry__rank"),
+        rank_change=F("baseline_entry__rank") - F("rank"),
+        score_change=F("score") - F("baseline_entry__score"),
+    )
+
+
 def snapshot_dates(board: Leaderboard) -> list[dt.date]:
     """The dates a board has snapshots for, newest first, each once: what ``as_of`` can pick."""
     return list(
         board.snapshots.order_by("-published_on").values_list("published_on", flat=True).distinct()
     )
+
+
+class FactSource(TypedDict):
+    source: str
+    source_version: str
+    checked_on: dt.datetime
+
+
+def applied_fact_sources(model: AIModel) -> list[FactSource]:
+    """The catalogues whose values a model's page shows (facts still ``applied``), with the
+    version and the last check: the public provenance line. One query."""
+    rows = (
+        ModelFact.objects.filter(model=model, status=ModelFact.Status.APPLIED)
+        .values("source", "source_version")
+        .annotate(checked_on=Max("checked_on"))
+        .order_by("source")
+    )
+    return [
+        FactSource(
+            source=row["source"],
+            source_version=row["source_version"],
+            checked_on=row["checked_on"],
+        )
+        for row in rows
+    ]
 
 
 # --- the curation review queue (admin) ----------------------------------------------------
@@ -119,4 +188,5 @@ def review_counts() -> dict[str, int]:
         "licenses": License.objects.filter(needs_review=True).count(),
         "model_disagreements": disagreements,
         "models_uncertain": flagged_total - disagreements,
+        "fact_conflicts": ModelFact.objects.filter(status=ModelFact.Status.CONFLICT).count(),
     }

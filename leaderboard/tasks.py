@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 
 from . import page_cache
 from .models import ImportRun, Source
-from .services import alerts, heartbeat, importing, imports, runs
+from .services import alerts, enrichment, heartbeat, importing, imports, runs
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +126,9 @@ def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
             logger.error("could not queue %s (broker down?): %s", what, error)
 
     transaction.on_commit(guarded)
+
+
+@shared_task(acks_late=True)  # idempotent: a redelivery re-checks the same catalogue
+def enrich_models() -> None:
+    """Daily: model facts from the installed catalogue (a new package version brings news)."""
+    enrichment.enrich_models()

@@ -14,6 +14,7 @@ from django.urls import reverse, translate_url
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
@@ -57,6 +58,8 @@ class BoardView(SingleTableMixin, FilterView):
     board: Leaderboard
     snapshot: Snapshot
     rows_shown: int
+    baseline: Snapshot | None
+    compare_error: str
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Empty parameters come from untouched fields of a form sent without JavaScript.
@@ -135,15 +138,49 @@ class BoardView(SingleTableMixin, FilterView):
         return self._table(self.get_table_data(), **kwargs)
 
     def _table(self, data: Any, **kwargs: Any) -> BoardTable:
+        """The table of the filtered rows with their movement. Needs the validated filterset
+        (``compare_to`` is one of its fields)."""
+        self._resolve_baseline()
         # No ``request=`` and no RequestConfig: both hand the raw ``sort`` values to the table.
-        table = self.get_table_class()(data, **kwargs)
+        table = self.get_table_class()(selectors.with_movement(data, self.baseline), **kwargs)
         table.request = self.request
+        table.baseline = self.baseline
         table.order_by = page_sort(self.request) or table.order_by
         return table
 
+    def _resolve_baseline(self) -> None:
+        """The snapshot movement is measured against: the one as of a valid ``compare_to``
+        before the snapshot shown, else the previous one. A date that cannot serve is ignored
+        with a message (an unparseable one is already a form error). At most two queries."""
+        form = self.filterset.form  # unbound (no cleaned data) when the query string is empty
+        wanted: dt.date | None = form.cleaned_data.get("compare_to") if form.is_bound else None
+        self.compare_error = ""
+        if wanted is not None and wanted >= self.snapshot.published_on:
+            self.compare_error = _(
+                "“%(date)s” is not before the snapshot shown (%(shown)s): movement is measured "
+                "against the previous snapshot."
+            ) % {"date": wanted.isoformat(), "shown": self.snapshot.published_on.isoformat()}
+        elif wanted is not None:
+            baseline = selectors.snapshot_as_of(self.board, wanted)
+            if baseline is not None:
+                self.baseline = baseline
+                return
+            self.compare_error = _(
+                "“%(date)s” is before the board's first snapshot: movement is measured against "
+                "the previous snapshot."
+            ) % {"date": wanted.isoformat()}
+        self.baseline = selectors.previous_snapshot(self.board, self.snapshot)
+
     def _export(self, export: str) -> HttpResponse:
         fmt, content_type = EXPORT_TYPES[export]
-        body = exports.render(fmt, board=self.board, snapshot=self.snapshot, rows=self._rows())
+        rows = self._rows()
+        body = exports.render(
+            fmt,
+            board=self.board,
+            snapshot=self.snapshot,
+            rows=rows,
+            movement_since=self.baseline.published_on if self.baseline else None,
+        )
         response = HttpResponse(body, content_type=content_type)
         name = f"arena-{self.board.slug.replace('/', '-')}-{self.snapshot.published_on}.{export}"
         disposition = "attachment" if export == "csv" else "inline"
@@ -180,7 +217,12 @@ class BoardView(SingleTableMixin, FilterView):
             shown_votes=sum(entry.votes or 0 for entry in shown),
             sort=page_sort(request),
             query=query,
-            filtered=any(key not in {"sort", "as_of"} for key, _ in page_state(request)),
+            # Which snapshot, sort and movement baseline are not filters: all rows still show.
+            filtered=any(
+                key not in {"sort", "as_of", "compare_to"} for key, _values in page_state(request)
+            ),
+            baseline=self.baseline,
+            compare_error=self.compare_error,
             **snapshot_neighbours(request, dates, self.snapshot.published_on),
             export_links=[
                 (

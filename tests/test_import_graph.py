@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.selectors": SERVICE,
     "leaderboard.health": SERVICE,
     "leaderboard.history": SERVICE,
+    "leaderboard.corrections": SERVICE,
     "leaderboard.charts": SERVICE,
     "leaderboard.cache_keys": READ_HELPER,
     "leaderboard.exports": READ_HELPER,
@@ -53,6 +54,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.freshness": READ_HELPER,
     "leaderboard.models": MODELS,
     "leaderboard.boards": PURE,
+    "leaderboard.catalogue": PURE,
     "leaderboard.upstream": PURE,
     "leaderboard.http": PURE,
     "leaderboard.hf_datasets": PURE,
@@ -65,6 +67,7 @@ LAYERS: dict[str, int] = {
 READ_PATH = (
     "leaderboard.selectors",
     "leaderboard.history",
+    "leaderboard.corrections",
     "leaderboard.charts",
     "leaderboard.views",
     "leaderboard.views_history",

@@ -2,9 +2,14 @@
 
 Rules:
 - a raw string already known as an alias maps to its entity, whatever staff renamed it to;
-- an unknown string that matches an existing entity loosely ("DeepSeek AI" ~ "DeepSeek")
-  becomes a new alias of it, flagged for review, instead of a duplicate entity;
-- an unknown string that matches nothing creates the entity and its alias, both flagged;
+- an unknown string that normalises to an existing entity ("DeepSeek AI" ~ "DeepSeek";
+  a model's ``GPT-4o`` ~ ``gpt-4o``) becomes a reviewed alias of it: the rule decided, there
+  is nothing for a curator to decide; so does a glued cell the cleaner was sure of
+  (``Anthropicclaude-opus-4-1`` for an existing ``claude-opus-4-1``);
+- an unknown string that matches nothing creates the entity, flagged for review; its own
+  spellings in the same row become reviewed aliases, so one new name is one item in the queue
+  (a merge later moves them all);
+- a name the cleaner was unsure of, or one that normalises to two different models, waits;
 - curated fields of an existing model are never changed by an import: when upstream disagrees,
   the model records what upstream said and is flagged for review.
 """
@@ -26,6 +31,7 @@ from ..models import (
     OrganizationAlias,
 )
 from ..sources.base import RowData
+from ..sources.names import normalised_key
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _CORPORATE_SUFFIX = re.compile(r"(ai|inc|llc|ltd|labs?|corp|corporation)$")
@@ -93,8 +99,11 @@ class _Catalog[E: (Organization, License)]:
             if created:
                 self._created.append(raw)
             self._by_loose[loose_key(raw)] = entity
+        # The entity waits for review when it is new; the string that names it does not.
         alias, created = insert_or_fetch(
-            self._alias, lookup={"raw__iexact": raw}, values={"raw": raw, self._link: entity}
+            self._alias,
+            lookup={"raw__iexact": raw},
+            values={"raw": raw, self._link: entity, "needs_review": False},
         )
         entity = getattr(alias, self._link)  # a concurrent import may have mapped it first
         self._stats.new_aliases += created
@@ -135,6 +144,24 @@ class Resolver:
         }
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
+        # Normalised key → the one model it names, or None when it names several (ambiguous).
+        self._normal: dict[str, AIModel | None] = {}
+        for raw, model in self._models.items():
+            self._remember_normal(raw, model)
+
+    def _remember_normal(self, raw: str, model: AIModel) -> None:
+        key = normalised_key(raw)
+        if key and self._normal.setdefault(key, model) not in (None, model):
+            self._normal[key] = None
+
+    def _known_model(self, *names: str) -> AIModel | None:
+        for name in names:
+            if (model := self._models.get(name.casefold())) is not None:
+                return model
+        for name in names:
+            if (model := self._normal.get(normalised_key(name))) is not None:
+                return model
+        return None
 
     def prepare(self, rows: list[RowData]) -> None:
         """Resolve ``rows`` (in payload order) in one stable order: organisations, then
@@ -161,7 +188,7 @@ class Resolver:
         organization = self.organization(row.organization)
         license_ = self.license(row.license)
         key = (row.model_key or row.model).strip()
-        model = self._models.get(key.casefold()) or self._models.get(row.model.casefold())
+        model = self._known_model(key, row.model)
         created = False
         if model is None:
             model, created = insert_or_fetch(
@@ -184,11 +211,16 @@ class Resolver:
             self._record_upstream(model, row, organization, license_)
         for raw in sorted({key, row.model, row.raw_model} - {""}):  # a stable order, as above
             if raw.casefold() not in self._models:
+                # Only the name that makes a new model, or a guess, waits for a curator.
+                waits = row.name_uncertain or (created and raw == key)
                 alias, alias_created = insert_or_fetch(
-                    ModelAlias, lookup={"raw__iexact": raw}, values={"raw": raw, "model": model}
+                    ModelAlias,
+                    lookup={"raw__iexact": raw},
+                    values={"raw": raw, "model": model, "needs_review": waits},
                 )
                 self.stats.new_aliases += alias_created
                 self._models[raw.casefold()] = alias.model if not alias_created else model
+                self._remember_normal(raw, self._models[raw.casefold()])
         return model
 
     def _record_upstream(

@@ -33,7 +33,7 @@ from .. import cache_keys
 from ..models import AIModel, Entry, ImportRun, Leaderboard, RawPayload, Snapshot
 from ..ranking import RankedRow, assign_ranks
 from ..sources.base import ChallengePage, FormatError, ModelMetadata, ParseResult, RowData
-from . import claims, planning
+from . import claims, families, planning
 from .identity import Resolver
 from .planning import Counts, ImportRequest, Plan, content_hash
 
@@ -100,7 +100,10 @@ def dry_run(request: ImportRequest) -> Outcome:
         format_name, result = planning.parse(request)
     except FormatError as error:
         return Outcome(status=Status.REJECTED, reason=str(error))
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     problems = planning.problems(plans, force=request.force)
     return Outcome(
         status=Status.REJECTED if problems else Status.SUCCEEDED,
@@ -127,7 +130,10 @@ def process(
         return Outcome(status=Status.REJECTED, reason=str(error))
     run.format = format_name
     report("validating")
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     counts = planning.plan_counts(result, plans)
     if problems := planning.problems(plans, force=request.force):
         return Outcome(
@@ -219,6 +225,8 @@ def _write(
             if board_changes is not None:
                 changes[board.slug] = board_changes
         models_created = len(resolver.stats.new_models)  # this import's, not another's
+        if models_created:
+            families.apply_family_rules()  # new variants join their family at once
         changed = bool(created or models_created or resolver.stats.models_updated)
         if changed:
             transaction.on_commit(cache_keys.bump)
@@ -270,6 +278,8 @@ def _write_snapshot(
     snapshot = Snapshot.objects.create(
         leaderboard=board,
         published_on=plan.published_on,
+        dated_by=plan.dated_by,
+        upstream_updated_at=plan.upstream_updated_at,
         source=source_label,
         rank_kind=plan.data.rank_kind or Snapshot.RankKind.POSITION,
         content_hash=digest,

@@ -3,6 +3,7 @@ tables.py)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,7 +16,8 @@ from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext as _
 
 from .. import labels
 from ..exports import format_interval
@@ -47,6 +49,81 @@ def grouped(number: int | None) -> str:
     return "" if number is None else f"{number:,}"
 
 
+@register.filter
+def price(value: Decimal | None) -> str:
+    """Dollars as written on a price list: ``0.8``, ``4``, ``0.075``, ``100`` (never ``1E+2``)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _rank_move(entry: Any, baseline: object) -> tuple[str, str, str]:
+    """(css modifier, what is shown, what a screen reader says — HTML-escaped) for a row's
+    rank change. ``entry`` is a board row annotated by ``selectors.with_movement`` or a
+    ``history.Standing``: both have ``previous_rank``, ``rank_change``, ``score_change``."""
+    if not baseline:
+        change = None
+    elif entry.previous_rank is None or entry.rank_change is None:
+        change = "new"
+    else:
+        change = entry.rank_change
+    return _rank_move_words(get_language(), change)
+
+
+@functools.lru_cache(maxsize=512)
+def _rank_move_words(language: str | None, change: int | str | None) -> tuple[str, str, str]:
+    """Memoised per language: a 300-row board asks for the same few dozen phrasings, and
+    translating and escaping them for every row was most of the column's render time."""
+    if change is None:
+        return "none", "–", escape(_("no earlier snapshot to compare with"))
+    if change == "new":
+        return "new", escape(_("new")), escape(_("new on this board"))
+    assert isinstance(change, int)
+    if change > 0:
+        words = ngettext("up %(n)d place", "up %(n)d places", change) % {"n": change}
+        return "up", f"▲{change}", escape(words)
+    if change < 0:
+        words = ngettext("down %(n)d place", "down %(n)d places", -change) % {"n": -change}
+        return "down", f"▼{-change}", escape(words)
+    return "same", "=", escape(_("same rank"))
+
+
+def signed_score(change: float) -> str:
+    """+12, -3.5, ±0: one decimal at most, no ``-0``."""
+    rounded = round(change, 1)
+    if rounded == 0:
+        return "±0"
+    return f"{rounded:+.1f}".removesuffix(".0")
+
+
+# Both filters build their markup from our own strings (arrows, numbers, escaped words):
+# plain f-strings, as format_html's per-argument checks cost more than the rest of the row.
+@register.filter
+def movement(entry: Any, baseline: object) -> SafeString:
+    """The movement cell: ▲3 / ▼2 / = / new, then the score change, with the same in words
+    for screen readers. ``baseline``: the snapshot compared with, falsy when there is none."""
+    score_change = getattr(entry, "score_change", None)
+    if score_change is None:
+        return rank_move(entry, baseline)
+    kind, shown, spoken = _rank_move(entry, baseline)
+    score = signed_score(score_change)
+    # The phrasing is escaped before the (escaped) words and the (digits-only) score go in.
+    words = escape(_("%(rank)s, score %(score)s")) % {"rank": spoken, "score": score}
+    return mark_safe(
+        f'<span class="move move-{kind}"><span aria-hidden="true">{shown} '
+        f'<small class="score-change">{score}</small></span>'
+        f'<span class="visually-hidden">{words}</span></span>'
+    )
+
+
+@register.filter
+def rank_move(entry: Any, baseline: object) -> SafeString:
+    """The rank change alone (▲3, new), folded under the rank on narrow screens."""
+    kind, shown, spoken = _rank_move(entry, baseline)
+    return mark_safe(
+        f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
+        f'<span class="visually-hidden">{spoken}</span></span>'
+    )
+
+
 @register.simple_tag(takes_context=True)
 def sort_url(context: template.Context, column: Any) -> str:
     """The link that sorts by ``column``, keeping the page's filters (and nothing else).
@@ -64,6 +141,11 @@ def sort_url(context: template.Context, column: Any) -> str:
 @register.filter
 def board_title(board: Leaderboard) -> str:
     return labels.board_title(board.arena, board.category)
+
+
+@register.filter
+def board_name(board: Leaderboard) -> str:
+    return labels.board_name(board.arena, board.category, board.style_control)
 
 
 @register.filter
@@ -86,19 +168,21 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 @register.simple_tag
-def board_rows(entries: Iterable[BoardEntry]) -> SafeString:
-    """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``.
+def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeString:
+    """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``
+    (annotated by ``selectors.with_movement`` against ``baseline``).
 
-    A Python loop, not a template one: the template engine's per-variable and per-tag cost
-    made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
-    translated words are looked up once per page; a model's URL is one ``reverse`` per page
-    with the key quoted as ``reverse`` quotes it. ``tests/leaderboard/test_tables.py`` holds
-    the template this replaced and checks both render the same bytes."""
+        A Python loop, not a template one: the template engine's per-variable and per-tag cost
+        made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
+        translated words are looked up once per page; a model's URL is one ``reverse`` per page
+        with the key quoted as ``reverse`` quotes it. ``tests/leaderboard/templatetags/test_board.py``
+        holds
+        the template this replaced and checks both render the same bytes."""
     preliminary = escape(gettext("Preliminary"))
     upstream_title = escape(gettext("upstream page"))
     votes_text = gettext("%(votes)s votes")
     model_url = reverse("leaderboard:model", args=[MODEL_KEY_PLACEHOLDER])
-    url_head, _, url_tail = model_url.partition(MODEL_KEY_PLACEHOLDER)
+    url_head, _placeholder, url_tail = model_url.partition(MODEL_KEY_PLACEHOLDER)
     kinds: dict[str, str] = {}
     out: list[str] = []
     for e in entries:
@@ -139,12 +223,14 @@ def board_rows(entries: Iterable[BoardEntry]) -> SafeString:
             else ""
         )
         out.append(
-            f'\n<tr><td class="num col-rank">{e.rank}</td>'
+            f'\n<tr><td class="num col-rank">{e.rank}'
+            f'<span class="rank-meta">{rank_move(e, baseline)}</span></td>'
             f'<td class="num spread col-spread">{e.rank_upper}◄─►{e.rank_lower}</td>'
             f'<td class="sticky model"><a href="{href}" class="model-name">{name}</a>{upstream}'
             f'<span class="model-meta">{meta}</span></td>'
             f'<td class="num col-score">{badge}{whole(e.score)}'
             f'<span class="score-meta"><span class="nowrap">{ci}</span>{votes_meta}</span></td>'
+            f'<td class="num col-movement">{movement(e, baseline)}</td>'
             f'<td class="num col-interval">{ci}</td><td class="num col-votes">{votes}</td>'
             f'<td class="col-organization">{org_name}</td>'
             f'<td class="col-license">{license_cell}</td></tr>'

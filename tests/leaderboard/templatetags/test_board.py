@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from leaderboard import selectors
 from leaderboard.filters import board_entries
 from leaderboard.models import License, Organization, Snapshot
 from leaderboard.templatetags.board import board_rows
@@ -21,8 +23,10 @@ TEMPLATE_LOOP = "{% load i18n board %}" + (
 )
 
 
-def hostile_snapshot() -> Snapshot:
+def hostile_snapshots() -> tuple[Snapshot, Snapshot]:
+    """A snapshot of hostile rows, and an earlier one (the baseline of their movement)."""
     board = factories.board()
+    earlier = factories.snapshot(board, published_on=dt.date(2025, 11, 1))
     snapshot = factories.snapshot(board)
     org = Organization.objects.create(name="Org <b>\"&'")
     open_license = License.objects.create(name="Apache <2>", kind=License.Kind.OSI)
@@ -43,15 +47,25 @@ def hostile_snapshot() -> Snapshot:
     factories.entry(snapshot, models[2], rank=3, rank_upper=2, rank_lower=3, score=1400.0,
                     rating_lower=None, rating_upper=None, raw_organization="<raw>",
                     raw_license="Raw <license>")  # fmt: skip
-    return snapshot
+    factories.entry(earlier, models[0], rank=2, rank_upper=1, rank_lower=2, score=1400.0)
+    factories.entry(earlier, models[1], rank=1, rank_upper=1, rank_lower=2, score=1499.49,
+                    rating_lower=1490.0, rating_upper=1502.0)  # fmt: skip
+    return snapshot, earlier
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_board_rows_renders_the_bytes_of_the_template_loop(language: str) -> None:
-    entries = list(board_entries(hostile_snapshot()))
+@pytest.mark.parametrize("with_baseline", [True, False])
+def test_board_rows_renders_the_bytes_of_the_template_loop(
+    language: str, with_baseline: bool
+) -> None:
+    snapshot, earlier = hostile_snapshots()
+    baseline = earlier if with_baseline else None
+    entries = list(selectors.with_movement(board_entries(snapshot), baseline))
+    table = {"data": entries, "baseline": baseline}
     with translation.override(language):
-        expected = Template(TEMPLATE_LOOP).render(Context({"table": {"data": entries}}))
-        rendered = "\n<tbody>" + board_rows(entries)
+        expected = Template(TEMPLATE_LOOP).render(Context({"table": table}))
+        rendered = "\n<tbody>" + board_rows(entries, baseline)
 
     assert rendered == expected.split("\n</tbody>")[0]
     assert "<script>" not in rendered and "javascript:" not in rendered
+    assert ("move-up" in rendered) == with_baseline  # the movement cells are compared too
