@@ -170,14 +170,13 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 @register.simple_tag
 def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeString:
     """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``
-    (annotated by ``selectors.with_movement`` against ``baseline``).
+    annotated by ``selectors.with_movement`` against ``baseline``.
 
-        A Python loop, not a template one: the template engine's per-variable and per-tag cost
-        made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
-        translated words are looked up once per page; a model's URL is one ``reverse`` per page
-        with the key quoted as ``reverse`` quotes it. ``tests/leaderboard/templatetags/test_board.py``
-        holds
-        the template this replaced and checks both render the same bytes."""
+    A Python loop, not a template one: the template engine's per-variable and per-tag cost
+    made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
+    translated words are looked up once per page; a model's URL is one ``reverse`` per page
+    with the key quoted as ``reverse`` quotes it. The test beside this module's tests holds
+    the template loop this replaced and checks both render the same bytes."""
     preliminary = escape(gettext("Preliminary"))
     upstream_title = escape(gettext("upstream page"))
     votes_text = gettext("%(votes)s votes")
