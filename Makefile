@@ -63,11 +63,13 @@ createsuperuser: install  ## Create an admin account on the configured database
 	$(DEV_ENV) $(PY) manage.py createsuperuser
 
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_bench
-bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL), page and API benchmarks (wrk), history pages on ≥ 800 snapshots
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL), page benchmark (wrk; local memory, then Redis at BENCH_REDIS_URL), API benchmark, history pages on ≥ 800 snapshots
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py
 	env -u REDIS_URL DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) scripts/bench_import.py
 	@command -v wrk >/dev/null || { echo "the page benchmark needs wrk: apt-get install wrk"; exit 1; }
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py --redis $(BENCH_REDIS_URL)
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_history.py
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py
 

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GET/HEAD of a cached public page is answered here, before sessions, CSRF,
+    # auth and messages; the headers of the middleware below were recorded with the page.
+    "leaderboard.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, as its docs require; it acts on CORS_URLS_REGEX only.
     "corsheaders.middleware.CorsMiddleware",
@@ -141,7 +144,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every board's page and exports in both languages (two entries each: gzip and
+    # brotli) plus filtered views; Django's default of 300 would evict plain boards.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 # Seconds a broker connect or reply may take (must exceed kombu's 1 s BRPOP wait). A publish
@@ -273,6 +283,13 @@ ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 # bound memory: plain board views are few; filtered ones are as many as visitors can type.
 ARENA_PAGE_CACHE_SECONDS = env.int("ARENA_PAGE_CACHE_SECONDS", default=24 * 3600)
 ARENA_FILTERED_PAGE_CACHE_SECONDS = env.int("ARENA_FILTERED_PAGE_CACHE_SECONDS", default=600)
+# After each import or curation change a worker renders every board's plain views (both
+# languages, page and exports) into the cache, so no visitor pays the miss (a shared cache
+# only: a worker cannot fill the web processes' local memory).
+ARENA_WARM_PAGES = env.bool("ARENA_WARM_PAGES", default=True)
+# With the local-memory cache, the content token (cache_keys) is this file, read by every
+# process on the machine; with Redis it lives in Redis.
+ARENA_CONTENT_TOKEN_FILE = VAR_DIR / "content-token"
 
 # Freshness (/status/, the admin banner, /readyz, alert mails): a board whose published
 # snapshot is older than this is stale; a source whose last N finished runs all failed or

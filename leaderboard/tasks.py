@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from . import page_cache
 from .models import ImportRun, Source
 from .services import alerts, enrichment, heartbeat, importing, imports, runs
 
@@ -87,6 +88,15 @@ def sweep_import_runs() -> None:
 @shared_task
 def send_freshness_alerts() -> None:
     alerts.send_freshness_alerts()
+
+
+@shared_task
+def warm_pages(token: str | None = None) -> None:
+    """Queued by ``cache_keys.bump`` after each import or curation change: render every
+    board's plain views into the page cache. A newer change skips this one (it has its own)."""
+    statuses = page_cache.warm_boards(token=token)
+    failed = sorted(path for path, status in statuses.items() if status != 200)
+    logger.info("warmed %d page(s); %d not 200: %s", len(statuses), len(failed), failed[:10])
 
 
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:

@@ -8,12 +8,10 @@ from itertools import groupby
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import cache_keys, exports, freshness, health, labels, selectors
+from . import cache_keys, exports, freshness, health, labels, page_cache, selectors
 from .filters import (
     BoardFilter,
     board_entries,
@@ -41,13 +39,14 @@ EXPORT_TYPES = {
 }
 
 
-# Pages are ~120 KB of table markup that compresses ~10×; they carry no secret (no CSRF token,
-# no session data), so compression cannot leak one (BREACH).
-@method_decorator(gzip_page, name="dispatch")
+# Pages are ~120 KB of table markup that compresses ~10×; the page cache stores them
+# compressed. They carry no secret (no CSRF token, no session data), so compression cannot
+# leak one (BREACH).
 class BoardView(SingleTableMixin, FilterView):
     """A board (its current snapshot or the one "as of" a date), filtered and sorted by the
-    query string, as HTML or as an export. Cached per snapshot, data version, language and
-    state; answers 304 to a matching ETag or If-Modified-Since."""
+    query string, as HTML or as an export. Stored by the page cache (``page_cache``); its
+    validators follow snapshot, data version, language and state, so a visitor the cache
+    does not serve (a signed-in one) still gets 304 to a matching ETag or If-Modified-Since."""
 
     table_class = BoardTable
     filterset_class = BoardFilter
@@ -99,29 +98,13 @@ class BoardView(SingleTableMixin, FilterView):
         if not_modified is not None:
             return _with_validators(not_modified, etag, last_modified)
 
-        cache_key = f"page:{digest}"
-        cached = cache.get(cache_key)
-        if cached is not None:
-            body, content_type, disposition = cached
-            response = HttpResponse(body, content_type=content_type)
-            if disposition:
-                response["Content-Disposition"] = disposition
-        else:
-            response = self._export(export) if export else super().get(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
-            if response.status_code == 200 and self._snapshot_vanished():
-                return _retry_soon()
-            if response.status_code == 200:
-                cache.set(
-                    cache_key,
-                    (
-                        response.content,
-                        response["Content-Type"],
-                        response.get("Content-Disposition", ""),
-                    ),
-                    _cache_seconds(state),
-                )
+        response = self._export(export) if export else super().get(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code == 200 and self._snapshot_vanished():
+            return _retry_soon()
+        if response.status_code == 200:
+            page_cache.mark(response, seconds=_cache_seconds(state))
         return _with_validators(response, etag, last_modified)
 
     def get_queryset(self) -> Any:
@@ -369,7 +352,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/home.html", {"section": "boards", **navigation(request)})
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/about.html", {"section": "about", **navigation(request)})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import charts, corrections, headtohead, history, labels, selectors
+from . import charts, corrections, headtohead, history, labels, page_cache, selectors
 from .models import AIModel, Leaderboard
 from .views import navigation
 
@@ -24,7 +24,7 @@ CORRECTIONS_PER_PAGE = 50
 COMPARE_MAX = 4
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A model's curated facts, its standing on every board and its history there."""
@@ -69,7 +69,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "leaderboard/history/model.html", context)
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def organization_list(request: HttpRequest) -> HttpResponse:
     context = {"organizations": history.organization_index(), **navigation(request)}
@@ -77,7 +77,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/history/organizations.html", context)
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = history.organization_history(slug)
@@ -133,7 +133,7 @@ def _page(request: HttpRequest) -> tuple[int, str]:
     return 1, _("“%(value)s” is not a page number; showing the first page.") % {"value": raw[:40]}
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def changes(
     request: HttpRequest, arena: str | None = None, category: str | None = None
@@ -261,7 +261,7 @@ def _model_keys(raw: str) -> tuple[list[str], list[str]]:
     return keys, messages
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """2–4 models on one board: win probabilities with their range, separability, histories."""

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from leaderboard import history
+from leaderboard import cache_keys, history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
 from leaderboard.services import enrichment
@@ -89,6 +89,9 @@ def make_board(models: list[AIModel], days: int, category: str = "overall") -> L
 
 
 def queries(client: Client, path: str) -> int:
+    """The queries of a render: the page cache (and its token) emptied first."""
+    cache.clear()
+    cache_keys.token()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200, path
