@@ -163,7 +163,7 @@ def changes(
     return render(request, "leaderboard/history/changes.html", context)
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def corrections_log(request: HttpRequest) -> HttpResponse:
     """Everywhere the site differs from upstream, newest first, paginated."""

@@ -35,7 +35,7 @@ DEC_20 = UPSTREAM / "markdown-cherry" / "lmarena_md_2025-12-20_rank-spread.md"
 PUBLIC_PAGES = [
     "/", "/text/overall/", "/zh-hans/text/overall/", "/text/overall/?sort=-votes",
     "/text/overall/export.csv", "/text/overall/export.json", "/text/overall/export.md",
-    "/about/", "/changes/", "/organizations/", "/text/overall/changes/",
+    "/about/", "/changes/", "/organizations/", "/text/overall/changes/", "/corrections/",
 ]  # fmt: skip
 SECURITY_HEADERS = (
     "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
