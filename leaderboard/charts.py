@@ -49,18 +49,22 @@ def compare_chart(series: dict[str, Sequence[Point]]) -> dict[str, Any]:
 
 def _aligned(kind: str, series: dict[str, list[tuple[dt.date, Any]]]) -> dict[str, Any]:
     days = sorted({day for values in series.values() for day, _ in values})
+    by_day = {label: dict(values) for label, values in series.items()}  # once, not per day
     return {
         "kind": kind,
         "x": [_x(day) for day in days],
         "series": [
-            {"label": label, "values": [dict(values).get(day) for day in days]}
-            for label, values in series.items()
+            {"label": label, "values": [lookup.get(day) for day in days]}
+            for label, lookup in by_day.items()
         ],
     }
 
 
-def table(chart: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[Any]]]]:
-    """The chart's numbers as (column headers, [(ISO date, values)]) for the table beside it."""
+def table(
+    chart: dict[str, Any], *, last: int | None = None
+) -> tuple[list[str], list[tuple[str, list[Any]]]]:
+    """The chart's numbers as (column headers, [(ISO date, values)]) for the table beside it;
+    with ``last``, only the newest ``last`` rows (oldest first, as the chart)."""
     headers: list[str] = []
     columns: list[list[Any]] = []
     for series in chart["series"]:
@@ -69,11 +73,13 @@ def table(chart: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[Any]]]
         if "lower" in series:
             headers += ["−", "+"]
             columns += [series["lower"], series["upper"]]
+    xs = chart["x"]
+    start = 0 if last is None else max(0, len(xs) - last)
     rows = [
         (
-            dt.datetime.fromtimestamp(x, tz=dt.UTC).date().isoformat(),
+            dt.datetime.fromtimestamp(xs[i], tz=dt.UTC).date().isoformat(),
             [column[i] for column in columns],
         )
-        for i, x in enumerate(chart["x"])
+        for i in range(start, len(xs))
     ]
     return headers, rows

@@ -20,6 +20,10 @@ from .models import AIModel, Leaderboard
 from .views import navigation
 
 CHANGES_PER_PAGE = 20
+TABLE_RECENT = 30
+"""Rows of a model page's accessible tables: the newest ones, with a link to all of them
+(``?numbers=all``). Years of daily snapshots made every table thousands of rows: most of an
+uncached render and of the page's bytes, which the charts already carry."""
 CORRECTIONS_PER_PAGE = 50
 COMPARE_MAX = 4
 
@@ -34,6 +38,8 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     organization_slug = (
         history.organization_slug(found.model.organization) if found.model.organization else None
     )
+    all_numbers = request.GET.get("numbers") == "all"  # any other value: ignored
+    last = None if all_numbers else TABLE_RECENT
     boards = []
     for index, board_history in enumerate(found.boards):
         score = charts.score_chart(board_history.points, label=found.model.name)
@@ -45,10 +51,11 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
                 "history": board_history,
                 "score": score,
                 "score_id": f"score-{index}",
-                "score_table": charts.table(score),
+                "score_table": charts.table(score, last=last),
                 "rank": rank,
                 "rank_id": f"rank-{index}",
-                "rank_table": charts.table(rank),
+                "rank_table": charts.table(rank, last=last),
+                "truncated": last is not None and len(board_history.points) > last,
             }
         )
     standing_rows = [
@@ -61,6 +68,8 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         "model": found.model,
         "organization_slug": organization_slug,
         "boards": boards,
+        "all_numbers": all_numbers,
+        "table_recent": TABLE_RECENT,
         "standing_rows": standing_rows,
         "departed": [h for h in found.boards if h.standing is None],
         "fact_sources": selectors.applied_fact_sources(found.model),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from importlib import metadata
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from leaderboard import cache_keys, history
+from leaderboard import cache_keys, history, views_history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
 from leaderboard.services import enrichment
@@ -205,6 +206,33 @@ def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) ->
     ]
     standing = found.boards[0].standing
     assert standing is not None and standing.point.rank == 1 and standing.rank_change == 1
+
+
+def test_model_page_tables_list_the_newest_snapshots_and_link_to_all_of_them(
+    client: Client, models: list[AIModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views_history, "TABLE_RECENT", 2)
+    make_board(models, 5)
+
+    def tables(html: str) -> list[list[str]]:
+        bodies = re.findall(r'class="board history-table">.*?<tbody>(.*?)</tbody>', html, re.S)
+        return [re.findall(r"<tr><td>([\d-]+)</td>", body) for body in bodies]
+
+    html = client.get("/models/m4/").content.decode()
+    # The charts keep every point; each table the two newest, oldest first, and says so.
+    charts = re.findall(
+        r'<script id="(?:score|rank)-0" type="application/json">(.*?)</script>', html
+    )
+    assert [len(json.loads(chart)["x"]) for chart in charts] == [5, 5]
+    assert tables(html) == [["2025-01-04", "2025-01-05"]] * 2
+    assert html.count("The latest 2 of 5 snapshots.") == 2
+    assert 'href="?numbers=all#history"' in html
+
+    full = client.get("/models/m4/?numbers=all").content.decode()
+    days = [f"2025-01-0{d}" for d in range(1, 6)]
+    assert tables(full) == [days, days] and "The latest" not in full
+    # Any other value is ignored: the short tables.
+    assert tables(client.get("/models/m4/?numbers=x").content.decode()) == tables(html)
 
 
 def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> None:
