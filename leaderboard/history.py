@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
@@ -226,24 +226,32 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Five queries (six when
-    two sources published one date).
+    """Everything the model page shows, or None for an unknown key. Four queries.
 
     Reads the model's own entries and, of the timeline, only what they need: on a multi-year
     history every board's full timeline is tens of thousands of snapshots, most of them
-    irrelevant to one model. The entries are its points except where another snapshot of the
-    same board and date was imported later (that one stands for the date: its rows, not
-    these); the standing compares with the board's previous date, found by a subquery."""
+    irrelevant to one model. The entries are its points except where another live snapshot
+    of the same board and date was imported later (that one stands for the date: its rows,
+    not these): an anti-join on the board-and-date index, one probe per entry, where grouping
+    every snapshot of the model's boards cost more than the entries themselves. The standing
+    compares with the board's previous date, found by a subquery."""
     model = (
         AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
     )
     if model is None:
         return None
-    rows = sorted(  # by date (then id): after ``hidden``, one point per board and date
-        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True).values_list(
-            "snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS
-        ),
-        key=lambda row: (row[3], row[2]),
+    later = Snapshot.objects.filter(
+        Q(imported_at__gt=OuterRef("snapshot__imported_at"))
+        | Q(imported_at=OuterRef("snapshot__imported_at"), id__gt=OuterRef("snapshot_id")),
+        leaderboard_id=OuterRef("snapshot__leaderboard_id"),
+        published_on=OuterRef("snapshot__published_on"),
+        superseded_at__isnull=True,
+    )
+    rows = list(
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
+        .exclude(Exists(later))
+        .order_by("snapshot__published_on")  # one point per board and date: the order is total
+        .values_list("snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS)
     )
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
     raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
@@ -257,11 +265,9 @@ def model_history(key: str) -> ModelHistory | None:
             previous_snapshot_id=Subquery(previous.values("id")[:1])
         )
     }
-    hidden = _hidden_snapshots(board_ids)
     by_board: dict[int, dict[int, Point]] = defaultdict(dict)
     for row in rows:
-        if row[2] not in hidden:
-            by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
+        by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
     histories = []
     for board_id, points_by_snapshot in by_board.items():
         board = boards[board_id]
@@ -294,35 +300,6 @@ def model_history(key: str) -> ModelHistory | None:
             else []
         ),
     )
-
-
-def _hidden_snapshots(board_ids: Iterable[int]) -> set[int]:
-    """Live snapshots of these boards that do not stand for their date (another of the same
-    board and date was imported later). Usually none: one grouped query finds the shared
-    dates, a second (only when there are some) their snapshots."""
-    shared = list(
-        Snapshot.objects.filter(leaderboard_id__in=list(board_ids))
-        .order_by()  # no default ordering in the GROUP BY
-        .values_list("leaderboard_id", "published_on")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-    )
-    if not shared:
-        return set()
-    same_date = Q()
-    for board_id, published_on, _ in shared:
-        same_date |= Q(leaderboard_id=board_id, published_on=published_on)
-    standing: dict[tuple[int, dt.date], int] = {}
-    hidden: set[int] = set()
-    for snapshot_id, board_id, published_on in (
-        Snapshot.objects.filter(same_date)
-        .order_by("imported_at", "id")
-        .values_list("id", "leaderboard_id", "published_on")
-    ):
-        if (earlier := standing.get((board_id, published_on))) is not None:
-            hidden.add(earlier)
-        standing[(board_id, published_on)] = snapshot_id
-    return hidden
 
 
 # --- organisations ---------------------------------------------------------------------------
