@@ -1,6 +1,6 @@
 """Scale benchmark: the history pages and selectors on a multi-year history (``make bench-scale``).
 
-    DATABASE_URL=postgres://…/arena_scale python scripts/bench_scale.py [--generate]
+    DATABASE_URL=postgres://…/arena_scale python scripts/bench_scale.py [--generate] [--only model]
 
 ``--generate`` first drops and re-creates that database and fills it with
 ``generate_history.py`` (22 boards, daily for three years, ~300 models each: ~7 M entries;
@@ -8,8 +8,9 @@ about ten minutes on a quiet two-core machine). Without it, the database is meas
 Then, uncached, each measured over several models, boards or dates: one model's history
 (``history.model_history``, what the model page and its API read), the model page, a board as
 of a date (the snapshot look-up and its rows: SQL time only), the changes pages — median, p99,
-queries each — and the database's size per million entries, table by table. Figures go in the
-closing note, not in tests.
+queries each — and the database's size per million entries, table by table. ``--only model``
+measures the model's history and page alone (the rest takes minutes on a busy machine).
+Figures go in the closing note, not in tests.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ SAMPLES = 41
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generate", action="store_true", help="re-create and fill the database")
+    parser.add_argument(
+        "--only", choices=["model"], help="measure only the model's history and page"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -54,7 +58,7 @@ def main() -> None:
         started = time.perf_counter()
         generate_history.generate(days=1095, per_board=300, seed=13, end=dt.date(2026, 11, 30))
         print(f"generated in {time.perf_counter() - started:.0f} s")
-    measure()
+    measure(only_model=args.only == "model")
 
 
 class Timer:
@@ -94,7 +98,7 @@ def report(name: str, samples: list[tuple[float, int]], unit: str = "ms") -> Non
     )
 
 
-def measure() -> None:
+def measure(*, only_model: bool = False) -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
@@ -149,6 +153,8 @@ def measure() -> None:
         return get
 
     report("model page, uncached", [run(page(m.get_absolute_url())) for m in models])
+    if only_model:
+        return
 
     def as_of_sql(board: Leaderboard, day: dt.date) -> tuple[float, int]:
         def read() -> None:
