@@ -103,7 +103,7 @@ def _snapshot_meta(board: Leaderboard, snapshot: Snapshot, payload: str | None) 
 
 
 def _point(point: history.Point) -> out.Point:
-    values = asdict(point)
+    values = point._asdict()
     del values["snapshot_id"]
     return out.Point(**values)
 

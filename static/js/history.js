@@ -15,7 +15,7 @@
   function build(spec, width) {
     const muted = css("--muted", "#5f6368");
     const line = css("--line", "#d9dce1");
-    const data = [spec.x];
+    const data = [spec.x.map((day) => day * 86400)]; // Unix days → the seconds uPlot reads
     const series = [{}];
     const bands = [];
     spec.series.forEach((s, i) => {
