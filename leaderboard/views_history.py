@@ -20,7 +20,7 @@ from .models import AIModel, Leaderboard
 from .views import navigation
 
 CHANGES_PER_PAGE = 20
-TABLE_RECENT = 30
+TABLE_RECENT = 10
 """Rows of a model page's accessible tables: the newest ones, with a link to all of them
 (``?numbers=all``). Years of daily snapshots made every table thousands of rows: most of an
 uncached render and of the page's bytes, which the charts already carry."""
