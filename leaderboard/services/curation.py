@@ -23,7 +23,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from .. import cache_keys
-from ..selectors import models_with_review_reasons
 from ..models import (
     AIModel,
     Entry,
@@ -34,6 +33,7 @@ from ..models import (
     OrganizationAlias,
     Snapshot,
 )
+from ..selectors import models_with_review_reasons
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
