@@ -249,6 +249,7 @@ def test_a_new_curator_clears_the_top_50_queue_by_clicking(visit: Open, curator:
 
     # Models where upstream disagrees: the curated organisation and license stand.
     you.click("#review-queue tr:has-text('Models where upstream disagrees') a")
+    admin.screenshot("curator-disagreements-1280", full_page=True)
     for name in list(
         AIModel.objects.filter(pk__in=ids, needs_review=True).values_list("name", flat=True)
     ):
@@ -257,6 +258,7 @@ def test_a_new_curator_clears_the_top_50_queue_by_clicking(visit: Open, curator:
 
     # New model names: the mappings the importer made are right.
     you.click("#review-queue tr:has-text('New model names') a")
+    admin.screenshot("curator-model-names-1280", full_page=True)
     for raw in ModelAlias.objects.filter(needs_review=True, model__in=ids).values_list(
         "raw", flat=True
     ):
