@@ -36,7 +36,9 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
     merge_service: Any
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        # One query for the whole page: counts are annotations, not a query per row.
+        # One query for the whole page: counts are annotations, not a query per row. Ordered
+        # explicitly: a GROUP BY drops Meta.ordering, and the merge target picker's
+        # autocomplete paginates this queryset (unordered pages repeat or skip entries).
         return (
             super()
             .get_queryset(request)
@@ -44,6 +46,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
                 model_count=Count("models", distinct=True),
                 alias_count=Count("aliases", distinct=True),
             )
+            .order_by("name", "pk")
         )
 
     @admin.display(description="models", ordering="model_count")

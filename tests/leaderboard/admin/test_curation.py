@@ -560,3 +560,22 @@ def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) 
     assert "conflict: " in text and "catalogue says false, curated value is true" in text
     queue = curator_client.get(reverse("admin:leaderboard_review_queue")).content.decode()
     assert "Facts where the catalogue disagrees with a curated value" in queue
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"), [("aimodel", "organization"), ("aimodel", "license")]
+)
+def test_the_organisation_and_license_pickers_page_through_an_ordered_list(
+    curator_client: Client, model_name: str, field_name: str
+) -> None:
+    """The merge target picker (and the model form's) searches organisations and licenses
+    through the autocomplete, which paginates: an unordered list warns and can repeat or skip
+    entries from one page to the next (warnings are errors in this suite)."""
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    search = {"app_label": "leaderboard", "model_name": model_name, "field_name": field_name}
+
+    found = curator_client.get(reverse("admin:autocomplete"), {**search, "term": ""})
+
+    assert found.status_code == 200
+    names = [item["text"] for item in found.json()["results"]]
+    assert len(names) >= 2 and len(set(names)) == len(names)
