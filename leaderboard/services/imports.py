@@ -325,6 +325,9 @@ def _entry(snapshot: Snapshot, item: RankedRow, model: AIModel) -> Entry:
         raw_model=(row.raw_model or row.model)[:300],
         raw_organization=row.organization[:200],
         raw_license=row.license[:200],
+        price_input=row.price_input,
+        price_output=row.price_output,
+        context_tokens=row.context_tokens,
     )
 
 

@@ -9,17 +9,27 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leaderboard import cache_keys
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import importing
+from leaderboard.services import identity, importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
 
 class Command(BaseCommand):
-    help = "Import the bundled real snapshots (leaderboard/bundled/manifest.json)."
+    help = (
+        "Load the bundled domain → organisation rules and import the bundled real snapshots "
+        "(leaderboard/bundled/manifest.json)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Rules first: models the snapshots create without an organisation then get one.
+        rules = json.loads((BUNDLED / "organization_domains.json").read_text())["domains"]
+        added, filled = identity.load_domain_rules(rules)
+        if added or filled:
+            cache_keys.bump()
+        self.stdout.write(f"{added} domain rule(s) added, {filled} model(s) given an organisation")
         manifest = json.loads((BUNDLED / "manifest.json").read_text())
         failures = []
         for item in manifest["files"]:
