@@ -20,8 +20,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
@@ -98,12 +99,25 @@ class BoardHistory:
 
 
 @dataclass(frozen=True)
+class PriceFact:
+    """Upstream's price and context for a model on one board, from its newest entry there
+    that carries them."""
+
+    board: Leaderboard
+    published_on: dt.date
+    price_input: Decimal | None
+    price_output: Decimal | None
+    context_tokens: int | None
+
+
+@dataclass(frozen=True)
 class ModelHistory:
     model: AIModel
     raw_names: list[str]
     boards: list[BoardHistory]
     first_seen: dt.date | None
     last_seen: dt.date | None
+    prices: list[PriceFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -220,7 +234,7 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Five queries."""
+    """Everything the model page shows, or None for an unknown key. Six queries."""
     model = AIModel.objects.select_related("organization", "license").filter(key=key).first()
     if model is None:
         return None
@@ -257,7 +271,32 @@ def model_history(key: str) -> ModelHistory | None:
         boards=histories,
         first_seen=min(dates, default=None),
         last_seen=max(dates, default=None),
+        prices=_price_facts(model, boards),
     )
+
+
+def _price_facts(model: AIModel, boards: Mapping[int, Leaderboard]) -> list[PriceFact]:
+    """Per board, the newest live entry with a price or a context window; in board order."""
+    carrying = Q(price_input__isnull=False) | Q(price_output__isnull=False)
+    rows = (
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
+        .filter(carrying | Q(context_tokens__isnull=False))
+        .order_by("-snapshot__published_on", "-snapshot__imported_at")
+        .values_list(
+            "snapshot__leaderboard_id",
+            "snapshot__published_on",
+            "price_input",
+            "price_output",
+            "context_tokens",
+        )
+    )
+    facts: dict[int, PriceFact] = {}
+    for board_id, published_on, price_input, price_output, context_tokens in rows:
+        if board_id not in facts and board_id in boards:
+            facts[board_id] = PriceFact(
+                boards[board_id], published_on, price_input, price_output, context_tokens
+            )
+    return sorted(facts.values(), key=lambda f: (f.board.display_order, f.board.slug))
 
 
 def _standing(

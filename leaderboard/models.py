@@ -485,6 +485,10 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return f"#{self.rank} {self.raw_model}"
 
+    @property
+    def has_price(self) -> bool:
+        return self.price_input is not None or self.price_output is not None
+
 
 class ImportClaim(models.Model):
     """A lease on one import key (a source or a board): at most one import holds it at a time.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from leaderboard.boards import BoardKey
 
@@ -62,6 +62,17 @@ def board_rows(snapshot: Snapshot) -> QuerySet[Entry]:
         .select_related("model__organization", "model__license")
         .order_by("rank")
     )
+
+
+def optional_columns(snapshot: Snapshot) -> frozenset[str]:
+    """Which of the columns not every source carries (``price``, ``context``) the snapshot has
+    values for: one query. The board shows only those, whatever the filters keep."""
+    rows = Entry.objects.filter(snapshot=snapshot)
+    found = rows.aggregate(
+        price=Count("pk", filter=Q(price_input__isnull=False) | Q(price_output__isnull=False)),
+        context=Count("pk", filter=Q(context_tokens__isnull=False)),
+    )
+    return frozenset(name for name, count in found.items() if count)
 
 
 def snapshot_dates(board: Leaderboard) -> list[dt.date]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import cached_property
 from itertools import groupby
 from typing import Any
 
@@ -137,8 +138,15 @@ class BoardView(SingleTableMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(board=self.board, snapshot=self.snapshot)
+        kwargs.update(
+            board=self.board, snapshot=self.snapshot, optional_columns=self._optional_columns
+        )
         return kwargs
+
+    @cached_property
+    def _optional_columns(self) -> frozenset[str]:
+        """Price and context, where this snapshot has them (read on a cache miss only)."""
+        return selectors.optional_columns(self.snapshot)
 
     def _rows(self) -> list[exports.ExportRow]:
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
@@ -153,7 +161,7 @@ class BoardView(SingleTableMixin, FilterView):
 
     def _table(self, data: Any, **kwargs: Any) -> BoardTable:
         # No ``request=`` and no RequestConfig: both hand the raw ``sort`` values to the table.
-        table = self.get_table_class()(data, **kwargs)
+        table = self.get_table_class()(data, optional_columns=self._optional_columns, **kwargs)
         table.request = self.request
         table.order_by = page_sort(self.request) or table.order_by
         return table

@@ -7,8 +7,9 @@ from typing import Any
 from django import template
 
 from .. import labels
-from ..exports import format_interval
+from ..exports import format_context, format_interval, format_price_pair
 from ..filters import page_state_query
+from ..history import PriceFact
 from ..models import Entry, Leaderboard
 from ..tables import DESCENDING_FIRST
 
@@ -19,6 +20,18 @@ register = template.Library()
 def interval(entry: Entry) -> str:
     """``±11`` or ``+12/-9``; empty without bounds."""
     return format_interval(entry.score, entry.rating_lower, entry.rating_upper)
+
+
+@register.filter
+def price(row: Entry | PriceFact) -> str:
+    """``$1.25 / $10`` ($ per million input / output tokens); empty without a price."""
+    return format_price_pair(row.price_input, row.price_output)
+
+
+@register.filter
+def context(tokens: int | None) -> str:
+    """``128K``, ``1.1M``; empty without a context window."""
+    return format_context(tokens)
 
 
 @register.filter
