@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from .. import cache_keys
 from ..models import (
     AIModel,
     License,
@@ -119,7 +120,8 @@ def load_domain_rules(rules: dict[str, str]) -> tuple[int, int]:
     """Add the ``domain → organisation name`` rules staff do not have yet (a rule staff
     already keep, edited or not, is left as it is), then fill the models they now name.
     Names resolve like upstream strings (an alias or a loose match, else a new organisation
-    flagged for review). Idempotent; one transaction. Returns (rules added, models filled)."""
+    flagged for review). Idempotent; one transaction; cached pages are refreshed when it
+    changed anything. Returns (rules added, models filled)."""
     with transaction.atomic():
         stats = ResolutionStats()
         organizations = _Catalog(
@@ -135,7 +137,10 @@ def load_domain_rules(rules: dict[str, str]) -> tuple[int, int]:
             OrganizationDomain.objects.create(domain=domain, organization=organization)
             known.add(domain)
             added += 1
-        return added, fill_organizations_from_domains()
+        filled = fill_organizations_from_domains()
+        if added or filled:
+            transaction.on_commit(cache_keys.bump)
+        return added, filled
 
 
 @dataclass(slots=True)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leaderboard import cache_keys
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
 from leaderboard.services import identity, importing
@@ -27,8 +26,6 @@ class Command(BaseCommand):
         # Rules first: models the snapshots create without an organisation then get one.
         rules = json.loads((BUNDLED / "organization_domains.json").read_text())["domains"]
         added, filled = identity.load_domain_rules(rules)
-        if added or filled:
-            cache_keys.bump()
         self.stdout.write(f"{added} domain rule(s) added, {filled} model(s) given an organisation")
         manifest = json.loads((BUNDLED / "manifest.json").read_text())
         failures = []
