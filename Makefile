@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench messages clean mutate
+.PHONY: help install browser run test faults lint fmt lock migrate migrations-check createsuperuser bench bench-scale messages clean mutate api-schema
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,15 +56,26 @@ lock: install  ## Re-pin requirements/*.txt from the .in files
 clean:  ## Remove the virtualenv and local state (database, broker folders)
 	rm -rf $(VENV) var staticfiles mutants
 
+api-schema: install  ## Write the API's OpenAPI document (generated from the code) to docs/openapi.json
+	$(DEV_ENV) $(PY) manage.py api_schema
+
 createsuperuser: install  ## Create an admin account on the configured database
 	$(DEV_ENV) $(PY) manage.py createsuperuser
 
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_bench
-bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL) and page benchmark (wrk)
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+bench: install  ## Import benchmark (SQLite, PostgreSQL at BENCH_POSTGRES_URL), page benchmark (wrk; local memory, then Redis at BENCH_REDIS_URL), API benchmark, history pages on ≥ 800 snapshots
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py
 	env -u REDIS_URL DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) scripts/bench_import.py
 	@command -v wrk >/dev/null || { echo "the page benchmark needs wrk: apt-get install wrk"; exit 1; }
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py --redis $(BENCH_REDIS_URL)
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_history.py
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py
+
+SCALE_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/arena_scale
+bench-scale: install  ## Scale proof at SCALE_POSTGRES_URL (dropped, ~7 M entries generated: ~10 min)
+	env -u REDIS_URL DATABASE_URL=$(SCALE_POSTGRES_URL) $(PY) scripts/bench_scale.py --generate
 
 messages: install  ## Refresh the Chinese catalog from the code and compile it
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var

@@ -41,6 +41,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the site is reached from outside: links in mails (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "leaderboard.apps.ArenaAdminConfig",  # django.contrib.admin with our AdminSite
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",  # audit trail of curation (who, when, what, why)
     "axes",  # login throttling against password guessing
+    "corsheaders",  # CORS for the public API (GET under /api/ only)
     "leaderboard",
 ]
 
@@ -62,7 +65,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GET/HEAD of a cached public page is answered here, before sessions, CSRF,
+    # auth and messages; the headers of the middleware below were recorded with the page.
+    "leaderboard.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as its docs require; it acts on CORS_URLS_REGEX only.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,7 +144,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every board's page and exports in both languages (two entries each: gzip and
+    # brotli) plus filtered views; Django's default of 300 would evict plain boards.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 # Seconds a broker connect or reply may take (must exceed kombu's 1 s BRPOP wait). A publish
@@ -219,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaderboard.tasks.send_freshness_alerts",
         "schedule": crontab(minute=53),
     },
+    # Model facts from the installed catalogue package: it changes only when the package is
+    # upgraded, so daily is plenty; curated values are never overwritten.
+    "daily-enrich-models": {
+        "task": "leaderboard.tasks.enrich_models",
+        "schedule": crontab(minute=41, hour=4),
+    },
     "frequent-heartbeat": {
         "task": "leaderboard.tasks.record_heartbeat",
         "schedule": timedelta(seconds=env.int("ARENA_HEARTBEAT_SECONDS", default=300)),
@@ -262,6 +283,13 @@ ARENA_FETCH_BACKOFF = env.float("ARENA_FETCH_BACKOFF", default=2.0)
 # bound memory: plain board views are few; filtered ones are as many as visitors can type.
 ARENA_PAGE_CACHE_SECONDS = env.int("ARENA_PAGE_CACHE_SECONDS", default=24 * 3600)
 ARENA_FILTERED_PAGE_CACHE_SECONDS = env.int("ARENA_FILTERED_PAGE_CACHE_SECONDS", default=600)
+# After each import or curation change a worker renders every board's plain views (both
+# languages, page and exports) into the cache, so no visitor pays the miss (a shared cache
+# only: a worker cannot fill the web processes' local memory).
+ARENA_WARM_PAGES = env.bool("ARENA_WARM_PAGES", default=True)
+# With the local-memory cache, the content token (cache_keys) is this file, read by every
+# process on the machine; with Redis it lives in Redis.
+ARENA_CONTENT_TOKEN_FILE = VAR_DIR / "content-token"
 
 # Freshness (/status/, the admin banner, /readyz, alert mails): a board whose published
 # snapshot is older than this is stale; a source whose last N finished runs all failed or
@@ -273,6 +301,28 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="arena@localhost")
 # One URL for the mail server, e.g. smtp+tls://user:password@smtp.example.org:587
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 EMAIL_TIMEOUT = 10
+
+# --- Public API (/api/v1/, leaderboard/api/) --------------------------------------------
+
+# Requests per client (its address) through the cache, e.g. "120/m"; empty: no limit. A cache
+# that is down lets every request through (it fails open). Behind N proxies that append to
+# X-Forwarded-For, ARENA_API_PROXIES=N takes the client's address from there.
+ARENA_API_RATE_LIMIT = env.str("ARENA_API_RATE_LIMIT", default="120/m")
+NINJA_NUM_PROXIES = env.int("ARENA_API_PROXIES", default=0)
+# Browser caches and proxies may keep an answer this long (seconds); permalinks longer.
+ARENA_API_MAX_AGE = env.int("ARENA_API_MAX_AGE", default=60)
+ARENA_API_PERMALINK_MAX_AGE = env.int("ARENA_API_PERMALINK_MAX_AGE", default=86400)
+# How long a rendered API answer stays in the cache (keys change with the data).
+ARENA_API_CACHE_SECONDS = env.int("ARENA_API_CACHE_SECONDS", default=600)
+# Read-only and credential-free: any origin may GET it; nothing else is offered.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOWED_ORIGINS = env.list("ARENA_API_CORS_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Auth, i18n, static -----------------------------------------------------------------
 

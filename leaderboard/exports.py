@@ -44,10 +44,16 @@ class ExportRow:
     organization_curated: bool = False
     """True when upstream's row gave no organisation and ours is shown (curated or by link)."""
     license_curated: bool = False
+    # Movement against the snapshot the view compares with (``selectors.with_movement``);
+    # None for a new model, without a baseline, or for entries not annotated.
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    score_change: float | None = None
 
 
 def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
-    """Curated values where staff set them, upstream's raw strings otherwise."""
+    """Curated values where staff set them, upstream's raw strings otherwise; the movement
+    columns where the entries carry ``with_movement``'s annotations."""
     rows = []
     for entry in entries:
         model = entry.model
@@ -79,6 +85,9 @@ def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
                 context_tokens=entry.context_tokens,
                 organization_curated=model.organization is not None and not entry.raw_organization,
                 license_curated=model.license is not None and not entry.raw_license,
+                previous_rank=getattr(entry, "previous_rank", None),
+                rank_change=getattr(entry, "rank_change", None),
+                score_change=_rounded(getattr(entry, "score_change", None)),
             )
         )
     return rows
@@ -88,9 +97,23 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def _rounded(value: float | None) -> float | None:
+    """A difference of two stored scores without float noise (13.100000000000136)."""
+    return None if value is None else round(value, 6)
+
+
+def render(
+    fmt: str,
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
+    """``movement_since``: the date of the snapshot the rows' movement is measured against
+    (the JSON says it; CSV and Markdown have no place for it)."""
     if fmt == "json":
-        return to_json(board=board, snapshot=snapshot, rows=rows)
+        return to_json(board=board, snapshot=snapshot, rows=rows, movement_since=movement_since)
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":
@@ -98,7 +121,13 @@ def render(fmt: str, *, board: Leaderboard, snapshot: Snapshot, rows: list[Expor
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
+def to_json(
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    rows: list[ExportRow],
+    movement_since: dt.date | None = None,
+) -> str:
     document = {
         "board": {
             "slug": board.slug,
@@ -110,8 +139,14 @@ def to_json(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) ->
         "snapshot": {
             "published_on": snapshot.published_on.isoformat(),
             "source": snapshot.source,
+            "upstream_updated_at": (
+                snapshot.upstream_updated_at.astimezone(dt.UTC).isoformat()
+                if snapshot.upstream_updated_at
+                else None
+            ),
             "imported_at": snapshot.imported_at.isoformat(),
         },
+        "movement_since": movement_since.isoformat() if movement_since else None,
         "rows": [{k: v for k, v in asdict(row).items() if k != "url"} for row in rows],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -208,11 +243,31 @@ def _md_link_target(url: str) -> str:
     return url.translate(_URL_ESCAPES)
 
 
+def _times(snapshot: Snapshot) -> list[str]:
+    """The seed's "Data Update Time" line with upstream's own time, then our import time.
+    Where upstream states no time the first line is left out, not filled with ours: an
+    import time passed off as upstream's would claim data newer than it may be."""
+    imported = snapshot.imported_at.astimezone(dt.UTC)
+    lines = []
+    if snapshot.upstream_updated_at is not None:
+        updated = snapshot.upstream_updated_at.astimezone(dt.UTC)
+        beijing = updated.astimezone(BEIJING)
+        lines.append(
+            _("> **Data Update Time**: %(utc)s UTC / %(beijing)s CST (Beijing Time)  ")
+            % {"utc": f"{updated:%Y-%m-%d %H:%M:%S}", "beijing": f"{beijing:%Y-%m-%d %H:%M:%S}"}
+        )
+        lines.append(_("> **Imported**: %(utc)s UTC  ") % {"utc": f"{imported:%Y-%m-%d %H:%M}"})
+    else:
+        lines.append(
+            _("> **Imported**: %(utc)s UTC (upstream states no update time)  ")
+            % {"utc": f"{imported:%Y-%m-%d %H:%M}"}
+        )
+    return lines
+
+
 def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]) -> str:
     """The seed page's layout, its headings in the active language (under ``/zh-hans/`` the
     Chinese original's: "LLM Arena 排行榜", "数据更新时间", …)."""
-    updated = snapshot.imported_at.astimezone(dt.UTC)
-    beijing = updated.astimezone(BEIJING)
     source = labels.source_label(snapshot.source)
     board_name = labels.board_title(board.arena, board.category)
     # Price and Context columns only when a row has them, as on the 2026 upstream pages.
@@ -224,8 +279,7 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         _("# LLM Arena Leaderboard — %(board)s (`%(slug)s`)")
         % {"board": board_name, "slug": board.slug},
         "",
-        _("> **Data Update Time**: %(utc)s UTC / %(beijing)s CST (Beijing Time)  ")
-        % {"utc": f"{updated:%Y-%m-%d %H:%M:%S}", "beijing": f"{beijing:%Y-%m-%d %H:%M:%S}"},
+        *_times(snapshot),
         _("> **Upstream publish date**: %(date)s") % {"date": snapshot.published_on.isoformat()},
         "",
         _("## Leaderboard"),

@@ -42,7 +42,10 @@ class UploadImportForm(forms.Form):
     published_on = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Used when the file carries no date of its own."),
+        help_text=_(
+            "Used when the file carries no date of its own; without it, a date in the file "
+            "name (YYYYMMDD or YYYY-MM-DD) is used, and a file dated by neither is rejected."
+        ),
     )
     dry_run = forms.BooleanField(
         required=False,

@@ -8,7 +8,9 @@ something unreadable.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from . import http
@@ -22,14 +24,35 @@ ROWS_PAGE = 100  # the datasets-server maximum
 MAX_ROWS = 200_000
 
 
-def revision(dataset: str, *, api: str = HUB) -> str:
-    """The dataset's current git sha (cheap: one small JSON document); "" if none given."""
+@dataclass(frozen=True, slots=True)
+class Revision:
+    sha: str
+    """The dataset's current git sha; "" if the Hub gives none."""
+    committed_at: dt.datetime | None
+    """When that revision was committed (the Hub's ``lastModified``, aware UTC), if given."""
+
+
+def revision(dataset: str, *, api: str = HUB) -> Revision:
+    """The dataset's current revision (cheap: one small JSON document)."""
     body = http.fetch(f"{api.rstrip('/')}/api/datasets/{dataset}", accept="application/json").body
     try:
-        sha = json.loads(body).get("sha", "")
+        info = json.loads(body)
+        sha, modified = info.get("sha", ""), info.get("lastModified")
     except (ValueError, AttributeError) as error:
         raise FormatError(f"unreadable dataset info for {dataset}") from error
-    return str(sha) if isinstance(sha, str) else ""
+    return Revision(sha=sha if isinstance(sha, str) else "", committed_at=_utc(modified))
+
+
+def _utc(value: object) -> dt.datetime | None:
+    """An ISO 8601 time as aware UTC; None for anything else (the time is a courtesy: a bad
+    one must not stop the import)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def splits(*, server: str = SERVER, dataset: str = DATASET) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
@@ -72,6 +72,10 @@ class Standing:
     has_previous_snapshot: bool
 
     @property
+    def previous_rank(self) -> int | None:
+        return None if self.previous is None else self.previous.rank
+
+    @property
     def rank_change(self) -> int | None:
         """Positive = moved up. None when the model is new or the board has one snapshot."""
         return None if self.previous is None else self.previous.rank - self.point.rank
@@ -118,6 +122,8 @@ class ModelHistory:
     first_seen: dt.date | None
     last_seen: dt.date | None
     prices: list[PriceFact] = field(default_factory=list)
+    family_members: list[AIModel] = field(default_factory=list)
+    """The other models of its family, by name."""
 
 
 @dataclass(frozen=True)
@@ -234,34 +240,59 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Six queries."""
-    model = AIModel.objects.select_related("organization", "license").filter(key=key).first()
+    """Everything the model page shows, or None for an unknown key. Six queries (seven when
+    two sources published one date).
+
+    Reads the model's own entries and, of the timeline, only what they need: on a multi-year
+    history every board's full timeline is tens of thousands of snapshots, most of them
+    irrelevant to one model. The entries are its points except where another snapshot of the
+    same board and date was imported later (that one stands for the date: its rows, not
+    these); the standing compares with the board's previous date, found by a subquery."""
+    model = (
+        AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
+    )
     if model is None:
         return None
-    rows = list(
-        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
-        .order_by("snapshot__published_on", "snapshot_id")
-        .values_list("snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS)
+    rows = sorted(  # by date (then id): after ``hidden``, one point per board and date
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True).values_list(
+            "snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS
+        ),
+        key=lambda row: (row[3], row[2]),
     )
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
     raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
     board_ids = {row[0] for row in rows}
-    boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=board_ids)}
-    lines = timelines(board_ids)
+    previous = Snapshot.objects.filter(
+        leaderboard=OuterRef("pk"), published_on__lt=OuterRef("current_snapshot__published_on")
+    ).order_by("-published_on", "-imported_at", "-id")
+    boards = {
+        board.pk: board
+        for board in Leaderboard.objects.filter(pk__in=board_ids).annotate(
+            previous_snapshot_id=Subquery(previous.values("id")[:1])
+        )
+    }
+    hidden = _hidden_snapshots(board_ids)
     by_board: dict[int, dict[int, Point]] = defaultdict(dict)
     for row in rows:
-        by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
+        if row[2] not in hidden:
+            by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
     histories = []
     for board_id, points_by_snapshot in by_board.items():
         board = boards[board_id]
-        line = lines.get(board_id, [])
-        points = [points_by_snapshot[sid] for sid, _ in line if sid in points_by_snapshot]
-        if not points:
-            continue
-        histories.append(
-            BoardHistory(
-                board=board, points=points, standing=_standing(board, line, points_by_snapshot)
+        current = points_by_snapshot.get(board.current_snapshot_id or 0)
+        previous_id = board.previous_snapshot_id  # type: ignore[attr-defined]
+        standing = (
+            Standing(
+                board=board,
+                point=current,
+                previous=points_by_snapshot.get(previous_id) if previous_id else None,
+                has_previous_snapshot=previous_id is not None,
             )
+            if current is not None
+            else None
+        )
+        histories.append(
+            BoardHistory(board=board, points=list(points_by_snapshot.values()), standing=standing)
         )
     histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
     dates = [point.published_on for history in histories for point in history.points]
@@ -272,6 +303,11 @@ def model_history(key: str) -> ModelHistory | None:
         first_seen=min(dates, default=None),
         last_seen=max(dates, default=None),
         prices=_price_facts(model, boards),
+        family_members=(
+            list(AIModel.objects.filter(family_id=model.family_id).exclude(pk=model.pk))
+            if model.family_id
+            else []
+        ),
     )
 
 
@@ -299,22 +335,33 @@ def _price_facts(model: AIModel, boards: Mapping[int, Leaderboard]) -> list[Pric
     return sorted(facts.values(), key=lambda f: (f.board.display_order, f.board.slug))
 
 
-def _standing(
-    board: Leaderboard, line: list[tuple[int, dt.date]], points: dict[int, Point]
-) -> Standing | None:
-    """The model's standing on the board's current snapshot; None if it is not on it."""
-    current = points.get(board.current_snapshot_id or 0)
-    if current is None:
-        return None
-    ids = [sid for sid, _ in line]
-    index = ids.index(current.snapshot_id) if current.snapshot_id in ids else -1
-    previous_id = ids[index - 1] if index > 0 else None
-    return Standing(
-        board=board,
-        point=current,
-        previous=points.get(previous_id) if previous_id is not None else None,
-        has_previous_snapshot=previous_id is not None,
+def _hidden_snapshots(board_ids: Iterable[int]) -> set[int]:
+    """Live snapshots of these boards that do not stand for their date (another of the same
+    board and date was imported later). Usually none: one grouped query finds the shared
+    dates, a second (only when there are some) their snapshots."""
+    shared = list(
+        Snapshot.objects.filter(leaderboard_id__in=list(board_ids))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("leaderboard_id", "published_on")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
     )
+    if not shared:
+        return set()
+    same_date = Q()
+    for board_id, published_on, _ in shared:
+        same_date |= Q(leaderboard_id=board_id, published_on=published_on)
+    standing: dict[tuple[int, dt.date], int] = {}
+    hidden: set[int] = set()
+    for snapshot_id, board_id, published_on in (
+        Snapshot.objects.filter(same_date)
+        .order_by("imported_at", "id")
+        .values_list("id", "leaderboard_id", "published_on")
+    ):
+        if (earlier := standing.get((board_id, published_on))) is not None:
+            hidden.add(earlier)
+        standing[(board_id, published_on)] = snapshot_id
+    return hidden
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -423,14 +470,30 @@ def organization_history(slug: str) -> OrganizationHistory | None:
 # --- changes ---------------------------------------------------------------------------------
 
 
+ChangesPosition = tuple[dt.date, int, str]
+"""Where a snapshot stands in the changes list: (date, -display order, board slug); the list
+runs from the highest position down."""
+
+
+def changes_position(changes: SnapshotChanges) -> ChangesPosition:
+    return (changes.published_on, -changes.board.display_order, changes.board.slug)
+
+
 def recent_changes(
-    *, board: Leaderboard | None = None, limit: int = 20, offset: int = 0
+    *,
+    board: Leaderboard | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    since: dt.date | None = None,
+    below: ChangesPosition | None = None,
 ) -> tuple[list[SnapshotChanges], bool]:
     """What changed on the newest snapshots (all boards, or one), newest first, and whether
     older ones remain. Four queries, whatever the history's length.
 
-    Each snapshot is compared with its board's previous one in the timeline; a board's first
-    snapshot has no events (nothing to compare with)."""
+    ``since`` keeps snapshots published on or after a date; ``below`` those after a
+    position (``changes_position`` of the last one a reader saw: a cursor that new
+    snapshots do not shift). Each snapshot is compared with its board's previous one in the
+    timeline; a board's first snapshot has no events (nothing to compare with)."""
     boards = {
         b.pk: b
         for b in (Leaderboard.objects.filter(pk=board.pk) if board else Leaderboard.objects.all())
@@ -442,6 +505,10 @@ def recent_changes(
         key=lambda item: (item[0], -item[1].display_order, item[1].slug),
         reverse=True,
     )
+    if since is not None:
+        dated = [item for item in dated if item[0] >= since]
+    if below is not None:
+        dated = [item for item in dated if (item[0], -item[1].display_order, item[1].slug) < below]
     page = dated[offset : offset + limit]
     wanted: set[int] = {sid for _, _, sid in page}
     wanted |= {before for _, _, sid in page if (before := previous[sid]) is not None}

@@ -58,6 +58,13 @@ def board_title(arena: str, category: str) -> str:
     return f"{arena_name(arena)} · {category_name(category)}"
 
 
+def board_name(arena: str, category: str, style_control: bool) -> str:
+    """``Text · Overall``, or ``Text · Overall · no style control`` for a board's raw view: the
+    name that tells boards apart where several are listed (model, organisation pages)."""
+    title = board_title(arena, category)
+    return title if style_control else f"{title} · {_('no style control')}"
+
+
 def _readable(slug: str) -> str:
     return slug.replace("-", " ").replace("_", " ").capitalize()
 

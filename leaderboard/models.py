@@ -11,11 +11,16 @@ here, and the bulk is field declarations with their help texts, not logic.
 
 from __future__ import annotations
 
+import fnmatch
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, TextChoices
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,6 +157,78 @@ class License(models.Model):
         return self.kind in self.OPEN_WEIGHTS_KINDS
 
 
+class ModelFamily(models.Model):
+    """Variants of one model (``claude-opus-4-1`` with its ``-thinking-32k`` and dated
+    snapshots): suggested by ``FamilyRule``s, curated in the admin."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text=_("Rules find a family they suggest by its slug.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("model family")
+        verbose_name_plural = _("model families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FamilyRule(models.Model):
+    """Pattern → family. With a family, a model whose key matches joins it; without one, a
+    regex's ``base`` group is stripped off the key (a variant suffix) and models sharing a
+    base form the family named by it. Applied by ``services.families``, first match in
+    ``order``; a curated assignment (``AIModel.family_curated``) always wins."""
+
+    class Syntax(TextChoices):
+        REGEX = "regex", _("Regular expression")
+        GLOB = "glob", _("Glob (* and ?)")
+
+    pattern = models.CharField(
+        max_length=200,
+        help_text=_(
+            "Matched against the whole model key, ignoring case. A rule with no family must be "
+            "a regex with a (?P<base>…) group: the key without its variant suffix."
+        ),
+    )
+    syntax = models.CharField(max_length=5, choices=Syntax.choices, default=Syntax.REGEX)
+    family = models.ForeignKey(
+        ModelFamily, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} → {self.family or _('its base')}"
+
+    def compiled(self) -> re.Pattern[str]:
+        """The pattern as a case-insensitive regex (a glob translated). Raises re.error."""
+        source = (
+            fnmatch.translate(self.pattern) if self.syntax == self.Syntax.GLOB else self.pattern
+        )
+        return re.compile(source, re.IGNORECASE)
+
+    def clean(self) -> None:
+        try:
+            compiled = self.compiled()
+        except re.error as error:
+            raise ValidationError(
+                {"pattern": _("Not a valid pattern: %(error)s") % {"error": error}}
+            ) from error
+        if self.family_id is None and "base" not in compiled.groupindex:
+            raise ValidationError(
+                {"pattern": _("A rule without a family needs a regex with a (?P<base>…) group.")}
+            )
+
+
 class AIModel(models.Model):
     """A model as staff curate it. ``key`` is the stable identity imports match on."""
 
@@ -171,11 +248,49 @@ class AIModel(models.Model):
     release_date = models.DateField(null=True, blank=True)
     parameters_billions = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     open_weights = models.BooleanField(null=True, blank=True)
+    context_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Context window in tokens.")
+    )
+    output_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Longest output in tokens.")
+    )
+    knowledge_cutoff = models.CharField(
+        max_length=10, blank=True, help_text=_("Training data cutoff: YYYY-MM or YYYY-MM-DD.")
+    )
+    input_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("US dollars per million input tokens, from the model's own provider."),
+    )
+    output_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("US dollars per million output tokens, from the model's own provider."),
+    )
     deprecated = models.BooleanField(default=False)
     preliminary_override = models.BooleanField(
         null=True, blank=True, help_text=_("Overrides upstream's Preliminary flag when set.")
     )
     notes = models.TextField(blank=True)
+    family = models.ForeignKey(
+        ModelFamily, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    family_curated = models.BooleanField(
+        default=False,
+        help_text=_("A curator chose this family (or none): family rules leave it alone."),
+    )
+    family_rule = models.ForeignKey(
+        FamilyRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The rule that suggested the family; empty when curated."),
+    )
     needs_review = models.BooleanField(default=False, db_index=True)
     # What upstream said most recently, kept beside the curated values for review.
     upstream_organization = models.CharField(max_length=200, blank=True)
@@ -248,6 +363,70 @@ class ModelAlias(Alias):
         constraints = [models.UniqueConstraint(Lower("raw"), name="modelalias_unique_raw_ci")]
 
 
+class EnrichmentRule(models.Model):
+    """A curator's word on which catalogue entry describes our models, where no key matches.
+
+    ``pattern`` is a regular expression matched against the whole model key (ignoring case);
+    ``target`` is the catalogue model id, which may use the pattern's groups (``\\g<base>``).
+    Rules are tried in ``priority`` order after the exact and normalised key matches.
+    """
+
+    pattern = models.CharField(max_length=200)
+    target = models.CharField(max_length=200, help_text=_("Catalogue model id, e.g. \\g<base>."))
+    fields = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated facts this rule may fill; empty: all."),
+    )
+    priority = models.PositiveSmallIntegerField(default=100)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} → {self.target}"
+
+
+class ModelFact(models.Model):
+    """What a catalogue says about one field of one model, and what became of it.
+
+    The provenance of an enriched value: which source (and version) said it, when we last
+    checked, how the model was matched. A curated value always wins: the fact is then
+    ``agrees`` or, when the catalogue says something else, ``conflict`` until a curator
+    decides (``kept``: the curated value stands until the catalogue changes its mind)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied: the value shown came from the catalogue")
+        AGREES = "agrees", _("Agrees with the curated value")
+        CONFLICT = "conflict", _("Conflict: waits for review")
+        KEPT = "kept", _("Reviewed: the curated value stands")
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="facts")
+    field = models.CharField(max_length=40)
+    value = models.CharField(max_length=100, help_text=_("What the catalogue says."))
+    source = models.CharField(max_length=40)
+    source_version = models.CharField(max_length=40)
+    source_ref = models.CharField(max_length=200, help_text=_("The catalogue entry used."))
+    matched_by = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    checked_on = models.DateTimeField()
+
+    class Meta:
+        ordering = ["model", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "field", "source"], name="modelfact_unique_field_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.field}={self.value} ({self.source})"
+
+
 class RawPayload(models.Model):
     """Exactly the bytes an import read, compressed, so a parser fix can re-parse them."""
 
@@ -312,6 +491,19 @@ class ImportRun(models.Model):
     published_on = models.DateField(
         null=True, blank=True, help_text=_("The date given for payloads that carry none.")
     )
+    fetched_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the payload was fetched live (empty for a file): it dates a payload that "
+            "names no date, neither in its content nor in its name."
+        ),
+    )
+    upstream_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When upstream says the fetched revision was made (the dataset's commit)."),
+    )
     reason = models.TextField(blank=True, help_text=_("Why it was rejected or failed."))
     counts = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
@@ -322,7 +514,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     force_reason = models.TextField(blank=True)
-    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not auto_now_add: a run recorded after the work (a failed fetch) gives its real start.
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
         null=True,
@@ -373,8 +566,30 @@ class Snapshot(models.Model):
         POSITION = "position", _("Position by score")
         UB = "ub", _("Rank (UB), with ties")
 
+    class DatedBy(models.TextChoices):
+        """Where ``published_on`` came from (``services.planning.date_snapshot``)."""
+
+        PAYLOAD = "payload", _("the payload's own date")
+        GIVEN = "given", _("the date given with the import")
+        FILE_NAME = "file_name", _("the date in the file name")
+        FETCH = "fetch", _("the fetch date (the payload carries none)")
+
     leaderboard = models.ForeignKey(Leaderboard, on_delete=models.PROTECT, related_name="snapshots")
     published_on = models.DateField()
+    dated_by = models.CharField(
+        max_length=10,
+        choices=DatedBy.choices,
+        blank=True,
+        help_text=_("Where the publish date came from; empty for snapshots imported before."),
+    )
+    upstream_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            'When upstream says the data was updated (the page\'s "Data Update Time", the '
+            "dataset's commit); empty when it says nothing. Not our import time."
+        ),
+    )
     source = models.CharField(max_length=60, help_text=_("Source or format the data came from."))
     rank_kind = models.CharField(max_length=10, choices=RankKind.choices)
     content_hash = models.CharField(max_length=64)
@@ -424,8 +639,15 @@ class Snapshot(models.Model):
 class Entry(models.Model):
     """One model's row in a snapshot: upstream's numbers plus the raw strings it used."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
-    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="entries")
+    # No index of their own: entry_unique_model (snapshot, model) serves look-ups by snapshot
+    # and entry_model_history_idx (model, snapshot) by model; two more indexes were a third
+    # of the table's size (docs/decisions.md).
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    model = models.ForeignKey(
+        AIModel, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     rank = models.PositiveIntegerField(help_text=_("Plain position by score, 1…n."))
     upstream_rank = models.PositiveIntegerField(null=True, blank=True)
     rank_upper = models.PositiveIntegerField(help_text=_("Best rank in the spread."))
@@ -478,8 +700,25 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            # One model's history across snapshots, without touching other models' rows.
-            models.Index(fields=["model", "snapshot"], name="entry_model_history_idx"),
+            # One model's history across snapshots, without touching other models' rows. On
+            # PostgreSQL it carries what the history reads (an index-only scan): a model's
+            # entries lie one per snapshot, each on another heap page, and reading 4,000
+            # pages was most of a model page. SQLite keeps the plain two-column index.
+            models.Index(
+                fields=["model", "snapshot"],
+                include=[
+                    "rank",
+                    "rank_upper",
+                    "rank_lower",
+                    "score",
+                    "rating_lower",
+                    "rating_upper",
+                    "votes",
+                    "preliminary",
+                    "raw_model",
+                ],
+                name="entry_model_history_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,10 +68,10 @@ def assign_ranks[R: Rankable](rows: Sequence[R], *, rank_kind: str | None) -> li
     upstream's UB rank (when that is what the source printed) or computed, and the worst end
     is computed from the unrounded bounds (rows without bounds count as a point interval).
     """
-    order = sorted(
-        range(len(rows)),
-        key=lambda i: (-rows[i].score, rows[i].rank if rows[i].rank is not None else 1 << 30, i),
-    )
+    keys = [
+        (-row.score, row.rank if row.rank is not None else 1 << 30, i) for i, row in enumerate(rows)
+    ]
+    order = sorted(range(len(rows)), key=keys.__getitem__)
     ordered = [rows[i] for i in order]
     spreads = rank_spread(
         [

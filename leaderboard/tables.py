@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Entry
 
 NUMERIC = {"th": {"class": "num"}}
-DESCENDING_FIRST = frozenset({"score", "interval", "votes", "price", "context"})
-"""Columns whose first click sorts highest first (a reader looks for the top scores and the
-most votes); ranks and names sort from the top."""
+DESCENDING_FIRST = frozenset({"score", "interval", "votes", "movement", "price", "context"})
+"""Columns whose first click sorts highest first (a reader looks for the top scores, the
+most votes, the biggest risers); ranks and names sort from the top."""
 OPTIONAL_COLUMNS = frozenset({"price", "context"})
 """Columns shown only when the board's snapshot has such data (no blank columns)."""
 
@@ -39,6 +39,8 @@ class BoardTable(tables.Table):
         attrs={"th": {"class": "sticky"}},
     )
     score = tables.Column(verbose_name=_("Score"), attrs=NUMERIC)
+    # Annotated by ``selectors.with_movement``; sorted by ``order_movement``.
+    movement = tables.Column(accessor="rank_change", verbose_name=_("Movement"), attrs=NUMERIC)
     interval = tables.Column(
         accessor="ci_width",
         verbose_name=_("95% CI"),
@@ -65,8 +67,8 @@ class BoardTable(tables.Table):
         model = Entry
         fields: tuple[str, ...] = ()
         sequence = (
-            "rank", "spread", "model", "score", "interval", "votes", "price", "context",
-            "organization", "license",
+            "rank", "spread", "model", "score", "movement", "interval", "votes", "price",
+            "context", "organization", "license",
         )  # fmt: skip
         order_by = "rank"
         template_name = "leaderboard/table.html"
@@ -92,6 +94,15 @@ class BoardTable(tables.Table):
 
     def order_context(self, queryset: QuerySet[Entry], is_descending: bool) -> tuple[Any, bool]:
         return _nulls_last(queryset, ("context_tokens",), is_descending), True
+
+    def order_movement(self, queryset: QuerySet[Any], is_descending: bool) -> tuple[Any, bool]:
+        """Rank change, then score change, then rank; models without one (new, or no earlier
+        snapshot) last either way — databases disagree on where NULL sorts by default."""
+        if is_descending:
+            keys = [F("rank_change").desc(nulls_last=True), F("score_change").desc(nulls_last=True)]
+        else:
+            keys = [F("rank_change").asc(nulls_last=True), F("score_change").asc(nulls_last=True)]
+        return queryset.order_by(*keys, "rank"), True
 
 
 def _nulls_last(

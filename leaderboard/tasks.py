@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from . import page_cache
 from .models import ImportRun, Source
-from .services import alerts, heartbeat, importing, imports, runs
+from .services import alerts, enrichment, heartbeat, importing, imports, runs
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,15 @@ def send_freshness_alerts() -> None:
     alerts.send_freshness_alerts()
 
 
+@shared_task
+def warm_pages(token: str | None = None) -> None:
+    """Queued by ``cache_keys.bump`` after each import or curation change: render every
+    board's plain views into the page cache. A newer change skips this one (it has its own)."""
+    statuses = page_cache.warm_boards(token=token)
+    failed = sorted(path for path, status in statuses.items() if status != 200)
+    logger.info("warmed %d page(s); %d not 200: %s", len(statuses), len(failed), failed[:10])
+
+
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
     """Queue an import once the caller's transaction has committed. ``force_fetch`` downloads
     even when the upstream revision is the one imported last (staff asked for it). With the
@@ -116,3 +126,9 @@ def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
             logger.error("could not queue %s (broker down?): %s", what, error)
 
     transaction.on_commit(guarded)
+
+
+@shared_task(acks_late=True)  # idempotent: a redelivery re-checks the same catalogue
+def enrich_models() -> None:
+    """Daily: model facts from the installed catalogue (a new package version brings news)."""
+    enrichment.enrich_models()

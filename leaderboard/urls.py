@@ -15,6 +15,7 @@ urlpatterns = [
     path("changes/", views_history.changes, name="changes"),
     path("changes/feed/", views_history.changes_feed, name="changes-feed"),
     path("compare/", views_history.compare, name="compare"),
+    path("corrections/", views_history.corrections_log, name="corrections"),
     path("<slug:arena>/<slug:category>/changes/", views_history.changes, name="board-changes"),
     path(
         "<slug:arena>/<slug:category>/changes/feed/",

@@ -9,12 +9,10 @@ from itertools import groupby
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import cache_keys, exports, freshness, health, labels, selectors
+from . import cache_keys, exports, freshness, health, labels, page_cache, selectors
 from .filters import (
     BoardFilter,
     board_entries,
@@ -42,13 +40,14 @@ EXPORT_TYPES = {
 }
 
 
-# Pages are ~120 KB of table markup that compresses ~10×; they carry no secret (no CSRF token,
-# no session data), so compression cannot leak one (BREACH).
-@method_decorator(gzip_page, name="dispatch")
+# Pages are ~120 KB of table markup that compresses ~10×; the page cache stores them
+# compressed. They carry no secret (no CSRF token, no session data), so compression cannot
+# leak one (BREACH).
 class BoardView(SingleTableMixin, FilterView):
     """A board (its current snapshot or the one "as of" a date), filtered and sorted by the
-    query string, as HTML or as an export. Cached per snapshot, data version, language and
-    state; answers 304 to a matching ETag or If-Modified-Since."""
+    query string, as HTML or as an export. Stored by the page cache (``page_cache``); its
+    validators follow snapshot, data version, language and state, so a visitor the cache
+    does not serve (a signed-in one) still gets 304 to a matching ETag or If-Modified-Since."""
 
     table_class = BoardTable
     filterset_class = BoardFilter
@@ -59,6 +58,8 @@ class BoardView(SingleTableMixin, FilterView):
     board: Leaderboard
     snapshot: Snapshot
     rows_shown: int
+    baseline: Snapshot | None
+    compare_error: str
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Empty parameters come from untouched fields of a form sent without JavaScript.
@@ -98,29 +99,13 @@ class BoardView(SingleTableMixin, FilterView):
         if not_modified is not None:
             return _with_validators(not_modified, etag, last_modified)
 
-        cache_key = f"page:{digest}"
-        cached = cache.get(cache_key)
-        if cached is not None:
-            body, content_type, disposition = cached
-            response = HttpResponse(body, content_type=content_type)
-            if disposition:
-                response["Content-Disposition"] = disposition
-        else:
-            response = self._export(export) if export else super().get(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
-            if response.status_code == 200 and self._snapshot_vanished():
-                return _retry_soon()
-            if response.status_code == 200:
-                cache.set(
-                    cache_key,
-                    (
-                        response.content,
-                        response["Content-Type"],
-                        response.get("Content-Disposition", ""),
-                    ),
-                    _cache_seconds(state),
-                )
+        response = self._export(export) if export else super().get(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code == 200 and self._snapshot_vanished():
+            return _retry_soon()
+        if response.status_code == 200:
+            page_cache.mark(response, seconds=_cache_seconds(state))
         return _with_validators(response, etag, last_modified)
 
     def get_queryset(self) -> Any:
@@ -150,9 +135,17 @@ class BoardView(SingleTableMixin, FilterView):
 
     def _rows(self) -> list[exports.ExportRow]:
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        self.filterset.is_valid()
-        rows = exports.export_rows(self._table(self.filterset.qs).data)
+        # The API's snapshot endpoint reads through the same function.
+        view = selectors.view_rows(
+            self.request.GET,
+            board=self.board,
+            snapshot=self.snapshot,
+            optional=self._optional_columns,
+        )
+        self.filterset, self.baseline, self.compare_error = (
+            view.filterset, view.baseline, view.compare_error,
+        )  # fmt: skip
+        rows = exports.export_rows(view.entries)
         self.rows_shown = len(rows)
         return rows
 
@@ -160,15 +153,37 @@ class BoardView(SingleTableMixin, FilterView):
         return self._table(self.get_table_data(), **kwargs)
 
     def _table(self, data: Any, **kwargs: Any) -> BoardTable:
+        """The table of the filtered rows with their movement. Needs the validated filterset
+        (``compare_to`` is one of its fields)."""
+        self._resolve_baseline()
         # No ``request=`` and no RequestConfig: both hand the raw ``sort`` values to the table.
-        table = self.get_table_class()(data, optional_columns=self._optional_columns, **kwargs)
+        table = self.get_table_class()(
+            selectors.with_movement(data, self.baseline),
+            optional_columns=self._optional_columns,
+            **kwargs,
+        )
         table.request = self.request
+        table.baseline = self.baseline
         table.order_by = page_sort(self.request) or table.order_by
         return table
 
+    def _resolve_baseline(self) -> None:
+        form = self.filterset.form  # unbound (no cleaned data) when the query string is empty
+        wanted: dt.date | None = form.cleaned_data.get("compare_to") if form.is_bound else None
+        self.baseline, self.compare_error = selectors.movement_baseline(
+            self.board, self.snapshot, wanted
+        )
+
     def _export(self, export: str) -> HttpResponse:
         fmt, content_type = EXPORT_TYPES[export]
-        body = exports.render(fmt, board=self.board, snapshot=self.snapshot, rows=self._rows())
+        rows = self._rows()
+        body = exports.render(
+            fmt,
+            board=self.board,
+            snapshot=self.snapshot,
+            rows=rows,
+            movement_since=self.baseline.published_on if self.baseline else None,
+        )
         response = HttpResponse(body, content_type=content_type)
         name = f"arena-{self.board.slug.replace('/', '-')}-{self.snapshot.published_on}.{export}"
         disposition = "attachment" if export == "csv" else "inline"
@@ -205,7 +220,12 @@ class BoardView(SingleTableMixin, FilterView):
             shown_votes=sum(entry.votes or 0 for entry in shown),
             sort=page_sort(request),
             query=query,
-            filtered=any(key not in {"sort", "as_of"} for key, _ in page_state(request)),
+            # Which snapshot, sort and movement baseline are not filters: all rows still show.
+            filtered=any(
+                key not in {"sort", "as_of", "compare_to"} for key, _values in page_state(request)
+            ),
+            baseline=self.baseline,
+            compare_error=self.compare_error,
             **snapshot_neighbours(request, dates, self.snapshot.published_on),
             export_links=[
                 (
@@ -349,7 +369,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/home.html", {"section": "boards", **navigation(request)})
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/about.html", {"section": "about", **navigation(request)})

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import charts, headtohead, history, selectors
+from . import charts, corrections, headtohead, history, labels, page_cache, selectors
 from .models import AIModel, Leaderboard
 from .views import navigation
 
 CHANGES_PER_PAGE = 20
+CORRECTIONS_PER_PAGE = 50
 COMPARE_MAX = 4
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A model's curated facts, its standing on every board and its history there."""
@@ -51,7 +52,9 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
             }
         )
     standing_rows = [
-        (h.board.slug, h.board.get_absolute_url(), h.standing) for h in found.boards if h.standing
+        (_board_name(h.board), h.board.get_absolute_url(), h.standing)
+        for h in found.boards
+        if h.standing
     ]
     context = {
         "found": found,
@@ -60,12 +63,13 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         "boards": boards,
         "standing_rows": standing_rows,
         "departed": [h for h in found.boards if h.standing is None],
+        "fact_sources": selectors.applied_fact_sources(found.model),
         **navigation(request),
     }
     return render(request, "leaderboard/history/model.html", context)
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def organization_list(request: HttpRequest) -> HttpResponse:
     context = {"organizations": history.organization_index(), **navigation(request)}
@@ -73,7 +77,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(request, "leaderboard/history/organizations.html", context)
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = history.organization_history(slug)
@@ -91,7 +95,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             }
         )
     rows = [
-        (f"{model.name} · {standing.board.slug}", model.get_absolute_url(), standing)
+        (f"{model.name} · {_board_name(standing.board)}", model.get_absolute_url(), standing)
         for model, standings in found.standings
         for standing in standings
     ]
@@ -104,6 +108,10 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     context["section"] = "organizations"
     return render(request, "leaderboard/history/organization.html", context)
+
+
+def _board_name(board: Leaderboard) -> str:
+    return labels.board_name(board.arena, board.category, board.style_control)
 
 
 def _board_or_404(arena: str | None, category: str | None) -> Leaderboard | None:
@@ -125,7 +133,7 @@ def _page(request: HttpRequest) -> tuple[int, str]:
     return 1, _("“%(value)s” is not a page number; showing the first page.") % {"value": raw[:40]}
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def changes(
     request: HttpRequest, arena: str | None = None, category: str | None = None
@@ -153,6 +161,31 @@ def changes(
     }
     context["section"] = "changes"
     return render(request, "leaderboard/history/changes.html", context)
+
+
+@gzip_page
+@require_safe
+def corrections_log(request: HttpRequest) -> HttpResponse:
+    """Everywhere the site differs from upstream, newest first, paginated."""
+    page, page_error = _page(request)
+    found = corrections.cached_corrections()
+    pages = max(1, -(-len(found) // CORRECTIONS_PER_PAGE))
+    if page > pages:
+        page, page_error = 1, _("There is no page %(page)d; showing the first.") % {"page": page}
+    start = (page - 1) * CORRECTIONS_PER_PAGE
+    context = {
+        "corrections": found[start : start + CORRECTIONS_PER_PAGE],
+        "total": len(found),
+        "kinds": corrections.Kind,
+        "page": page,
+        "pages": pages,
+        "page_error": page_error,
+        "next_page": page + 1 if page < pages else None,
+        "previous_page": page - 1 if page > 1 else None,
+        **navigation(request),
+    }
+    context["section"] = "corrections"
+    return render(request, "leaderboard/history/corrections.html", context)
 
 
 class ChangesFeed(Feed):  # type: ignore[type-arg]  # (generic only in the stubs)
@@ -228,7 +261,7 @@ def _model_keys(raw: str) -> tuple[list[str], list[str]]:
     return keys, messages
 
 
-@gzip_page
+@page_cache.cacheable
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """2–4 models on one board: win probabilities with their range, separability, histories."""

@@ -2,8 +2,10 @@
 
 A fresh SQLite database gets the bundled data (`load_bundled_data`), then the jasontrigg0
 history CSV back-filled again onto parked boards until there are ≥ 800 snapshots, so a 2023
-model has ~100 points on each of 8+ boards. Each page is rendered RUNS times with the cache
-cleared first; prints medians. Figures go in the closing note, not in tests.
+model has ~100 points on each of 8+ boards. Pages: model, organisation, changes (and feed),
+compare, and the board with movement (plain, ``compare_to``, sorted by movement, its JSON
+export). Each is rendered RUNS times with the cache cleared first; prints medians and the
+queries of one render. Part of ``make bench``; figures go in notes, not in tests.
 """
 
 from __future__ import annotations
@@ -86,7 +88,15 @@ def main() -> None:
         "changes (one board)": "/text/overall-no-style-control/changes/",
         "changes feed": "/changes/feed/",
         "compare (2 models)": f"/compare/?models={model.key},GPT-4-0314",
-        "board (for scale)": "/text/overall-no-style-control/",
+        # The board with its movement column: the long-history board (few rows per date) and
+        # the widest one (text/overall, 323 rows): against the previous snapshot, against an
+        # earlier date (the snapshot as of it), sorted by movement, exported.
+        "board+movement (long)": "/text/overall-no-style-control/",
+        "long, compare_to": "/text/overall-no-style-control/?compare_to=2024-01-01",
+        "board+movement (wide)": "/text/overall/",
+        "wide, compare_to": "/text/overall/?compare_to=2025-06-30",
+        "wide, by movement": "/text/overall/?sort=-movement",
+        "wide, JSON export": "/text/overall/export.json?compare_to=2025-06-30",
     }
     connection.queries_log.clear()  # the imports filled it; a full log makes counts read 0
     for name, path in pages.items():

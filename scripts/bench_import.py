@@ -14,8 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from leaderboard.boards import BoardKey
-
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = REPO / "tests" / "data" / "upstream"
 BOARD_SAMPLE = UPSTREAM / "json-scraped-snapshot" / "acarter_snapshot_2026-02-19_163450.json.gz"
@@ -45,13 +43,14 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arenasite.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO))  # run as scripts/bench_import.py: the project is one folder up
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
 
+    from leaderboard.boards import BoardKey
     from leaderboard.models import Entry, ImportRun, Leaderboard, Snapshot
     from leaderboard.services.importing import import_payload
     from leaderboard.services.planning import ImportRequest
@@ -80,6 +79,7 @@ def main() -> None:
     history = HISTORY_SAMPLE.read_bytes()
     entries_before = Entry.objects.count()
     backfill_seconds = 0.0
+    cpu_started = time.process_time()
     for copy in range(HISTORY_COPIES):
         backfill_seconds += run(history, "text/overall-no-style-control")
         # The file names its own board; park this copy on another board (untimed) so the
@@ -87,6 +87,7 @@ def main() -> None:
         parked = Leaderboard.objects.create(arena="history", category=f"copy-{copy}")
         Snapshot.objects.filter(leaderboard__arena="text").update(leaderboard=parked)
         Leaderboard.objects.filter(arena="text").update(current_snapshot=None)
+    backfill_cpu = time.process_time() - cpu_started  # includes the untimed parking, a bit
     backfilled = Entry.objects.count() - entries_before
     backfilled_snapshots = Snapshot.objects.filter(leaderboard__arena="history").count()
 
@@ -108,7 +109,9 @@ def main() -> None:
     )
     print(
         f"back-fill: {backfilled:,} rows in {backfilled_snapshots} snapshots in "
-        f"{backfill_seconds:.1f} s = {backfilled / backfill_seconds:,.0f} rows/s"
+        f"{backfill_seconds:.1f} s = {backfilled / backfill_seconds:,.0f} rows/s "
+        f"(this process's CPU: {backfill_cpu:.1f} s = {backfilled / backfill_cpu:,.0f} rows/s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print(
         f"database: {size / 1e6:.1f} MB for {entries:,} entries (+ raw payloads) "

@@ -22,3 +22,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+# Bumps would queue real warm-up tasks in the filesystem broker that no worker reads; the
+# warm-up tests turn it on (and run the task) themselves.
+ARENA_WARM_PAGES = False
+# Each test process (xdist worker) its own content token, as it has its own database: another
+# process's bump would stale this one's cached pages mid-test.
+ARENA_CONTENT_TOKEN_FILE = VAR_DIR / f"content-token-{os.getpid()}"  # noqa: F405

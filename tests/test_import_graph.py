@@ -1,6 +1,6 @@
 """The app's import graph flows one way (read from the source with ``ast``, nothing imported):
 
-    entry points (views, urls, tasks, commands, admin, forms, template tags)
+    entry points (views, urls, tasks, commands, admin, forms, template tags, the API)
       → services and selectors
         → helpers that read models (cache keys, exports, filters, tables)
           → models
@@ -9,8 +9,8 @@
 A module may import its own layer or any layer below, never one above. Inside the pure layer
 ``leaderboard.sources`` sees only ``boards``, ``upstream``, ``ranking`` and itself, and no
 adapter imports another adapter: what two adapters share lives in a helper module there.
-The read path (selectors, views, filters, tables, exports, template tags) never imports the
-write pipeline (services) or the adapters (sources).
+The read path (selectors, views, filters, tables, exports, template tags, the API) never
+imports the write pipeline (services) or the adapters (sources).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ LAYERS: dict[str, int] = {
     "leaderboard.templatetags": ENTRY,
     "leaderboard.views": ENTRY,
     "leaderboard.views_history": ENTRY,
+    "leaderboard.api": ENTRY,
+    "leaderboard.page_cache": ENTRY,
     "leaderboard.urls": ENTRY,
     "leaderboard.tasks": ENTRY,
     "leaderboard.forms": ENTRY,
@@ -44,6 +46,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.selectors": SERVICE,
     "leaderboard.health": SERVICE,
     "leaderboard.history": SERVICE,
+    "leaderboard.corrections": SERVICE,
     "leaderboard.charts": SERVICE,
     "leaderboard.cache_keys": READ_HELPER,
     "leaderboard.exports": READ_HELPER,
@@ -52,6 +55,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.freshness": READ_HELPER,
     "leaderboard.models": MODELS,
     "leaderboard.boards": PURE,
+    "leaderboard.catalogue": PURE,
     "leaderboard.upstream": PURE,
     "leaderboard.http": PURE,
     "leaderboard.hf_datasets": PURE,
@@ -64,13 +68,16 @@ LAYERS: dict[str, int] = {
 READ_PATH = (
     "leaderboard.selectors",
     "leaderboard.history",
+    "leaderboard.corrections",
     "leaderboard.charts",
     "leaderboard.views",
     "leaderboard.views_history",
+    "leaderboard.page_cache",
     "leaderboard.filters",
     "leaderboard.tables",
     "leaderboard.exports",
     "leaderboard.templatetags",
+    "leaderboard.api",
 )
 SOURCES_MAY_IMPORT = (
     "leaderboard.sources",

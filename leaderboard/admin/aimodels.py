@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .. import models, selectors
+from .. import catalogue, models, selectors
 from ..services import curation
 from .aliases import ModelAliasInline
 from .curation import (
@@ -25,7 +25,7 @@ from .curation import (
     count_message,
     foreign_key,
 )
-from .review import RowReviewMixin
+from .review import RowReviewMixin, review_badge
 
 
 class ReviewReasonFilter(admin.SimpleListFilter):
@@ -53,17 +53,17 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         "accept-upstream": ("Accept upstream", curation.accept_upstream),
         "dismiss": ("Keep curated", curation.dismiss_model_reviews),
     }
+    # Few, narrow columns: at 1280 px the row's Decide buttons must stay on screen. The key
+    # sits under the name; license kind, open weights and deprecation are filters.
     list_display = [
-        "name",
-        "key",
+        "name_and_key",
         "organization",
         "license",
-        "license_kind",
-        "open_weights",
-        "deprecated",
+        "family",
         "entry_count",
         "review_reason",
     ]
+    list_display_links = ["name_and_key"]
     list_filter = [
         "needs_review",
         ReviewReasonFilter,
@@ -71,11 +71,15 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         ("organization", admin.RelatedOnlyFieldListFilter),
         "open_weights",
         "deprecated",
+        ("family", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["organization", "license"]
+    list_select_related = ["organization", "license", "family"]
     search_fields = ["name", "key", "aliases__raw"]
-    autocomplete_fields = ["organization", "license"]
-    readonly_fields = ["upstream_organization", "upstream_license", "boards", "created_at"]
+    autocomplete_fields = ["organization", "license", "family"]
+    readonly_fields = [
+        "upstream_organization", "upstream_license", "boards", "created_at", "family_rule",
+        "provenance",
+    ]  # fmt: skip
     inlines = [ModelAliasInline]
     actions = ["accept_upstream", "dismiss_review", "mark_deprecated", "merge_into"]
     fieldsets = [
@@ -87,12 +91,19 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                     "release_date",
                     "parameters_billions",
                     "open_weights",
+                    "context_tokens",
+                    "output_tokens",
+                    "knowledge_cutoff",
+                    "input_price",
+                    "output_price",
+                    "provenance",
                     "deprecated",
                     "preliminary_override",
                     "notes",
                 ]
             },
         ),
+        ("Family", {"fields": ["family", "family_curated", "family_rule"]}),
         (
             "What upstream says",
             {"fields": ["needs_review", "upstream_organization", "upstream_license", "boards"]},
@@ -101,7 +112,11 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.AIModel]:
-        queryset = super().get_queryset(request).annotate(entry_total=Count("entries"))
+        # Ordered explicitly: Meta.ordering is dropped from a GROUP BY query, and the
+        # autocomplete (the merge target picker) paginates this queryset.
+        queryset = (
+            super().get_queryset(request).annotate(entry_total=Count("entries")).order_by("name")
+        )
         return selectors.models_with_review_reasons(queryset)
 
     def get_urls(self) -> list[URLPattern]:
@@ -112,24 +127,57 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
         )
         return [review, *super().get_urls()]
 
-    @admin.display(description="license kind", ordering="license__kind")
-    def license_kind(self, model: models.AIModel) -> str:
-        return model.license.get_kind_display() if model.license else "—"
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A family set (or cleared) by hand is the curator's: the rules leave it alone.
+        if "family" in form.changed_data:
+            obj.family_curated, obj.family_rule = True, None
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="name · key", ordering="name")
+    def name_and_key(self, model: models.AIModel) -> SafeString:
+        if model.key == model.name:
+            return format_html("{}", model.name)
+        return format_html('{}<br><small class="model-key">{}</small>', model.name, model.key)
 
     @admin.display(description="rows", ordering="entry_total")
     def entry_count(self, model: models.AIModel) -> int:
         return model.entry_total  # type: ignore[attr-defined]  # get_queryset's annotation
 
-    @admin.display(description="review")
-    def review_reason(self, model: models.AIModel) -> str:
+    @admin.display(description="review", ordering="needs_review")
+    def review_reason(self, model: models.AIModel) -> SafeString:
         if not model.needs_review:
-            return ""
+            return review_badge(waiting=False)
         reasons = []
         if getattr(model, "org_disagrees", False):
             reasons.append(f"upstream organisation {model.upstream_organization!r}")
         if getattr(model, "license_disagrees", False):
             reasons.append(f"upstream license {model.upstream_license!r}")
-        return "; ".join(reasons) if reasons else "new or uncertain name"
+        return review_badge(waiting=True, text="; ".join(reasons) or "new or uncertain name")
+
+    @admin.display(description="where the facts came from")
+    def provenance(self, model: models.AIModel) -> SafeString:
+        """Per fact field: curated (typed here, see History) or the catalogue entry, version,
+        match and check date; a conflict with its reason."""
+        facts = {fact.field: fact for fact in model.facts.all()}
+        rows = []
+        for name in catalogue.FACT_FIELDS:
+            value = getattr(model, name)
+            fact = facts.get(name)
+            if fact is None:
+                origin = "curated (see History)" if value not in (None, "") else "—"
+            else:
+                # The status word first (applied / agrees / conflict / kept), then where from.
+                origin = (
+                    f"{fact.status}: {fact.source} {fact.source_version} · {fact.source_ref} · "
+                    f"{fact.matched_by} · checked {fact.checked_on:%Y-%m-%d}"
+                    + (f" — {fact.reason}" if fact.reason else "")
+                )
+            shown = "—" if value in (None, "") else value
+            rows.append((name.replace("_", " "), shown, origin))
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description="boards")
     def boards(self, model: models.AIModel) -> SafeString:
@@ -172,6 +220,7 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
             queryset,
             field=foreign_key(models.ModelAlias, "model"),
             title="Merge models",
+            merging=True,
             explanation=(
                 "The selected models are folded into the one you choose: rows, aliases and "
                 "keys move over. Refused when both have a row in the same snapshot."
@@ -228,6 +277,12 @@ class AIModelAdmin(RowReviewMixin, CuratedAdmin):
                 counts["models_uncertain"],
                 models.AIModel,
                 {"review_reason": "uncertain"},
+            ),
+            (
+                "Facts where the catalogue disagrees with a curated value",
+                counts["fact_conflicts"],
+                models.ModelFact,
+                {"status__exact": models.ModelFact.Status.CONFLICT},
             ),
         ]
         rows = [

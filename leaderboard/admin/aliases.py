@@ -32,7 +32,7 @@ class AliasAdmin(RowReviewMixin, CuratedAdmin):
     }
 
     target_field: str
-    list_display = ["raw", "target", "needs_review", "first_seen"]
+    list_display = ["raw", "target", "review_state", "first_seen"]
     list_filter = ["needs_review"]
     actions = ["accept", "map_to_existing", "dismiss"]
     list_per_page = 100
@@ -99,7 +99,7 @@ class OrganizationAliasAdmin(AliasAdmin):
 @admin.register(models.LicenseAlias)
 class LicenseAliasAdmin(AliasAdmin):
     target_field = "license"
-    list_display = ["raw", "target", "license_kind", "needs_review", "first_seen"]
+    list_display = ["raw", "target", "license_kind", "review_state", "first_seen"]
     list_filter = ["needs_review", "license__kind"]
 
     @admin.display(description="kind", ordering="license__kind")

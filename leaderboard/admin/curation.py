@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -66,10 +67,37 @@ class CuratedAdmin(SimpleHistoryAdmin):
         super().delete_model(request, obj)
         transaction.on_commit(cache_keys.bump)
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # A target picker's autocomplete leaves out the entry being merged (TargetSelect).
+        excluded = [pk for pk in request.GET.getlist(EXCLUDE_PARAM) if pk.isdigit()]
+        if excluded and request.path == reverse(f"{self.admin_site.name}:autocomplete"):
+            queryset = queryset.exclude(pk__in=excluded)
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[no-any-return]
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         # One by one so every deletion gets its history row (a queryset delete would not).
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+EXCLUDE_PARAM = "exclude"
+"""The autocomplete's query parameter naming entries a target picker must not offer."""
+
+
+class TargetSelect(AutocompleteSelect):
+    """The admin's autocomplete, told which entries to leave out (``CuratedAdmin`` reads it)."""
+
+    def __init__(self, *args: Any, exclude: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exclude = exclude
+
+    def get_url(self) -> str:
+        url = super().get_url()
+        return (
+            f"{url}?{urlencode({EXCLUDE_PARAM: self.exclude}, doseq=True)}" if self.exclude else url
+        )
 
 
 class TargetForm(forms.Form):
@@ -79,14 +107,19 @@ class TargetForm(forms.Form):
     reason = forms.CharField(required=False, max_length=100, label="Reason (optional)")
 
     def __init__(
-        self, *args: Any, field: db.ForeignKey, admin_site: admin.AdminSite, **kwargs: Any
+        self,
+        *args: Any,
+        field: db.ForeignKey,
+        admin_site: admin.AdminSite,
+        exclude: list[int],
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         remote = field.remote_field.model
         self.fields["target"] = forms.ModelChoiceField(
-            queryset=remote._default_manager.all(),
+            queryset=remote._default_manager.exclude(pk__in=exclude),
             label=str(remote._meta.verbose_name).capitalize(),
-            widget=AutocompleteSelect(field, admin_site),
+            widget=TargetSelect(field, admin_site, exclude=exclude),
         )
 
 
@@ -98,13 +131,19 @@ def choose_target(
     field: db.ForeignKey,
     title: str,
     explanation: str,
+    merging: bool = False,
 ) -> tuple[Any, str] | TemplateResponse:
     """An admin action's intermediate page. Returns (target, reason) once the form posted
-    back is valid; otherwise the page (CSRF-protected form) to show."""
+    back is valid; otherwise the page (CSRF-protected form) to show.
+
+    ``merging``: the selection is what gets merged, so a single selected entry is never
+    offered (nor accepted) as its own target; of several, the one chosen keeps the rest."""
+    selected = list(queryset.values_list("pk", flat=True)[:2])
     form = TargetForm(
         request.POST if "apply" in request.POST else None,
         field=field,
         admin_site=model_admin.admin_site,
+        exclude=selected if merging and len(selected) == 1 else [],
     )
     if form.is_valid():
         return form.cleaned_data["target"], form.cleaned_data["reason"]

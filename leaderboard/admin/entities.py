@@ -76,6 +76,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
             queryset,
             field=field,
             title="Merge into another entry",
+            merging=True,
             explanation=(
                 "The selected entries are folded into the one you choose: their aliases and "
                 "models move over, their names become aliases, then they are deleted."
@@ -98,7 +99,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
 
 @admin.register(models.Organization)
 class OrganizationAdmin(EntityAdmin):
-    list_display = ["name", "url", "models_link", "aliases_count", "needs_review"]
+    list_display = ["name", "url", "models_link", "aliases_count", "review_state"]
     list_filter = ["needs_review"]
     inlines = [OrganizationAliasInline]
     merge_service = staticmethod(curation.merge_organizations)
@@ -106,7 +107,7 @@ class OrganizationAdmin(EntityAdmin):
 
 @admin.register(models.License)
 class LicenseAdmin(EntityAdmin):
-    list_display = ["name", "kind", "url", "models_link", "aliases_count", "needs_review"]
+    list_display = ["name", "kind", "url", "models_link", "aliases_count", "review_state"]
     list_editable = ["kind"]
     list_filter = ["kind", "needs_review"]
     inlines = [LicenseAliasInline]

@@ -174,23 +174,51 @@ class SourceAdmin(admin.ModelAdmin):
         )
 
 
+class RunStatusFilter(admin.SimpleListFilter):
+    """Status, hiding "unchanged" runs unless asked: every ``make run`` and every scheduled
+    fetch of an unchanged upstream adds one, and they buried the runs that did something."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(self.ALL, _("All, unchanged included")), *Status.choices]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[models.ImportRun]
+    ) -> QuerySet[models.ImportRun]:
+        value = self.value()
+        if value is None:
+            return queryset.exclude(status=Status.UNCHANGED)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == _("All"):  # the default: say what it leaves out
+                choice["display"] = _("All but unchanged")
+            yield choice
+
+
 @admin.register(models.ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     """Runs are records: viewable, never added, edited or deleted here."""
 
+    # The finish time is on the run's page: started + duration say it in less width.
     list_display = [
         "started_at",
         "status_display",
         "trigger",
         "format",
-        "origin",
+        "origin_short",
         "board_key",
         "source",
-        "finished_at",
         "duration",
     ]
     list_display_links = ["started_at"]
-    list_filter = ["status", "trigger", "format", "source"]
+    list_filter = [RunStatusFilter, "trigger", "format", "source"]
     search_fields = ["origin", "reason", "board_key", "force_reason"]
     date_hierarchy = "started_at"
     fieldsets = [
@@ -206,6 +234,9 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "origin",
                     "board_key",
                     "format",
+                    "published_on",
+                    "fetched_at",
+                    "upstream_updated_at",
                     "started_at",
                     "finished_at",
                     "duration",
@@ -244,15 +275,21 @@ class ImportRunAdmin(admin.ModelAdmin):
     def status_display(self, run: models.ImportRun) -> SafeString:
         return status_badge(run.status)
 
+    @admin.display(description=_("origin"), ordering="origin")
+    def origin_short(self, run: models.ImportRun) -> SafeString | str:
+        """The origin's last segment (a bundled file's name, a URL's path), whole on hover."""
+        if not run.origin:
+            return "—"
+        tail = run.origin.rstrip("/").rsplit("/", 1)[-1] or run.origin
+        return format_html('<span title="{}">{}</span>', run.origin, tail[:60])
+
     @admin.display(description=_("progress"))
     def progress_display(self, run: models.ImportRun) -> str:
         return progress_line(run, now=timezone.now())
 
     @admin.display(description=_("duration"))
     def duration(self, run: models.ImportRun) -> str:
-        if run.finished_at is None or run.started_at is None:
-            return "—"
-        return f"{(run.finished_at - run.started_at).total_seconds():.1f} s"
+        return run_duration(run)
 
     @admin.display(description=_("counts"))
     def counts_display(self, run: models.ImportRun) -> SafeString:
@@ -267,13 +304,15 @@ class ImportRunAdmin(admin.ModelAdmin):
         snapshots = run.snapshots.select_related("leaderboard").order_by("published_on", "pk")
         links = format_html_join(
             ", ",
-            '<a href="{}">{} {} ({} rows)</a>',
+            '<a href="{}">{} {} ({} rows, {} {})</a>',
             (
                 (
                     reverse("admin:leaderboard_snapshot_change", args=[snapshot.pk]),
                     snapshot.leaderboard.slug,
                     snapshot.published_on,
                     snapshot.row_count,
+                    _("dated by"),
+                    snapshot.get_dated_by_display() or "—",
                 )
                 for snapshot in snapshots
             ),
@@ -335,7 +374,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        extra = {"can_upload": request.user.has_perm(UPLOAD_PERMISSION)}
+        extra: dict[str, Any] = {"can_upload": request.user.has_perm(UPLOAD_PERMISSION)}
+        if RunStatusFilter.parameter_name not in request.GET:
+            hidden = models.ImportRun.objects.filter(status=Status.UNCHANGED).count()
+            extra["unchanged_hidden"] = hidden
         return super().changelist_view(request, extra | (extra_context or {}))
 
     def _viewable_run(self, request: HttpRequest, object_id: str) -> models.ImportRun:
@@ -430,6 +472,17 @@ class ImportRunAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/leaderboard/importrun/upload.html", context)
 
 
+def run_duration(run: models.ImportRun) -> str:
+    """From start to finish ("—" while it runs): "0.4 s", "6.2 s", "3 min 05 s"."""
+    if run.finished_at is None or run.started_at is None:
+        return "—"
+    seconds = max((run.finished_at - run.started_at).total_seconds(), 0.0)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
 def progress_line(run: models.ImportRun, *, now: dt.datetime) -> str:
     """Where a queued or running run is, in one line; "—" once it ended."""
     if run.status == Status.QUEUED:
@@ -451,8 +504,16 @@ def progress_line(run: models.ImportRun, *, now: dt.datetime) -> str:
 
 @admin.register(models.Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ["leaderboard", "published_on", "source", "row_count", "imported_at"]
-    list_filter = ["leaderboard", "source"]
+    list_display = [
+        "leaderboard",
+        "published_on",
+        "dated_by",
+        "source",
+        "row_count",
+        "upstream_updated_at",
+        "imported_at",
+    ]
+    list_filter = ["leaderboard", "source", "dated_by"]
     date_hierarchy = "published_on"
     raw_id_fields = ["import_run"]
 

@@ -15,13 +15,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 # verb in the URL → (button label, service taking the one-row queryset and the user)
 RowReviews = dict[str, tuple[str, Callable[..., int]]]
+
+
+def review_badge(*, waiting: bool, text: str = "") -> SafeString:
+    """ "needs review" (or why it waits) in amber, "reviewed" in green; styled in admin.css."""
+    if waiting:
+        return format_html('<span class="review-badge waiting">{}</span>', text or "needs review")
+    return format_html('<span class="review-badge reviewed">{}</span>', "reviewed")
 
 
 class RowReviewMixin:
@@ -50,6 +57,12 @@ class RowReviewMixin:
         if self.has_change_permission(request) and not self.list_editable:  # type: ignore[attr-defined]
             shown.append("decide")
         return shown
+
+    @admin.display(description="review", ordering="needs_review")
+    def review_state(self, obj: Any) -> SafeString:
+        """Said in words: Django's boolean icons put a red ✖ on "needs review: no", which
+        reads as a problem on every row that is fine."""
+        return review_badge(waiting=obj.needs_review)
 
     @admin.display(description="decide")
     def decide(self, obj: Any) -> SafeString | str:

@@ -7,11 +7,11 @@
 - boards, snapshots, entries, sources: view (links from a model to its boards);
 - import runs: view and add (re-import a sample after a correction) — not force-publish,
   which overrides the validation gate and stays with administrators;
-- the domain → organisation rules: view, add, change, delete (0014 adds the model and runs
-  this again).
+- the domain → organisation rules: view, add, change, delete (0018 adds the model and grants
+  these to the group that exists by then).
 
 Idempotent; the group's permissions are set to exactly this list each time it runs (a model
-the migration state does not have yet is skipped: a later migration runs this again).
+the migration state does not have yet is skipped: the migration that adds it grants it).
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def _body(alerts: list[FreshnessAlert]) -> str:
             "",
             *lines,
             "",
-            f"Status page: {reverse('leaderboard:status')}",
+            f"Status page: {settings.SITE_URL}{reverse('leaderboard:status')}",
             f"Stale means no new import for {settings.ARENA_STALE_AFTER_HOURS:g} hours; failing "
             f"means {settings.ARENA_FAILING_AFTER_RUNS} failed or rejected runs in a row.",
         ]

@@ -13,6 +13,7 @@ Imports never call these; they only ever fill blanks and flag (``services.identi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,10 +89,13 @@ def _ensure_alias(
 def _move_aliases(
     aliases: QuerySet[Any], field: str, target: Any, *, user: User, reason: str
 ) -> int:
+    """Point the aliases at ``target``. The merge was the curator's decision about them, so
+    they leave the review queue too (nobody decides the same string twice)."""
     moved = list(aliases)
     for alias in moved:
         setattr(alias, field, target)
-    _bulk_save(moved, [field], user=user, reason=reason)
+        alias.needs_review = False
+    _bulk_save(moved, [field, "needs_review"], user=user, reason=reason)
     return len(moved)
 
 
@@ -159,7 +163,10 @@ def conflicting_snapshots(source: AIModel, target: AIModel) -> QuerySet[Snapshot
     ).select_related("leaderboard")
 
 
-_MERGE_FILLS = ("organization", "license", "url", "release_date", "parameters_billions")
+_MERGE_FILLS = (
+    "organization", "license", "url", "release_date", "parameters_billions", "context_tokens",
+    "output_tokens", "knowledge_cutoff", "input_price", "output_price",
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -326,6 +333,31 @@ def mark_reviewed(entities: QuerySet[Any], *, user: User, reason: str = "") -> i
     _bulk_save(pending, ["needs_review"], user=user, reason=reason or "reviewed")
     _on_commit_bump()
     return len(pending)
+
+
+BUNDLED_REASON = "bundled data: upstream's own name, nothing to decide (not checked by a person)"
+
+
+@transaction.atomic
+def accept_bundled_names(*, since: dt.datetime) -> dict[str, int]:
+    """After the bundled load: the new model names and organisations it created since
+    ``since`` leave the queue. They are upstream's own spellings, shipped with the code, and
+    no rule found them to be another entity's. What still needs a person stays: names the
+    cleaner was unsure of and licenses (their kind drives the open-weights filter). The
+    history row says no person checked them."""
+    aliases = list(
+        ModelAlias.objects.filter(
+            needs_review=True, first_seen__gte=since, model__needs_review=False
+        )
+    )
+    organizations = list(Organization.objects.filter(needs_review=True, created_at__gte=since))
+    for alias in aliases:
+        alias.needs_review = False
+    for organization in organizations:
+        organization.needs_review = False
+    _bulk_save(aliases, ["needs_review"], user=None, reason=BUNDLED_REASON)
+    _bulk_save(organizations, ["needs_review"], user=None, reason=BUNDLED_REASON)
+    return {"model_aliases": len(aliases), "organizations": len(organizations)}
 
 
 # --- bulk edits ----------------------------------------------------------------------------

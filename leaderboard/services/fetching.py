@@ -8,6 +8,7 @@ pipeline's REJECTED: a person has to look."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ class Fetched:
     url: str
     content_type: str
     revision: str = ""
+    upstream_updated_at: dt.datetime | None = None
+    """When upstream says this revision was made (the HF dataset's commit time), if it says."""
 
 
 def source_hint(source: Source) -> BoardKey:
@@ -65,7 +68,8 @@ def _fetch_hf_dataset(source: Source, *, force_fetch: bool) -> Fetched | None:
     dataset = str(options.get("dataset", hf_datasets.DATASET))
     if not options.get("config"):
         raise FormatError(f"source {source.slug} has no dataset config in its options")
-    revision = hf_datasets.revision(dataset, api=str(options.get("api", hf_datasets.HUB)))
+    current = hf_datasets.revision(dataset, api=str(options.get("api", hf_datasets.HUB)))
+    revision = current.sha
     if revision and revision == source.last_revision and not force_fetch:
         return None
     data, url = hf_datasets.rows(
@@ -74,7 +78,13 @@ def _fetch_hf_dataset(source: Source, *, force_fetch: bool) -> Fetched | None:
         config=str(options["config"]),
         split=str(options.get("split", "latest")),
     )
-    return Fetched(data=data, url=url, content_type="application/json", revision=revision)
+    return Fetched(
+        data=data,
+        url=url,
+        content_type="application/json",
+        revision=revision,
+        upstream_updated_at=current.committed_at,
+    )
 
 
 def discover_hf_sources(

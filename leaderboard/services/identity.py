@@ -2,9 +2,14 @@
 
 Rules:
 - a raw string already known as an alias maps to its entity, whatever staff renamed it to;
-- an unknown string that matches an existing entity loosely ("DeepSeek AI" ~ "DeepSeek")
-  becomes a new alias of it, flagged for review, instead of a duplicate entity;
-- an unknown string that matches nothing creates the entity and its alias, both flagged;
+- an unknown string that normalises to an existing entity ("DeepSeek AI" ~ "DeepSeek";
+  a model's ``GPT-4o`` ~ ``gpt-4o``) becomes a reviewed alias of it: the rule decided, there
+  is nothing for a curator to decide; so does a glued cell the cleaner was sure of
+  (``Anthropicclaude-opus-4-1`` for an existing ``claude-opus-4-1``);
+- an unknown string that matches nothing creates the entity, flagged for review; its own
+  spellings in the same row become reviewed aliases, so one new name is one item in the queue
+  (a merge later moves them all);
+- a name the cleaner was unsure of, or one that normalises to two different models, waits;
 - curated fields of an existing model are never changed by an import: when upstream disagrees,
   the model records what upstream said and is flagged for review;
 - a model upstream gives no organisation for (and that has none curated) takes the one its
@@ -33,6 +38,7 @@ from ..models import (
     OrganizationDomain,
 )
 from ..sources.base import RowData
+from ..sources.names import normalised_key
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _CORPORATE_SUFFIX = re.compile(r"(ai|inc|llc|ltd|labs?|corp|corporation)$")
@@ -187,8 +193,11 @@ class _Catalog[E: (Organization, License)]:
             if created:
                 self._created.append(raw)
             self._by_loose[loose_key(raw)] = entity
+        # The entity waits for review when it is new; the string that names it does not.
         alias, created = insert_or_fetch(
-            self._alias, lookup={"raw__iexact": raw}, values={"raw": raw, self._link: entity}
+            self._alias,
+            lookup={"raw__iexact": raw},
+            values={"raw": raw, self._link: entity, "needs_review": False},
         )
         entity = getattr(alias, self._link)  # a concurrent import may have mapped it first
         self._stats.new_aliases += created
@@ -200,7 +209,7 @@ def _stable_order(raws: list[str]) -> list[str]:
     """Distinct strings grouped by loose key, the groups sorted by it; in a group the first
     spelling given comes first (it names a new entity), then the others sorted."""
     groups: dict[str, dict[str, None]] = {}
-    for raw in raws:
+    for raw in dict.fromkeys(raws):  # a back-fill repeats each string hundreds of times
         if raw := raw.strip():
             groups.setdefault(loose_key(raw), {})[raw] = None
     ordered = []
@@ -230,6 +239,27 @@ class Resolver:
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
         self._domains = domain_table()
+        # A back-fill names each model in hundreds of snapshots with the same strings; once
+        # resolved, such a row changes nothing more (see ``model``), so it is looked up here.
+        self._seen: dict[tuple[object, ...], AIModel] = {}
+        # Normalised key → the one model it names, or None when it names several (ambiguous).
+        self._normal: dict[str, AIModel | None] = {}
+        for raw, model in self._models.items():
+            self._remember_normal(raw, model)
+
+    def _remember_normal(self, raw: str, model: AIModel) -> None:
+        key = normalised_key(raw)
+        if key and self._normal.setdefault(key, model) not in (None, model):
+            self._normal[key] = None
+
+    def _known_model(self, *names: str) -> AIModel | None:
+        for name in names:
+            if (model := self._models.get(name.casefold())) is not None:
+                return model
+        for name in names:
+            if (model := self._normal.get(normalised_key(name))) is not None:
+                return model
+        return None
 
     def prepare(self, rows: list[RowData]) -> None:
         """Resolve ``rows`` (in payload order) in one stable order: organisations, then
@@ -253,6 +283,22 @@ class Resolver:
 
     def model(self, row: RowData) -> AIModel:
         """The curated model for ``row``; created (flagged for review) when unknown."""
+        said = (row.model_key, row.model, row.raw_model, row.organization, row.license, row.url)
+        seen = self._seen.get(said)
+        if (
+            seen is not None
+            and (not row.organization or seen.upstream_organization == row.organization)
+            and (not row.license or seen.upstream_license == row.license)
+        ):
+            # Resolved before with these very strings, and upstream's statements recorded on
+            # the model are still these (another row may have said otherwise since): resolving
+            # again would find the same model and change nothing.
+            return seen
+        model = self._resolve(row)
+        self._seen[said] = model
+        return model
+
+    def _resolve(self, row: RowData) -> AIModel:
         organization = self.organization(row.organization)
         # Upstream named no maker: the curated domain table may, from the row's link. It only
         # ever fills a blank; it never disagrees with (or flags) a curated organisation.
@@ -263,7 +309,7 @@ class Resolver:
         )
         license_ = self.license(row.license)
         key = (row.model_key or row.model).strip()
-        model = self._models.get(key.casefold()) or self._models.get(row.model.casefold())
+        model = self._known_model(key, row.model)
         created = False
         if model is None:
             model, created = insert_or_fetch(
@@ -286,11 +332,16 @@ class Resolver:
             self._record_upstream(model, row, organization, license_, by_domain)
         for raw in sorted({key, row.model, row.raw_model} - {""}):  # a stable order, as above
             if raw.casefold() not in self._models:
+                # Only the name that makes a new model, or a guess, waits for a curator.
+                waits = row.name_uncertain or (created and raw == key)
                 alias, alias_created = insert_or_fetch(
-                    ModelAlias, lookup={"raw__iexact": raw}, values={"raw": raw, "model": model}
+                    ModelAlias,
+                    lookup={"raw__iexact": raw},
+                    values={"raw": raw, "model": model, "needs_review": waits},
                 )
                 self.stats.new_aliases += alias_created
                 self._models[raw.casefold()] = alias.model if not alias_created else model
+                self._remember_normal(raw, self._models[raw.casefold()])
         return model
 
     def _record_upstream(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from leaderboard.boards import BoardKey
 
@@ -94,6 +95,7 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
     """Import (or with ``dry_run`` only parse and gate) one origin. Raises ImportRefused for
     options it cannot honour; otherwise never raises for bad data or a failed fetch."""
     check_options(origin, options)
+    started_at = timezone.now()  # a run recorded after the fetch still starts here
     if isinstance(origin, FromFile):
         request = _request(
             options, data=origin.data, origin=origin.name, content_type=origin.content_type
@@ -109,22 +111,32 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
             force_fetch = options.force_fetch or options.dry_run
             fetched = fetching.fetch_source(source, force_fetch=force_fetch)
     except (http.FetchError, FormatError) as error:
-        return _record_without_payload(source, label, options, Status.FAILED, str(error))
+        return _record_without_payload(
+            source, label, options, Status.FAILED, str(error), started_at=started_at
+        )
     except BaseException as error:  # a bug, or the worker's time limit: recorded, then raised
         reason = f"{UNEXPECTED_ERROR}: {error!r}"[:1000]
-        _record_without_payload(source, label, options, Status.FAILED, reason)
+        _record_without_payload(
+            source, label, options, Status.FAILED, reason, started_at=started_at
+        )
         raise
     if fetched is None:
         assert source is not None  # only a source can be "revision already imported"
         reason = f"upstream revision {source.last_revision} already imported"
-        return _record_without_payload(source, label, options, Status.UNCHANGED, reason)
+        return _record_without_payload(
+            source, label, options, Status.UNCHANGED, reason, started_at=started_at
+        )
     if source is not None:
         options = _with_source_defaults(options, source)
-    request = _request(
-        options, data=fetched.data, origin=fetched.url, content_type=fetched.content_type,
-        source=source,
+    request = dataclasses.replace(
+        _request(
+            options, data=fetched.data, origin=fetched.url, content_type=fetched.content_type,
+            source=source,
+        ),
+        fetched_at=timezone.now(),
+        upstream_updated_at=fetched.upstream_updated_at,
     )  # fmt: skip
-    outcome = import_payload(request, dry_run=options.dry_run)
+    outcome = import_payload(request, dry_run=options.dry_run, started_at=started_at)
     # The revision counts as imported only when it went where the source sends it.
     recorded = fetched.revision and outcome.ok and not options.dry_run
     if source is not None and recorded and _as_configured(request, source):
@@ -133,9 +145,12 @@ def import_origin(origin: Origin, options: ImportOptions) -> Outcome:
     return outcome
 
 
-def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
+def import_payload(
+    request: ImportRequest, *, dry_run: bool = False, started_at: dt.datetime | None = None
+) -> Outcome:
     """Import bytes in hand, recorded as a run (a dry run writes nothing at all). Never raises
-    for bad data; an unexpected error ends the run as FAILED and is raised again."""
+    for bad data; an unexpected error ends the run as FAILED and is raised again.
+    ``started_at``: when the work began (before the fetch), else now."""
     if dry_run:
         return imports.dry_run(request)
     runs.abandon_dead_runs()
@@ -145,8 +160,11 @@ def import_payload(request: ImportRequest, *, dry_run: bool = False) -> Outcome:
         source=request.source,
         board_key=request.hint.slug,
         published_on=request.published_on,
+        fetched_at=request.fetched_at,
+        upstream_updated_at=request.upstream_updated_at,
         forced_by=request.forced_by if request.force else None,
         force_reason=request.force_reason.strip(),
+        started_at=started_at,
     )
     with runs.alive(run) as heart:
         run.payload = imports.store_payload(
@@ -224,6 +242,9 @@ def force_publish(*, run: ImportRun, user: User, reason: str) -> Outcome:
             hint=BoardKey.parse(run.board_key),
             format_name=run.format or None,
             published_on=run.published_on,
+            # A fetched payload keeps its fetch: the date it had then is still its date.
+            fetched_at=run.fetched_at,
+            upstream_updated_at=run.upstream_updated_at,
             source=run.source,
             content_type=run.payload.content_type,
             force_reason=reason,
@@ -270,7 +291,13 @@ def _request(
 
 
 def _record_without_payload(
-    source: Source | None, origin: str, options: ImportOptions, status: str, reason: str
+    source: Source | None,
+    origin: str,
+    options: ImportOptions,
+    status: str,
+    reason: str,
+    *,
+    started_at: dt.datetime,
 ) -> Outcome:
     """A run that never got bytes to import (a failed fetch, an unchanged revision); a dry
     run records nothing."""
@@ -282,5 +309,6 @@ def _record_without_payload(
         origin=origin,
         source=source,
         format_name=options.format_name or (source.format if source else ""),
+        started_at=started_at,
     )
     return runs.finish(run, outcome)

@@ -33,13 +33,12 @@ from .. import cache_keys
 from ..models import AIModel, Entry, ImportRun, Leaderboard, RawPayload, Snapshot
 from ..ranking import RankedRow, assign_ranks
 from ..sources.base import ChallengePage, FormatError, ModelMetadata, ParseResult, RowData
-from . import claims, planning
+from . import bulk, claims, families, planning
 from .identity import Resolver
 from .planning import Counts, ImportRequest, Plan, content_hash
 
 logger = logging.getLogger(__name__)
 
-ENTRY_BATCH_SIZE = 500
 Status = ImportRun.Status
 
 
@@ -68,7 +67,7 @@ def store_payload(data: bytes, *, origin: str, content_type: str = "") -> RawPay
         sha256=digest,
         defaults={
             "size": len(data),
-            "compressed": gzip.compress(data, mtime=0),
+            "compressed": gzip.compress(data, compresslevel=6, mtime=0),  # 2× faster than 9
             "origin": origin[:500],
             "content_type": content_type[:100],
         },
@@ -100,7 +99,10 @@ def dry_run(request: ImportRequest) -> Outcome:
         format_name, result = planning.parse(request)
     except FormatError as error:
         return Outcome(status=Status.REJECTED, reason=str(error))
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     problems = planning.problems(plans, force=request.force)
     return Outcome(
         status=Status.REJECTED if problems else Status.SUCCEEDED,
@@ -127,7 +129,10 @@ def process(
         return Outcome(status=Status.REJECTED, reason=str(error))
     run.format = format_name
     report("validating")
-    plans = planning.plan(result, request)
+    try:
+        plans = planning.plan(result, request)
+    except planning.Undated as error:
+        return Outcome(status=Status.REJECTED, reason=str(error), format=format_name)
     counts = planning.plan_counts(result, plans)
     if problems := planning.problems(plans, force=request.force):
         return Outcome(
@@ -167,6 +172,51 @@ class _Written:
     changed: bool
 
 
+@dataclass(slots=True)
+class _BoardState:
+    """One board while a payload writes it: read once, then kept up to date in memory, so the
+    payload costs a few statements per board instead of a dozen per snapshot."""
+
+    board: Leaderboard
+    hashes: set[str]
+    """Content hashes of its live snapshots (unique per board)."""
+    dates: dict[dt.date, tuple[str, Snapshot | None]]
+    """Its live snapshots from this source: date → (content hash, the snapshot when this
+    payload creates it, else None: it is in the database)."""
+    current: tuple[Snapshot | int, dt.date] | None
+    """Its current snapshot (as this payload moves it) and that snapshot's date."""
+    replaced_dates: list[dt.date] = field(default_factory=list)
+    """Dates whose live snapshot in the database a new version replaces."""
+    previous: Snapshot | int | None = None
+    """The current snapshot before ``current`` (what the change summary compares with)."""
+    published: tuple[Snapshot, list[AIModel]] | None = None
+    """The newest snapshot of this payload that takes the board's current place."""
+
+
+def _board_state(plan: Plan, source_label: str) -> _BoardState:
+    board, _ = Leaderboard.objects.select_related("current_snapshot").get_or_create(
+        arena=plan.board.arena,
+        category=plan.board.category,
+        style_control=plan.board.style_control,
+        defaults={"metric": plan.data.metric},
+    )
+    purge_superseded(board=board)
+    hashes: set[str] = set()
+    dates: dict[dt.date, tuple[str, Snapshot | None]] = {}
+    live = Snapshot.objects.filter(leaderboard=board)
+    for published_on, source, digest in live.values_list("published_on", "source", "content_hash"):
+        hashes.add(digest)
+        if source == source_label:
+            dates[published_on] = (digest, None)
+    current = board.current_snapshot
+    return _BoardState(
+        board=board,
+        hashes=hashes,
+        dates=dates,
+        current=(current.pk, current.published_on) if current is not None else None,
+    )
+
+
 def _write(
     plans: list[Plan],
     result: ParseResult,
@@ -189,36 +239,63 @@ def _write(
         )
         for metadata in result.metadata:
             resolver.model(_metadata_row(metadata))
+        # First decide, in memory, what each snapshot does; then write it all in a few
+        # statements: the replaced dates marked, the snapshots, their entries, the pointers.
+        boards: dict[object, _BoardState] = {}
+        written: list[tuple[Snapshot, list[RankedRow], list[AIModel]]] = []
+        now = timezone.now()
         for plan in plans:
-            board, _ = Leaderboard.objects.get_or_create(
-                arena=plan.board.arena,
-                category=plan.board.category,
-                style_control=plan.board.style_control,
-                defaults={"metric": plan.data.metric},
-            )
+            state = boards.get(plan.board)
+            if state is None:
+                state = boards[plan.board] = _board_state(plan, source_label)
             digest = content_hash(plan)
-            if Snapshot.objects.filter(leaderboard=board, content_hash=digest).exists():
+            if digest in state.hashes:
                 unchanged += 1
                 continue
-            purge_superseded(board=board)
-            # Upstream revised the data of a date we hold: the new version replaces it. The old
-            # one is only marked, so a reader that resolved it a moment ago still reads all of
-            # its rows; the board's pointer moves to the new one below, in this transaction.
-            replaced += Snapshot.objects.filter(
-                leaderboard=board, published_on=plan.published_on, source=source_label
-            ).update(superseded_at=timezone.now())
-            board_changes = _write_snapshot(
-                plan,
-                board=board,
-                digest=digest,
-                run=run,
-                source_label=source_label,
+            snapshot, ranked, models = _write_snapshot(
+                plan, board=state.board, digest=digest, run=run, source_label=source_label,
                 resolver=resolver,
-            )
+            )  # fmt: skip
+            written.append((snapshot, ranked, models))
             created += 1
-            if board_changes is not None:
-                changes[board.slug] = board_changes
+            if (old := state.dates.get(plan.published_on)) is not None:
+                # Upstream revised the data of a date we hold: the new version replaces it.
+                # The old one is only marked, so a reader that resolved it a moment ago still
+                # reads all of its rows; the board's pointer moves below, in this transaction.
+                old_digest, old_snapshot = old
+                if old_snapshot is None:
+                    state.replaced_dates.append(plan.published_on)
+                else:  # created by this very payload: it is written already replaced
+                    old_snapshot.superseded_at = now
+                    replaced += 1
+                state.hashes.discard(old_digest)
+            state.hashes.add(digest)
+            state.dates[plan.published_on] = (digest, snapshot)
+            # Only a snapshot at least as new as the current one takes its place, so a
+            # back-fill of old dates adds history without moving the board back in time.
+            if state.current is None or state.current[1] <= plan.published_on:
+                state.previous = state.current[0] if state.current else None
+                state.current = (snapshot, plan.published_on)
+                state.published = (snapshot, models)
+        for state in boards.values():
+            if state.replaced_dates:
+                replaced += Snapshot.objects.filter(
+                    leaderboard=state.board,
+                    source=source_label,
+                    published_on__in=state.replaced_dates,
+                ).update(superseded_at=now)
+        Snapshot.objects.bulk_create([snapshot for snapshot, _, _ in written])
+        bulk.insert_entries(
+            _entry_row(snapshot.pk, item, model.pk)
+            for snapshot, ranked, models in written
+            for item, model in zip(ranked, models, strict=True)
+        )
+        for state in boards.values():
+            if (board_changes := _publish(state)) is not None:
+                changes[state.board.slug] = board_changes
         models_created = len(resolver.stats.new_models)  # this import's, not another's
+        if models_created:
+            families.apply_family_rules()  # new variants join their family at once
         changed = bool(created or models_created or resolver.stats.models_updated)
         if changed:
             transaction.on_commit(cache_keys.bump)
@@ -262,14 +339,18 @@ def _write_snapshot(
     run: ImportRun,
     source_label: str,
     resolver: Resolver,
-) -> dict[str, object] | None:
+) -> tuple[Snapshot, list[RankedRow], list[AIModel]]:
+    """Rank and resolve one snapshot's rows; the snapshot (not saved yet: ``_write`` saves
+    them all in one statement) with its ranked rows and their models."""
     ranked = assign_ranks(plan.data.rows, rank_kind=plan.data.rank_kind)
     models = [resolver.model(item.row) for item in ranked]
     _refuse_merged_duplicates(ranked, models)
     votes = [item.row.votes for item in ranked if item.row.votes is not None]
-    snapshot = Snapshot.objects.create(
+    snapshot = Snapshot(
         leaderboard=board,
         published_on=plan.published_on,
+        dated_by=plan.dated_by,
+        upstream_updated_at=plan.upstream_updated_at,
         source=source_label,
         rank_kind=plan.data.rank_kind or Snapshot.RankKind.POSITION,
         content_hash=digest,
@@ -277,24 +358,27 @@ def _write_snapshot(
         total_votes=sum(votes) if votes else None,
         import_run=run,
     )
-    Entry.objects.bulk_create(
-        (_entry(snapshot, item, model) for item, model in zip(ranked, models, strict=True)),
-        batch_size=ENTRY_BATCH_SIZE,
-    )
-    previous = board.current_snapshot_id
-    # Publish: only a snapshot at least as new as the current one takes its place, so a
-    # back-fill of old dates adds history without moving the board back in time.
-    became_current = (
-        Leaderboard.objects.filter(pk=board.pk)
+    return snapshot, ranked, models
+
+
+def _publish(state: _BoardState) -> dict[str, object] | None:
+    """Point the board at the newest snapshot this payload gave it (if it is at least as new
+    as its current one) and summarise the change; None when it did not move."""
+    if state.published is None:
+        return None
+    snapshot, models = state.published
+    moved = (
+        Leaderboard.objects.filter(pk=state.board.pk)
         .filter(
             Q(current_snapshot__isnull=True)
-            | Q(current_snapshot__published_on__lte=plan.published_on)
+            | Q(current_snapshot__published_on__lte=snapshot.published_on)
         )
         .update(current_snapshot=snapshot)
     )
-    if not became_current:
+    if not moved:
         return None
-    return _diff(previous, snapshot, models, plan.published_on)
+    previous = state.previous.pk if isinstance(state.previous, Snapshot) else state.previous
+    return _diff(previous, snapshot, models, snapshot.published_on)
 
 
 def _refuse_merged_duplicates(ranked: list[RankedRow], models: list[AIModel]) -> None:
@@ -308,26 +392,27 @@ def _refuse_merged_duplicates(ranked: list[RankedRow], models: list[AIModel]) ->
         seen[model.pk] = item.row.model
 
 
-def _entry(snapshot: Snapshot, item: RankedRow, model: AIModel) -> Entry:
+def _entry_row(snapshot_id: int, item: RankedRow, model_id: int) -> tuple[object, ...]:
+    """One entry as ``bulk.ENTRY_FIELDS`` orders it (the strings cut to their columns)."""
     row = item.row
-    return Entry(
-        snapshot=snapshot,
-        model=model,
-        rank=item.rank,
-        upstream_rank=row.rank,
-        rank_upper=item.rank_upper,
-        rank_lower=item.rank_lower,
-        score=row.score,
-        rating_lower=row.rating_lower,
-        rating_upper=row.rating_upper,
-        votes=row.votes,
-        preliminary=row.preliminary,
-        raw_model=(row.raw_model or row.model)[:300],
-        raw_organization=row.organization[:200],
-        raw_license=row.license[:200],
-        price_input=row.price_input,
-        price_output=row.price_output,
-        context_tokens=row.context_tokens,
+    return (
+        snapshot_id,
+        model_id,
+        item.rank,
+        row.rank,
+        item.rank_upper,
+        item.rank_lower,
+        row.score,
+        row.rating_lower,
+        row.rating_upper,
+        row.votes,
+        row.preliminary,
+        (row.raw_model or row.model)[:300],
+        row.organization[:200],
+        row.license[:200],
+        row.price_input,
+        row.price_output,
+        row.context_tokens,
     )
 
 

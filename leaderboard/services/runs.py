@@ -48,20 +48,28 @@ def start(
     board_key: str = "",
     format_name: str = "",
     published_on: dt.date | None = None,
+    fetched_at: dt.datetime | None = None,
+    upstream_updated_at: dt.datetime | None = None,
     forced_by: User | None = None,
     force_reason: str = "",
+    started_at: dt.datetime | None = None,
 ) -> ImportRun:
-    """A new RUNNING run, alive as of now."""
+    """A new RUNNING run, alive as of now; ``started_at`` when the work began earlier (a run
+    recorded after a failed fetch), so its duration is the real one."""
+    now = timezone.now()
     return ImportRun.objects.create(
+        started_at=min(started_at or now, now),
         trigger=trigger,
         origin=origin[:500],
         source=source,
         board_key=board_key,
         format=format_name,
         published_on=published_on,
+        fetched_at=fetched_at,
+        upstream_updated_at=upstream_updated_at,
         forced_by=forced_by,
         force_reason=force_reason,
-        heartbeat_at=timezone.now(),
+        heartbeat_at=now,
     )
 
 

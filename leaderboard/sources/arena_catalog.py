@@ -137,7 +137,12 @@ class ArenaCatalogAdapter:
                     published_on=published_on,
                 )
             )
-        return ParseResult(format=self.name, snapshots=snapshots, warnings=warnings)
+        return ParseResult(
+            format=self.name,
+            snapshots=snapshots,
+            generated_at=_updated_at(payload),
+            warnings=warnings,
+        )
 
 
 class ScatterplotMetadataAdapter:
@@ -203,6 +208,22 @@ def _published_on(payload: dict[str, object]) -> dt.date | None:
             except ValueError:
                 pass
         raise FormatError(f"top-level {key!r} is not a date: {str(value)[:40]!r}")
+    return None
+
+
+def _updated_at(payload: dict[str, object]) -> dt.datetime | None:
+    """The moment a top-level date key states, where it gives a time of day (aware UTC;
+    naive is taken as UTC); None for a bare date. ``_published_on`` already vetted it."""
+    for key in _DATE_KEYS:
+        value = payload.get(key)
+        if isinstance(value, str) and len(value.strip()) > 10:
+            try:
+                moment = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return None
+            return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        if value is not None:
+            return None
     return None
 
 

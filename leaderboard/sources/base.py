@@ -80,6 +80,9 @@ class SnapshotData:
     published_on: dt.date | None = None
     rank_kind: RankKind | None = None
     metric: Metric = "elo"
+    updated_at: dt.datetime | None = None
+    """When upstream says this board's data was updated (aware, UTC), where it says so per
+    board; otherwise ``ParseResult.generated_at`` stands for every snapshot."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,7 +128,7 @@ class MarkdownPageAdapter:
             if result.generated_at is None:
                 result.generated_at = generated_at
             snapshot = _snapshot(table, result.warnings)
-            snapshot.published_on = published_on
+            snapshot.published_on, snapshot.updated_at = published_on, generated_at
             snapshot.arena, snapshot.category = _board(section)
             result.snapshots.append(snapshot)
         return result

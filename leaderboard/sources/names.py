@@ -84,6 +84,8 @@ KNOWN_ORGANIZATIONS: frozenset[str] = frozenset(
 )
 """Organisation spellings seen in the real pages' organisation columns and glued tails."""
 
+_SLASHED_ORGANIZATIONS = frozenset(org for org in KNOWN_ORGANIZATIONS if "/" in org)
+
 _ORG_SEPARATOR = " · "
 _LINK = re.compile(r"\[([^\[\]]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)\s*\)")
 _HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -139,6 +141,17 @@ def parse_model_cell(cell: str, organization: str = "") -> ModelCell:
         license=glued_license,
         link=link,
     )
+
+
+def rejoin_split_organization(organization: str, license_: str) -> tuple[str, str]:
+    """``("AllenAI", "UW")`` → ``("AllenAI/UW", "")``: a scraper that split the organisation on
+    its slash pushed the second half into the license column and lost the real license (seen
+    for tulu-2-dpo-70b in acarter881's snapshots). Only a known slashed organisation is
+    rejoined: a license after a real organisation stays as it is."""
+    joined = f"{organization}/{license_}"
+    if organization and license_ and joined in _SLASHED_ORGANIZATIONS:
+        return joined, ""
+    return organization, license_
 
 
 def model_cell_link(cell: str) -> str:
@@ -214,3 +227,14 @@ def _organization_prefixes(organization: str) -> list[str]:
 def _looks_like_name(rest: str) -> bool:
     """True for ``Claude 3.5 …``-like remainders: a word of two letters or more, not a suffix."""
     return bool(re.match(r"[A-Z][A-Za-z]+[\s\-0-9]", rest))
+
+
+_SEPARATORS = re.compile(r"[\s_.:]+")
+
+
+def normalised_key(text: str) -> str:
+    """``"Claude 3.5 Haiku"``, ``"claude-3-5-haiku"`` and ``"anthropic/claude_3.5_haiku"``
+    share one normalised key: case, a provider prefix and separators do not count. Two
+    models are the same model by it only when nothing else shares it (callers check)."""
+    last = text.strip().casefold().rsplit("/", 1)[-1]
+    return _SEPARATORS.sub("-", last).strip("-")

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from leaderboard.boards import BoardKey
 from leaderboard.sources.arena_rows import entry_row
 from leaderboard.sources.base import FormatError, ParseResult, RowData, SnapshotData
+from leaderboard.sources.names import rejoin_split_organization
 from leaderboard.sources.spreads import two_ranks
 from leaderboard.sources.text import parse_float, parse_int, safe_url
 
@@ -129,14 +130,18 @@ def _scraped_row(model: object, position: int, name_key: str) -> RowData:
     best, worst = (two_ranks(spread) if isinstance(spread, str) else None) or (None, None)
     url = model.get("model_url")
     preliminary = model.get("is_preliminary")
+    license_ = " ".join(model["license"].split()) if isinstance(model.get("license"), str) else ""
+    organization, license_ = rejoin_split_organization(
+        _clean_organization(model.get("organization")), license_
+    )
     return RowData(
         model=name,
         score=score,
         rating_lower=score - abs(ci) if ci is not None else None,
         rating_upper=score + abs(ci) if ci is not None else None,
         votes=parse_int(model.get("votes")),
-        organization=_clean_organization(model.get("organization")),
-        license=" ".join(model["license"].split()) if isinstance(model.get("license"), str) else "",
+        organization=organization,
+        license=license_,
         rank=parse_int(model.get("rank")),
         rank_upper=best,
         rank_lower=worst,
@@ -277,7 +282,9 @@ class ScrapedTimeseriesAdapter:
             taken_at = _utc(scrape.get("ts"), f"{what} ts")
             if taken_at is not None and (latest is None or taken_at > latest):
                 latest = taken_at
-            snapshot = SnapshotData(rows=rows, published_on=published_on, rank_kind="position")
+            snapshot = SnapshotData(
+                rows=rows, published_on=published_on, rank_kind="position", updated_at=taken_at
+            )
             key: dt.date | int = published_on if published_on is not None else number
             earlier = by_date.get(key)
             if earlier is not None:

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"[-+]?\d[\d,\s]*(?:\.\d+)?|[-+]?\.\d+")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+"""A cell that is one number and nothing else (most CSV cells): ``float`` reads it as is."""
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 # The interval dialects of ``interval_bounds``.
@@ -75,7 +77,11 @@ def parse_float(value: object) -> float | None:
         except OverflowError:  # an int too large for a float
             return None
         return number if math.isfinite(number) else None
-    match = _NUMBER.search(str(value))
+    text = str(value)
+    if _PLAIN_NUMBER.fullmatch(text):
+        number = float(text)
+        return number if math.isfinite(number) else None
+    match = _NUMBER.search(text)
     if not match:
         return None
     try:

@@ -134,3 +134,10 @@ def test_every_operation_answers_as_a_miss_and_is_counted(caplog: Any) -> None:
     warnings = [r for r in caplog.records if r.name == "arenasite.cache"]
     assert len(warnings) == 1  # rate-limited: one report per LOG_INTERVAL
     assert "unavailable" in warnings[0].getMessage()
+
+
+def test_one_redis_client_serves_every_operation() -> None:
+    """Django builds a client per operation (copying its callback table); ours keeps one."""
+    with redis_cache_at(closed_port(), breaker_seconds=0) as cache:
+        client = cache._cache
+        assert client.get_client() is client.get_client(write=True)

@@ -59,6 +59,7 @@ def test_no_environment_is_the_embedded_default(tmp_path: Path) -> None:
     assert (found["time_zone"], found["use_tz"]) == ("UTC", True)
     assert (found["serializer"], found["prefetch"], found["ignore_result"]) == ("json", 1, True)
     assert found["beat"] == [
+        "daily-enrich-models",
         "every-minute-sweep-import-runs",
         "frequent-heartbeat",
         "hourly-freshness-alerts",

@@ -26,6 +26,7 @@ from leaderboard.services.planning import ImportRequest
 from tests.paths import REPO
 
 SEED = REPO / "tests" / "data" / "upstream" / "markdown-cherry" / "seed_en_2025-11-18.md"
+DEC_20 = SEED.with_name("lmarena_md_2025-12-20_rank-spread.md")
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -89,6 +90,21 @@ def seed_board(transactional_db: None) -> None:
     ContentVersion.objects.update_or_create(
         pk=1, defaults={"version": time.time_ns(), "changed_at": timezone.now()}
     )
+
+
+@pytest.fixture
+def later_snapshot(seed_board: None) -> None:
+    """The 2025-12-20 page published after the seed on text/overall: the board then shows
+    movement (risers, fallers, new models) against 2025-11-18."""
+    outcome = import_payload(
+        ImportRequest(
+            data=DEC_20.read_bytes(),
+            origin=str(DEC_20),
+            trigger=ImportRun.Trigger.COMMAND,
+            hint=BoardKey.parse("text/overall"),
+        )
+    )
+    assert outcome.ok, outcome.reason
 
 
 @pytest.fixture

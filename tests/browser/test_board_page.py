@@ -172,6 +172,24 @@ def test_on_a_phone_rank_model_and_score_fit_with_organisation_and_license_folde
     assert phone.problems == []
 
 
+@pytest.mark.parametrize(("name", "context"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_snapshot_bar_shows_upstreams_update_time_and_ours_apart_and_fits(
+    visit: Open, name: str, context: dict[str, object]
+) -> None:
+    view = visit(**context)
+    view.goto("/")
+    bar = view.page.locator("section.snapshot dl.meta")
+
+    text = bar.inner_text()
+    assert "2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST (Beijing time)" in text
+    assert "Imported" in text
+    width = view.page.evaluate("window.innerWidth")
+    assert bar.evaluate("(dl) => dl.getBoundingClientRect().right") <= width + 1
+    bar.scroll_into_view_if_needed()
+    view.screenshot(f"{name}-snapshot-times")
+    assert view.problems == []
+
+
 def test_dark_mode_changes_the_page_background(visit: Open) -> None:
     light = visit(**DESKTOP, color_scheme="light")
     dark = visit(**DESKTOP, color_scheme="dark")
@@ -248,3 +266,46 @@ def test_the_watcher_reports_a_csp_violation(visit: Open) -> None:
     assert any("CSP violation: style-src" in problem for problem in desktop.problems), (
         desktop.problems
     )
+
+
+MOVEMENT_SHOWN = """() => [...document.querySelectorAll("table.board tbody td.col-movement")]
+  .map((td) => td.querySelector("[aria-hidden=true]").textContent.split(" ")[0])"""
+
+
+def _rank_change(shown: str) -> int | None:
+    """▲3 → 3, ▼2 → -2, = → 0, new / – → None."""
+    if shown.startswith("▲"):
+        return int(shown[1:])
+    if shown.startswith("▼"):
+        return -int(shown[1:])
+    return 0 if shown == "=" else None
+
+
+@pytest.mark.usefixtures("later_snapshot")
+def test_movement_sorts_biggest_riser_first_and_compare_to_applies_from_the_form(
+    visit: Open,
+) -> None:
+    desktop = visit(**DESKTOP)
+    desktop.goto("/text/overall/")
+    page = desktop.page
+    assert "movement since 2025-11-18" in page.locator(".summary").inner_text()
+
+    header = page.locator("table.board thead th.col-movement")
+    header.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=-movement"))
+    changes = [_rank_change(shown) for shown in page.evaluate(MOVEMENT_SHOWN)]
+    known = [change for change in changes if change is not None]
+    assert known and known == sorted(known, reverse=True) and known[0] > 0
+    # Models without a change to show (new ones) come after every number.
+    assert changes == known + [None] * (len(changes) - len(known))
+    assert header.get_attribute("aria-sort") == "descending"
+
+    # A date after the snapshot shown: ignored, and the form says so.
+    page.get_by_label("Movement since").fill("2026-01-01")
+    page.get_by_label("Movement since").dispatch_event("change")
+    page.wait_for_url(re.compile(r"compare_to=2026-01-01"))
+    page.locator("#filter-errors .error").wait_for()
+    assert "is not before the snapshot shown" in page.locator("#filter-errors").inner_text()
+    assert query(desktop) == {"sort": ["-movement"], "compare_to": ["2026-01-01"]}
+    desktop.screenshot("board-movement-sorted-1280")
+    assert desktop.problems == []

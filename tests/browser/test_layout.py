@@ -74,9 +74,47 @@ def test_no_table_cell_lies_outside_the_tables_box_at_common_widths(
     # Every column header of the wide layout is on screen from 1024 px up.
     if width >= 1024:
         headers = board.page.locator("table.board thead th")
-        assert headers.count() == 8
-        assert all(headers.nth(i).is_visible() for i in range(8))
+        assert headers.count() == 9
+        assert all(headers.nth(i).is_visible() for i in range(9))
     board.screenshot(f"board-{width}")
+    assert board.problems == []
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 375])
+@pytest.mark.usefixtures("later_snapshot")
+def test_the_movement_column_keeps_every_cell_inside_the_box(visit: Open, width: int) -> None:
+    options: dict[str, Any] = (
+        PHONE if width == 375 else {"viewport": {"width": width, "height": 800}}
+    )
+    board = visit(**options)
+    board.goto("/")
+    board.page.evaluate("document.querySelector('#results').scrollIntoView()")
+    board.screenshot(f"board-movement-{width}")
+
+    measured = board.page.evaluate(CELLS_OUTSIDE_THE_BOX)
+
+    assert measured["outside"] == [], measured["outside"][:5]
+    assert measured["overflow"] <= 1, measured
+    assert measured["page"] <= width + 1, measured
+    page = board.page
+    moves = page.locator("td.col-movement")
+    assert moves.count() == 289
+    shown = set(
+        page.evaluate(
+            """() => [...document.querySelectorAll("td.col-movement [aria-hidden=true]")]
+                     .map((span) => span.textContent.split(" ")[0])"""
+        )
+    )
+    assert "new" in shown and any(t.startswith("▲") for t in shown)
+    assert any(t.startswith("▼") for t in shown)
+    first = page.locator(ROWS).first
+    if width == 375:
+        # On a phone the rank change folds under the rank; the column leaves the table.
+        assert not moves.first.is_visible()
+        assert first.locator("td.col-rank .rank-meta").is_visible()
+    else:
+        assert moves.first.is_visible()
+        assert not first.locator("td.col-rank .rank-meta").is_visible()
     assert board.problems == []
 
 
@@ -109,8 +147,9 @@ def _serious_violations(visit: Visit, path: str) -> list[str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     "path",
-    ["/", "/about/", "/text/overall/?organization=Anthropic&open=on&sort=-votes", "/zh-hans/"],
-)
+    ["/", "/about/", "/text/overall/?organization=Anthropic&open=on&sort=-votes", "/zh-hans/",
+     "/corrections/", "/text/overall/?best_variant=on"],
+)  # fmt: skip
 def test_axe_finds_no_serious_or_critical_violations(visit: Open, path: str, scheme: str) -> None:
     # axe is injected as an inline script: only this context lifts the CSP to allow it.
     audit = visit(viewport={"width": 1280, "height": 900}, color_scheme=scheme, bypass_csp=True)
@@ -122,6 +161,17 @@ def test_the_phone_layout_passes_axe_too(visit: Open) -> None:
     audit = visit(**PHONE, bypass_csp=True)
 
     assert _serious_violations(audit, "/") == []
+    assert _serious_violations(audit, "/corrections/") == []  # its cards
+
+
+@pytest.mark.usefixtures("later_snapshot")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("phone", [False, True])
+def test_the_board_with_movement_passes_axe(visit: Open, phone: bool, scheme: str) -> None:
+    options: dict[str, Any] = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+    audit = visit(**options, color_scheme=scheme, bypass_csp=True)
+
+    assert _serious_violations(audit, "/?sort=-movement&compare_to=2025-11-18") == []
 
 
 def test_axe_is_really_running(visit: Open) -> None:

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.paths import SEED
 
@@ -15,6 +16,13 @@ from tests.paths import SEED
 def _fresh_cache() -> None:
     """Every test starts with an empty page cache: what one test rendered is not another's."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Every test starts in the default language: a request under ``/zh-hans/`` leaves Chinese
+    active on the thread, and ``reverse`` or ``gettext`` in the next test would follow it."""
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -145,14 +145,22 @@ def test_csv_export_defuses_every_spelling_of_a_formula_prefix(client: Client, n
 DATA = REPO / "tests" / "data" / "exports"
 
 
-IMPORTED_AT = dt.datetime(2025, 11, 18, 23, 30, 5, tzinfo=dt.UTC)  # 07:30:05 next day in Beijing
+UPDATED_AT = dt.datetime(2025, 11, 18, 23, 30, 5, tzinfo=dt.UTC)  # 07:30:05 next day in Beijing
+"""Upstream's own update time; ours (the import) comes later."""
+IMPORTED_AT = dt.datetime(2025, 11, 19, 1, 2, 3, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def published() -> tuple[Leaderboard, Snapshot]:
     """Two rows: one fully curated, one that only has upstream's raw strings."""
     board = factories.board(arena="text", category="overall", style_control=True)
-    snap = factories.snapshot(board, published_on=dt.date(2025, 11, 18), source="seed", row_count=2)
+    snap = factories.snapshot(
+        board,
+        published_on=dt.date(2025, 11, 18),
+        source="seed",
+        row_count=2,
+        upstream_updated_at=UPDATED_AT,
+    )
     Snapshot.objects.filter(pk=snap.pk).update(imported_at=IMPORTED_AT)
     snap.refresh_from_db()
     curated = factories.ai_model(
@@ -254,7 +262,8 @@ def test_json_describes_the_board_the_snapshot_and_every_row_without_links(
     assert document["snapshot"] == {
         "published_on": "2025-11-18",
         "source": "seed",
-        "imported_at": "2025-11-18T23:30:05+00:00",
+        "upstream_updated_at": "2025-11-18T23:30:05+00:00",
+        "imported_at": "2025-11-19T01:02:03+00:00",
     }
     assert document["rows"][1] == {
         "rank": 2,
@@ -275,6 +284,10 @@ def test_json_describes_the_board_the_snapshot_and_every_row_without_links(
         "context_tokens": None,
         "organization_curated": False,
         "license_curated": False,
+        # Movement: only the board's view annotates it (selectors.with_movement).
+        "previous_rank": None,
+        "rank_change": None,
+        "score_change": None,
     }
     assert [row["model"] for row in document["rows"]] == ["GPT X", "Raw|One\\Two"]
 
@@ -298,11 +311,11 @@ def test_csv_has_a_header_rfc_line_ends_blank_nulls_and_no_links(
     assert exports.render("csv", board=board, snapshot=snap, rows=rows_of(snap)) == (
         "rank,rank_upper,rank_lower,model,model_key,organization,license,license_kind,score,"
         "rating_lower,rating_upper,votes,preliminary,price_input,price_output,context_tokens,"
-        "organization_curated,license_curated\r\n"
+        "organization_curated,license_curated,previous_rank,rank_change,score_change\r\n"
         "1,1,2,GPT X,gpt-x,Acme Labs,Acme License,osi,1483.4,1472.4,1494.4,3298,True,"
-        ",,,False,False\r\n"
+        ",,,False,False,,,\r\n"
         "2,1,2,Raw|One\\Two,raw-one,'=Upstream Org,Apache 2.0,,1465.0,,1477.0,,False,"
-        ",,,False,False\r\n"
+        ",,,False,False,,,\r\n"
     )
 
 
@@ -326,13 +339,13 @@ def test_csv_has_a_header_rfc_line_ends_blank_nulls_and_no_links(
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(name: str, cell: str) -> None:
     row = ExportRow(1, 1, 1, name, "", "", "", "", "", 1.0, None, None, None, None)
     line = exports.to_csv([row]).split("\r\n")[1]
-    assert line == f"1,1,1,{cell},,,,,1.0,,,,,,,,False,False"
+    assert line == f"1,1,1,{cell},,,,,1.0,,,,,,,,False,False,,,"
 
 
 def test_csv_cells_starting_with_a_line_break_are_quoted_inside_one_field() -> None:
     row = ExportRow(1, 1, 1, "\r1", "\n2", "", "", "", "", 1.0, None, None, None, None)
     assert exports.to_csv([row]).split("\r\n", 1)[1] == (
-        '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,,,,,False,False\r\n'
+        '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,,,,,False,False,,,\r\n'
     )
 
 
@@ -360,11 +373,12 @@ def test_markdown_has_the_seed_pages_header_table_and_sections(
     board, snap = published
     text = exports.render("markdown", board=board, snapshot=snap, rows=rows_of(snap))
     lines = text.split("\n")
-    assert lines[:12] == [
+    assert lines[:13] == [
         "# LLM Arena Leaderboard — Text · Overall (`text/overall`)",
         "",
         "> **Data Update Time**: 2025-11-18 23:30:05 UTC / "
         "2025-11-19 07:30:05 CST (Beijing Time)  ",
+        "> **Imported**: 2025-11-19 01:02 UTC  ",
         "> **Upstream publish date**: 2025-11-18",
         "",
         "## Leaderboard",
@@ -399,6 +413,45 @@ def test_markdown_times_are_utc_and_beijing_whatever_the_servers_zone(
     board, snap = published
     text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
     assert "2025-11-18 23:30:05 UTC / 2025-11-19 07:30:05 CST (Beijing Time)" in text
+
+
+def test_markdown_without_an_upstream_time_says_so_and_never_passes_ours_off_as_it(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    Snapshot.objects.filter(pk=snap.pk).update(upstream_updated_at=None)
+    snap.refresh_from_db()
+
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+
+    assert "Data Update Time" not in text
+    assert "> **Imported**: 2025-11-19 01:02 UTC (upstream states no update time)  " in text
+    document = json.loads(exports.to_json(board=board, snapshot=snap, rows=rows_of(snap)))
+    assert document["snapshot"]["upstream_updated_at"] is None
+
+
+def test_the_seeds_update_time_is_written_back_by_the_markdown_export(
+    client: Client, seed: None
+) -> None:
+    # The seed says "> **Data Update Time**: 2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST
+    # (Beijing Time)"; imported today, the export must still say upstream's time, not ours.
+    response = client.get("/text/overall/export.md")
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert (
+        "> **Data Update Time**: 2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST (Beijing Time)"
+        in text
+    )
+    imported = Snapshot.objects.get().imported_at.astimezone(dt.UTC)
+    assert f"> **Imported**: {imported:%Y-%m-%d %H:%M} UTC  " in text
+
+    chinese = client.get("/zh-hans/text/overall/export.md").content.decode()
+    assert (
+        "> **数据更新时间**: 2025-11-18 08:08:22 UTC / 2025-11-18 16:08:22 CST (北京时间)"
+        in chinese
+    )
+    assert f"> **导入时间**: {imported:%Y-%m-%d %H:%M} UTC  " in chinese
 
 
 def test_markdown_cells_stay_on_one_line_and_keep_their_pipes_and_backslashes(

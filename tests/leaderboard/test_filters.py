@@ -6,10 +6,12 @@ import io
 import re
 
 import pytest
+from django import forms
 from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import cache_keys
+from leaderboard.filters import CheckboxList
 from leaderboard.models import AIModel, License
 from tests.leaderboard.pages import export_json
 from tests.paths import UPSTREAM
@@ -175,3 +177,47 @@ def test_hide_deprecated_drops_the_models_and_keeps_upstreams_ranks(
     assert [row["rank"] for row in rows[:4]] == [1, 2, 4, 5]  # rank 3 hidden, not renumbered
     assert "264 shown of 266" in html
     assert "Hiding models keeps upstream's ranks" in html
+
+
+def test_best_variant_per_family_keeps_each_familys_best_ranked_row_and_upstreams_ranks(
+    client: Client, seed: None
+) -> None:
+    from leaderboard.models import ModelFamily
+    from leaderboard.services import families
+
+    families.load_starter_rules()
+    families.apply_family_rules()
+    everything = export_json(client)["rows"]
+    by_family: dict[int | None, list[int]] = {}
+    for model in AIModel.objects.filter(entries__snapshot__leaderboard__arena="text").distinct():
+        by_family.setdefault(model.family_id, []).append(model.pk)
+    assert ModelFamily.objects.filter(members__isnull=False).exists()
+
+    best = export_json(client, "?best_variant=on")["rows"]
+    page = client.get("/text/overall/?best_variant=on").content.decode()
+
+    family_of = dict(AIModel.objects.values_list("name", "family_id"))
+    kept_families = [family_of[row["model"]] for row in best if family_of[row["model"]]]
+    assert len(kept_families) == len(set(kept_families))  # one row per family
+    alone = [row for row in everything if family_of[row["model"]] is None]
+    assert [row for row in best if family_of[row["model"]] is None] == alone
+    seen: set[int] = set()
+    expected = []
+    for row in everything:  # rank order: the first of each family is its best
+        family = family_of[row["model"]]
+        if family is None or family not in seen:
+            expected.append(row)
+            seen.add(family) if family else None
+    assert best == expected  # the same rows, ranks untouched
+    assert len(best) < len(everything)
+    assert "best variant of each family; ranks are upstream's" in page
+    # Off, it is dropped from the URL like every other untouched field.
+    assert client.get("/text/overall/?best_variant=&q=")["Location"] == "/text/overall/"
+
+
+@pytest.mark.parametrize("attrs", [{"id": "id_organization"}, {}, {"id": "id_o", "class": "c"}])
+def test_the_checkbox_list_renders_the_bytes_of_djangos_templates(attrs: dict[str, str]) -> None:
+    choices = [("a&b", "A <b>"), (1, "one"), ('x"y', "q'uote"), ("g", [("g1", "in a group")])]
+    for value in (["a&b", "g1"], [], None):
+        expected = forms.CheckboxSelectMultiple(choices=choices).render("org", value, attrs)
+        assert CheckboxList(choices=choices).render("org", value, attrs) == expected

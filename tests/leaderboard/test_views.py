@@ -86,6 +86,36 @@ def test_the_default_page_shows_every_seed_column(client: Client, seed: None) ->
     assert "interval of ranks, not a bound on the score" in html
 
 
+def test_the_board_shows_upstreams_update_time_and_our_import_time_apart(
+    client: Client, seed: None
+) -> None:
+    html = client.get("/").content.decode()
+    imported = timezone.now().astimezone(dt.UTC)  # the seed fixture imported it just now
+
+    # The seed's own "Data Update Time", in UTC and Beijing time, not the time we imported it.
+    assert re.search(
+        r"Data update time</dt>\s*<dd><time datetime=\"2025-11-18T08:08:22\+00:00\">"
+        r"2025-11-18 08:08:22 UTC</time> / 2025-11-18 16:08:22 CST \(Beijing time\)",
+        html,
+    )
+    assert re.search(rf"Imported</dt>\s*<dd><time[^>]*>{imported:%Y-%m-%d} \d\d:\d\d UTC", html)
+    chinese = client.get("/zh-hans/").content.decode()
+    assert "2025-11-18 16:08:22 CST (北京时间)" in chinese and "导入时间" in chinese
+
+
+def test_a_board_dated_by_its_fetch_says_upstream_stated_no_time(client: Client) -> None:
+    board = factories.board()
+    snap = factories.snapshot(board, dated_by="fetch", upstream_updated_at=None)
+    factories.entry(snap, factories.ai_model())
+    board.current_snapshot = snap
+    board.save(update_fields=["current_snapshot"])
+
+    html = client.get("/").content.decode()
+
+    assert re.search(r"Data update time</dt>\s*<dd>not stated by upstream</dd>", html)
+    assert "dated by the fetch: upstream gives no date" in html
+
+
 def test_boards_have_urls_like_arena_ai_and_a_style_control_twin(client: Client) -> None:
     call_command("load_bundled_data", stdout=io.StringIO())
 
@@ -388,3 +418,191 @@ def test_every_model_name_links_to_its_history_page(client: Client, seed: None) 
     assert len(links) == 266
     assert ("/models/grok-4.1-thinking/", "grok-4.1-thinking") in links
     assert client.get(links[0][0]).status_code == 200
+
+
+# --- movement ---------------------------------------------------------------------------------
+
+DAY = dt.date(2025, 3, 1)
+
+
+@pytest.fixture
+def moving_board() -> Any:
+    """text/overall on three dates. Day 0: a, b, c. Day 1: b, a, c (b up one, a down one).
+    Day 2: c, b, d (c up two, b down one, d new, a left)."""
+    from leaderboard.models import Leaderboard
+
+    board = factories.board()
+    models = {key: factories.ai_model(key=key, name=f"Model {key}") for key in "abcd"}
+    days = [["a", "b", "c"], ["b", "a", "c"], ["c", "b", "d"]]
+    for day, order in enumerate(days):
+        snap = factories.snapshot(
+            board, published_on=DAY + dt.timedelta(days=day), row_count=len(order)
+        )
+        for rank, key in enumerate(order, start=1):
+            score = 1500.0 - 10 * rank + day  # everyone gains a point a day
+            factories.entry(
+                snap, models[key], rank=rank, rank_upper=rank, rank_lower=rank, score=score,
+                rating_lower=score - 5, rating_upper=score + 5,
+            )  # fmt: skip
+    board.current_snapshot = snap
+    board.save()
+    return Leaderboard.objects.get(pk=board.pk)
+
+
+def movement_cells(html: str) -> dict[str, str]:
+    """Each row's model name → the visible text of its movement cell."""
+    rows = re.findall(
+        r'class="model-name">([^<]+)</a>.*?<td class="num col-movement">(.*?)</td>', html
+    )
+    return {name: re.sub(r"<span class=\"visually-hidden\">.*?</span>|<[^>]+>", "", cell)
+            for name, cell in rows}  # fmt: skip
+
+
+def test_the_board_shows_rank_and_score_movement_against_the_previous_snapshot(
+    client: Client, moving_board: Any
+) -> None:
+    html = client.get("/text/overall/").content.decode()
+
+    assert ">Movement" in html
+    assert movement_cells(html) == {"Model c": "▲2 +21", "Model b": "▼1 -9", "Model d": "new"}
+    # The same in words for screen readers, the arrows hidden from them.
+    assert '<span class="visually-hidden">up 2 places, score +21</span>' in html
+    assert '<span class="visually-hidden">new on this board</span>' in html
+    assert "movement since 2025-03-02" in html
+    chinese = client.get("/zh-hans/text/overall/").content.decode()
+    assert '<span class="visually-hidden">上升 2 位，分数 +21</span>' in chinese
+    assert ">新</span>" in chinese and "变动对比 2025-03-02" in chinese
+    rows = export_json(client)["rows"]
+    moves = [(r["model_key"], r["previous_rank"], r["rank_change"], r["score_change"])
+             for r in rows]  # fmt: skip
+    assert moves == [("c", 3, 2, 21.0), ("b", 1, -1, -9.0), ("d", None, None, None)]
+
+
+def test_a_past_snapshot_compares_with_the_one_before_it_and_the_first_with_nothing(
+    client: Client, moving_board: Any
+) -> None:
+    second = client.get("/text/overall/?as_of=2025-03-02").content.decode()
+    first = client.get("/text/overall/?as_of=2025-03-01").content.decode()
+
+    assert movement_cells(second) == {"Model b": "▲1 +11", "Model a": "▼1 -9", "Model c": "= +1"}
+    assert set(movement_cells(first).values()) == {"–"}
+    assert "no earlier snapshot to compare with" in first and "movement since" not in first
+
+
+def test_movement_sorts_numerically_biggest_riser_first_and_new_models_last_both_ways(
+    client: Client, moving_board: Any
+) -> None:
+    from leaderboard.models import Entry
+
+    current = moving_board.current_snapshot
+    # A 12-place riser: the sort must be numeric, not by text ("▲12" < "▲2").
+    e = factories.ai_model(key="e", name="Model e")
+    older = moving_board.snapshots.get(published_on=DAY + dt.timedelta(days=1))
+    factories.entry(older, e, rank=15, rank_upper=15, rank_lower=15, score=1300,
+                    rating_lower=1290, rating_upper=1310)  # fmt: skip
+    Entry.objects.filter(snapshot=current, model__key="d").update(rank=4, rank_upper=4,
+                                                                  rank_lower=4)  # fmt: skip
+    factories.entry(current, e, rank=3, rank_upper=3, rank_lower=3, score=1450,
+                    rating_lower=1440, rating_upper=1460)  # fmt: skip
+    html = client.get("/text/overall/").content.decode()
+
+    link = re.search(r'<a href="\?([^"]*sort=-?movement[^"]*)"', html)
+    assert link is not None and link.group(1) == "sort=-movement"  # descending on first click
+    down = [r["model_key"] for r in export_json(client, "?sort=-movement")["rows"]]
+    up = [r["model_key"] for r in export_json(client, "?sort=movement")["rows"]]
+    assert down == ["e", "c", "b", "d"]
+    assert up == ["b", "c", "e", "d"]
+    page = client.get("/text/overall/?sort=-movement").content.decode()
+    assert list(movement_cells(page)) == ["Model e", "Model c", "Model b", "Model d"]
+
+
+def test_compare_to_measures_movement_against_the_snapshot_as_of_that_date(
+    client: Client, moving_board: Any
+) -> None:
+    html = client.get("/text/overall/?compare_to=2025-03-01").content.decode()
+
+    # Against day 0 (a, b, c): c up two, b unchanged, d new.
+    assert movement_cells(html) == {"Model c": "▲2 +22", "Model b": "= +2", "Model d": "new"}
+    assert "movement since 2025-03-01" in html
+    assert 'name="compare_to" value="2025-03-01"' in html
+    state = re.search(r'id="filters-state">(.*?)</span>', html, re.S)
+    assert state is not None and "active" not in state.group(1)  # not a filter of rows
+    # A date between two snapshots means the snapshot as of that date.
+    between = client.get("/text/overall/?compare_to=2025-03-01&as_of=2025-03-02")
+    assert movement_cells(between.content.decode())["Model b"] == "▲1 +11"
+    document = export_json(client, "?compare_to=2025-03-01")
+    assert document["movement_since"] == "2025-03-01"
+    assert [r["rank_change"] for r in document["rows"]] == [2, 0, None]
+    assert export_json(client)["movement_since"] == "2025-03-02"
+    assert export_json(client, "?as_of=2025-03-01")["movement_since"] is None
+    csv_text = client.get("/text/overall/export.csv?compare_to=2025-03-01").content.decode()
+    assert csv_text.splitlines()[1].endswith(",3,2,22.0")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("soon", "Movement since: Enter a valid date."),
+        ("2025-02-30", "Movement since: Enter a valid date."),
+        ("2020-01-01", "“2020-01-01” is before the board&#x27;s first snapshot"),
+        ("2025-03-03", "“2025-03-03” is not before the snapshot shown (2025-03-03)"),
+        ("2099-01-01", "“2099-01-01” is not before the snapshot shown (2025-03-03)"),
+    ],
+)
+def test_a_bad_compare_to_is_ignored_with_a_message(
+    client: Client, moving_board: Any, value: str, message: str
+) -> None:
+    response = client.get(f"/text/overall/?compare_to={value}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    # Ignored: the movement is against the previous snapshot, as without it.
+    assert movement_cells(html) == {"Model c": "▲2 +21", "Model b": "▼1 -9", "Model d": "new"}
+    assert '<details class="filters-box" open>' in html
+    assert client.get(f"/text/overall/export.json?compare_to={value}").status_code == 200
+
+
+def test_a_compare_to_after_the_past_snapshot_shown_is_refused_too(
+    client: Client, moving_board: Any
+) -> None:
+    html = client.get("/text/overall/?as_of=2025-03-02&compare_to=2025-03-02").content.decode()
+
+    assert "“2025-03-02” is not before the snapshot shown (2025-03-02)" in html
+    assert movement_cells(html)["Model b"] == "▲1 +11"
+
+
+def test_an_empty_compare_to_is_dropped_from_the_url(client: Client, moving_board: Any) -> None:
+    response = client.get("/text/overall/?compare_to=&sort=-movement")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/text/overall/?sort=-movement"
+
+
+def test_board_movement_follows_a_curated_merge(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Upstream renamed a model between two snapshots: until staff merge the two curated
+    models the board calls it new; after the merge (which invalidates the cached page) it
+    shows the move."""
+    from django.contrib.auth.models import User
+
+    from leaderboard.services.curation import merge_models
+
+    board = factories.board()
+    old, renamed, other = (factories.ai_model(key=k, name=k) for k in ("old", "renamed", "x"))
+    first = factories.snapshot(board, published_on=DAY, row_count=2)
+    factories.entry(first, other, rank=1, score=1500, rating_lower=1490, rating_upper=1510)
+    factories.entry(first, old, rank=2, score=1400, rating_lower=1390, rating_upper=1410)
+    second = factories.snapshot(board, published_on=DAY + dt.timedelta(days=1), row_count=2)
+    factories.entry(second, renamed, rank=1, score=1550, rating_lower=1540, rating_upper=1560)
+    factories.entry(second, other, rank=2, score=1500, rating_lower=1490, rating_upper=1510)
+    board.current_snapshot = second
+    board.save()
+    assert movement_cells(client.get("/text/overall/").content.decode())["renamed"] == "new"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_models(source=old, target=renamed, user=User.objects.create(username="curator"))
+
+    html = client.get("/text/overall/").content.decode()
+    assert movement_cells(html) == {"renamed": "▲1 +150", "x": "▼1 ±0"}

@@ -2,15 +2,25 @@
 
 Imports many payloads (files, or every file under a folder, in name order) one after the
 other; a history file with hundreds of dates is one payload. Keeps going past a bad file and
-exits 1 at the end if any was rejected or failed."""
+exits 1 at the end if any was rejected or failed. On a terminal a progress bar shows files,
+snapshots, rows/s and the time left (by bytes read); elsewhere (a log, a pipe) only the one
+line per file and the summary are written."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from leaderboard import sources
 from leaderboard.boards import BoardKey
@@ -42,22 +52,39 @@ class Command(BaseCommand):
         started = time.perf_counter()
         rows = published = 0
         failed = []
-        for file in files:
-            outcome = importing.import_origin(
-                importing.FromFile(data=file.read_bytes(), name=str(file)),
-                importing.ImportOptions(
-                    trigger=ImportRun.Trigger.COMMAND,
-                    board=hint,
-                    format_name=None if options["format"] == "auto" else options["format"],
-                ),
+        terminal = self.stdout.isatty()
+        with self._progress(disable=not terminal) as progress:
+            # Time left by bytes: files differ a lot in size (a day's page, a year's history).
+            task = progress.add_task(
+                "", total=sum(file.stat().st_size for file in files), files="", stats=""
             )
-            rows += outcome.counts.rows_parsed
-            published += outcome.counts.snapshots_created
-            line = f"{outcome.status:>9}  {file}"
-            if not outcome.ok:
-                line += f": {outcome.reason}"
-                failed.append(file)
-            self.stdout.write(line)
+            for done, file in enumerate(files, start=1):
+                data = file.read_bytes()
+                outcome = importing.import_origin(
+                    importing.FromFile(data=data, name=str(file)),
+                    importing.ImportOptions(
+                        trigger=ImportRun.Trigger.COMMAND,
+                        board=hint,
+                        format_name=None if options["format"] == "auto" else options["format"],
+                    ),
+                )
+                rows += outcome.counts.rows_parsed
+                published += outcome.counts.snapshots_created
+                line = f"{outcome.status:>9}  {file}"
+                if not outcome.ok:
+                    line += f": {outcome.reason}"
+                    failed.append(file)
+                if terminal:  # above the bar, which stays at the bottom
+                    progress.console.print(line, markup=False, highlight=False)
+                else:
+                    self.stdout.write(line)
+                rate = rows / (time.perf_counter() - started)
+                progress.update(
+                    task,
+                    advance=len(data),
+                    files=f"{done}/{len(files)} files",
+                    stats=f"{published:,} snapshots, {rate:,.0f} rows/s",
+                )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{len(files)} files, {published} snapshots published, {rows} rows read "
@@ -65,3 +92,16 @@ class Command(BaseCommand):
         )
         if failed:
             raise CommandError(f"{len(failed)} of {len(files)} files were not imported")
+
+    def _progress(self, *, disable: bool) -> Progress:
+        """Files, snapshots, rows/s and the time left, on the command's own stdout."""
+        return Progress(
+            BarColumn(),
+            TextColumn("{task.fields[files]}"),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(file=cast(IO[str], self.stdout._out), force_terminal=not disable),
+            disable=disable,
+        )

@@ -28,8 +28,18 @@ class Command(BaseCommand):
         if snapshot is None:
             when = f" on or before {options['as_of']}" if options["as_of"] else ""
             raise CommandError(f"board {board.slug} has no snapshot{when}")
-        rows = exports.export_rows(selectors.board_rows(snapshot))
+        # Movement against the previous snapshot, as the board page's exports have it.
+        previous = selectors.previous_snapshot(board, snapshot)
+        rows = exports.export_rows(
+            selectors.with_movement(selectors.board_rows(snapshot), previous)
+        )
         self.stdout.write(
-            exports.render(options["format"], board=board, snapshot=snapshot, rows=rows),
+            exports.render(
+                options["format"],
+                board=board,
+                snapshot=snapshot,
+                rows=rows,
+                movement_since=previous.published_on if previous else None,
+            ),
             ending="",
         )

@@ -38,7 +38,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--published-on",
             type=dt.date.fromisoformat,
-            help="YYYY-MM-DD, for payloads that carry no date of their own",
+            help="YYYY-MM-DD, for payloads that carry no date of their own (without it: a "
+            "date in the file name, else the fetch date of a URL or source; a file dated by "
+            "neither is refused)",
         )
         parser.add_argument("--dry-run", action="store_true", help="parse and validate only")
         parser.add_argument("--force", action="store_true", help="publish past soft problems")

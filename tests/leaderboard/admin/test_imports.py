@@ -157,7 +157,7 @@ def test_run_list_and_detail_render_counts_changes_snapshots_and_download_link(
     assert "&quot;snapshots_created&quot;: 1" in body
     assert "&quot;text/overall&quot;: {" in body  # the changes, per board
     assert reverse("admin:leaderboard_snapshot_change", args=[snapshot.pk]) in body
-    assert "text/overall 2025-11-18 (266 rows)" in body
+    assert "text/overall 2025-11-18 (266 rows, dated by the payload&#x27;s own date)" in body
     assert run_url(seeded, "payload") in body
     assert 'name="_save"' not in body  # a record, not a form
 
@@ -338,6 +338,27 @@ def test_an_upload_answers_at_once_with_its_queued_run_and_the_worker_publishes_
     assert board.current_snapshot.published_on == dt.date(2025, 11, 18)
     assert admin_client.get(run_url(run, "payload")).getvalue() == SEED
     assert 'http-equiv="refresh"' not in admin_client.get(run_url(run)).content.decode()
+
+
+def test_a_dateless_upload_is_dated_by_its_name_or_the_form_or_rejected_naming_the_date(
+    admin_client: Client, worker_in_process: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    dateless = (UPSTREAM / "csv-fboulnois" / "lmsys_csv_2024-06-19_arena_elo.csv").read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(admin_client, dateless, name="arena.csv")
+    refused = ImportRun.objects.get()
+    assert refused.status == "rejected"
+    assert "no date of its own" in refused.reason and "--published-on" in refused.reason
+    assert not Snapshot.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(admin_client, dateless, name="arena.csv", published_on="2024-06-19")
+    given = ImportRun.objects.exclude(pk=refused.pk).get()
+    assert given.status == "succeeded", given.reason
+    page = admin_client.get(run_url(given)).content.decode()
+    assert "2024-06-19 (" in page and "dated by the date given with the import)" in page
+    assert "&quot;dating&quot;: [" in page  # and the run's counts say it too
 
 
 def test_uploading_garbage_ends_as_a_rejected_run_with_its_reason_and_publishes_nothing(

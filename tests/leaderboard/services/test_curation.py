@@ -369,3 +369,18 @@ def test_marking_models_deprecated_leaves_those_already_deprecated_alone(
     assert history_of(fresh)[-1] == ("~", "marked deprecated", "curator")
     assert len(history_of(old)) == old_history
     assert cache_keys.current()[0] == version_before + 1
+
+
+def test_a_merge_decides_the_merged_models_aliases_once(curator: User) -> None:
+    keep = AIModel.objects.create(key="zeta-1", name="Zeta 1")
+    duplicate = AIModel.objects.create(key="Zeta One", name="Zeta One")
+    for raw, model in (("zeta-1", keep), ("Zeta One", duplicate), ("ZetaLabsZeta One", duplicate)):
+        ModelAlias.objects.create(raw=raw, model=model, needs_review=True)
+
+    curation.merge_models(source=duplicate, target=keep, user=curator)
+
+    moved = ModelAlias.objects.filter(raw__in=["Zeta One", "ZetaLabsZeta One"])
+    assert {alias.model_id for alias in moved} == {keep.pk}
+    assert not any(alias.needs_review for alias in moved)
+    assert ModelAlias.objects.get(raw="zeta-1").needs_review  # the kept name is its own decision
+    assert selectors.review_counts()["model_aliases"] == 1

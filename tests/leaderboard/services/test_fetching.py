@@ -9,6 +9,7 @@ byte-for-byte what it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from leaderboard import exports, selectors, tasks
 from leaderboard.boards import BoardKey
@@ -373,8 +375,8 @@ def rows_page(rows: list[dict[str, Any]]) -> Any:
     return respond
 
 
-def dataset_info(sha: str) -> Reply:
-    body = json.dumps({"id": HF_DATASET, "sha": sha, "private": False}).encode()
+def dataset_info(sha: str, **more: object) -> Reply:
+    body = json.dumps({"id": HF_DATASET, "sha": sha, "private": False, **more}).encode()
     return Reply(200, {"Content-Type": "application/json"}, body)
 
 
@@ -420,6 +422,73 @@ def test_hf_dataset_is_paged_through_and_every_row_imported(
     assert Entry.objects.filter(snapshot__import_run=run).count() == len(rows)
     hf_source.refresh_from_db()
     assert hf_source.last_revision == "abc"
+
+
+def test_hf_dataset_revision_time_is_kept_as_upstreams_time_of_the_newest_snapshot(
+    upstream: FakeUpstream, hf_source: Source
+) -> None:
+    # The Hub's dataset info names when the revision was committed.
+    info = dataset_info("abc", lastModified="2026-10-08T07:31:05.000Z")
+    upstream.route(f"/api/datasets/{HF_DATASET}", info)
+
+    run, _ = run_import(hf_source)
+
+    assert run.status == Status.SUCCEEDED, run.reason
+    committed = dt.datetime(2026, 10, 8, 7, 31, 5, tzinfo=dt.UTC)
+    assert run.upstream_updated_at == committed
+    snapshots = list(Snapshot.objects.filter(import_run=run).order_by("published_on"))
+    newest = snapshots[-1].published_on
+    # A commit in 2026 says nothing of when the 2023 snapshots of the full split were made.
+    assert {s.upstream_updated_at for s in snapshots if s.published_on == newest} == {committed}
+    assert {s.upstream_updated_at for s in snapshots if s.published_on < newest} == {None}
+    assert {s.dated_by for s in snapshots} == {Snapshot.DatedBy.PAYLOAD}
+
+
+def test_a_live_fetch_of_a_dateless_source_is_dated_by_the_fetch_and_says_so(
+    upstream: FakeUpstream,
+) -> None:
+    # arena-monitor's entries carry no date, and neither does the URL.
+    entries = (
+        DATA / "json-rsc-entries" / "arena_monitor_last_snapshot_2026-02-15.json"
+    ).read_bytes()
+    source = source_at(
+        upstream.route("/last_snapshot.json", Reply(200, body=entries)), format="rsc-entries"
+    )
+    before = timezone.now()
+
+    run, _ = run_import(source)
+
+    assert run.status == Status.SUCCEEDED, run.reason
+    assert run.fetched_at is not None and before <= run.fetched_at <= timezone.now()
+    snapshot = Snapshot.objects.get(import_run=run)
+    fetched_on = run.fetched_at.astimezone(dt.UTC).date()
+    assert (snapshot.published_on, snapshot.dated_by) == (fetched_on, Snapshot.DatedBy.FETCH)
+    assert run.counts["dating"] == [
+        f"text/overall {fetched_on}: dated by the fetch date: the payload carries no date"
+    ]
+    assert snapshot.upstream_updated_at is None  # the fetch is our time, not upstream's
+
+
+def test_force_publishing_a_fetched_dateless_run_keeps_its_fetch_date(
+    upstream: FakeUpstream, django_user_model: Any
+) -> None:
+    top = (DATA / "json-rsc-entries" / "arena_monitor_last_snapshot_2026-02-15.json").read_bytes()
+    two_rows = json.dumps(json.loads(top)[:2]).encode()  # too few rows: a soft problem
+    source = source_at(upstream.route("/top.json", Reply(200, body=two_rows)), format="rsc-entries")
+    rejected, _ = run_import(source)
+    assert rejected.status == Status.REJECTED, rejected.reason
+    assert rejected.fetched_at is not None
+    a_week_before = rejected.fetched_at - dt.timedelta(days=7)
+    ImportRun.objects.filter(pk=rejected.pk).update(fetched_at=a_week_before)
+    rejected.refresh_from_db()
+    staff = django_user_model.objects.create_user("staff")
+
+    outcome = importing.force_publish(run=rejected, user=staff, reason="two rows are all there is")
+
+    assert outcome.status == Status.SUCCEEDED, outcome.reason
+    snapshot = Snapshot.objects.get()
+    assert snapshot.published_on == a_week_before.astimezone(dt.UTC).date()
+    assert snapshot.dated_by == Snapshot.DatedBy.FETCH
 
 
 def test_hf_dataset_with_the_same_sha_is_unchanged_without_fetching_rows_again(

@@ -386,3 +386,69 @@ def test_rule_names_resolve_to_existing_organisations_like_upstream_strings() ->
     assert Organization.objects.count() == organizations
     rules = OrganizationDomain.objects.filter(domain__in=["kimi.ai", "kimi.com"])
     assert {rule.organization for rule in rules} == {kimi.organization}
+
+
+# --- the review queue: only what a person must decide waits ---------------------------------
+
+
+def pending_aliases() -> set[str]:
+    return set(ModelAlias.objects.filter(needs_review=True).values_list("raw", flat=True))
+
+
+def test_a_new_model_is_one_item_in_the_queue_however_many_spellings_its_row_has() -> None:
+    model, _ = resolve(row(model_key="zeta-1", raw_model="ZetaLabsZeta 1"))
+
+    assert ModelAlias.objects.filter(model=model).count() == 3
+    assert pending_aliases() == {"zeta-1"}
+
+
+def test_a_glued_cell_cleaned_to_a_known_model_is_mapped_without_review() -> None:
+    model = curated_model()
+    ModelAlias.objects.update(needs_review=False)
+
+    again, _ = resolve(row(model_key="zeta-1", raw_model="ZetaLabszeta-1Zeta Labs · ZPL"))
+
+    assert again.pk == model.pk
+    assert pending_aliases() == set()
+    assert ModelAlias.objects.get(raw="ZetaLabszeta-1Zeta Labs · ZPL").model == model
+
+
+def test_a_name_that_normalises_to_a_known_model_key_maps_to_it_without_review() -> None:
+    model = curated_model()
+    ModelAlias.objects.update(needs_review=False)
+
+    same, stats = resolve(row("Zeta_1", model_key="zeta_1"))
+
+    assert same.pk == model.pk
+    assert stats.new_models == []
+    assert "Zeta_1" in set(model.aliases.values_list("raw", flat=True))
+    assert pending_aliases() == set()
+
+
+def test_a_name_that_normalises_to_two_models_is_ambiguous_and_waits() -> None:
+    AIModel.objects.create(key="zeta-1.5", name="zeta-1.5")
+    AIModel.objects.create(key="zeta-1-5", name="zeta-1-5")
+
+    model, stats = resolve(row("Zeta 1.5"))
+
+    assert stats.new_models == ["Zeta 1.5"]
+    assert pending_aliases() == {"Zeta 1.5"}
+    assert model.key == "Zeta 1.5"
+
+
+def test_a_name_the_cleaner_guessed_waits_even_for_a_known_model() -> None:
+    curated_model()
+    ModelAlias.objects.update(needs_review=False)
+
+    resolve(row(model_key="zeta-1", raw_model="Zeta-1?", name_uncertain=True))
+
+    assert pending_aliases() == {"Zeta-1?"}
+
+
+def test_a_new_organisation_waits_but_its_own_spelling_and_loose_spellings_do_not() -> None:
+    resolve(row(organization="Zeta Labs"))
+    resolve(row("Zeta 2", organization="ZETA, Inc."))
+
+    assert Organization.objects.get(name="Zeta Labs").needs_review
+    assert not OrganizationAlias.objects.filter(needs_review=True).exists()
+    assert OrganizationAlias.objects.get(raw="ZETA, Inc.").organization.name == "Zeta Labs"

@@ -266,12 +266,14 @@ def test_a_reviewed_disagreement_does_not_come_back_while_upstream_says_the_same
     assert model.organization.name == "xAI Holdings"
 
 
-def test_new_models_and_their_raw_strings_land_in_the_review_queue() -> None:
+def test_a_new_model_lands_in_the_review_queue_once_with_its_raw_strings_mapped() -> None:
     run_import(SEED)
 
-    alias = ModelAlias.objects.get(raw="Anthropicclaude-opus-4-1-20250805")
-    assert alias.needs_review
-    assert alias.model.name == "claude-opus-4-1-20250805"
+    glued = ModelAlias.objects.get(raw="Anthropicclaude-opus-4-1-20250805")
+    own = ModelAlias.objects.get(raw="claude-opus-4-1-20250805")
+    assert glued.model == own.model
+    assert own.needs_review and not glued.needs_review  # one decision: the new model
+    assert own.model.name == "claude-opus-4-1-20250805"
     assert AIModel.objects.filter(name="claude-opus-4-1-20250805").count() == 1
 
 

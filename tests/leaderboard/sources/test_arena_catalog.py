@@ -233,6 +233,17 @@ def test_a_top_level_date_becomes_the_publish_date() -> None:
 
     assert {s.published_on for s in result.snapshots} == {dt.date(2025, 5, 24)}
     assert result.warnings == []
+    assert result.generated_at is None  # a day, not a moment: no upstream update time
+
+
+def test_a_top_level_timestamp_is_upstreams_update_time() -> None:
+    payload = json.loads(VISION.read_bytes())
+    payload["last_updated_datetime"] = "2025-05-24T18:02:11+08:00"
+
+    result = CATALOG.parse(json.dumps(payload).encode(), hint=BoardKey(arena="vision"))
+
+    assert {s.published_on for s in result.snapshots} == {dt.date(2025, 5, 24)}
+    assert result.generated_at == dt.datetime(2025, 5, 24, 10, 2, 11, tzinfo=dt.UTC)
 
 
 # --- strictness -----------------------------------------------------------------------------

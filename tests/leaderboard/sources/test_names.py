@@ -11,6 +11,7 @@ from leaderboard.sources.names import (
     clean_model_cell,
     model_cell_link,
     parse_model_cell,
+    rejoin_split_organization,
 )
 
 
@@ -179,3 +180,19 @@ def test_cleaning_any_text_never_raises_and_keeps_a_name(cell: str, organization
     # A changed cell always keeps a name, and ``raw`` is only filled when something changed.
     assert name or not raw
     assert raw != name or raw == ""
+
+
+@pytest.mark.parametrize(
+    ("organization", "license_", "expected"),
+    [
+        ("AllenAI", "UW", ("AllenAI/UW", "")),
+        ("UW", "Non-commercial", ("UW", "Non-commercial")),
+        ("AllenAI/UW", "AI2 ImpACT Low-risk", ("AllenAI/UW", "AI2 ImpACT Low-risk")),
+        ("Meta", "Llama 3.1 Community", ("Meta", "Llama 3.1 Community")),
+        ("", "UW", ("", "UW")),
+    ],
+)
+def test_only_a_known_slashed_organisation_is_rejoined_from_a_split_license(
+    organization: str, license_: str, expected: tuple[str, str]
+) -> None:
+    assert rejoin_split_organization(organization, license_) == expected

@@ -141,6 +141,23 @@ def test_scraped_snapshot_keeps_the_organization_name_not_the_logo_text() -> Non
     assert all("  " not in row.organization for row in rows.values())
 
 
+@pytest.mark.parametrize("sample", [SNAPSHOT_FEB15, SNAPSHOT_FEB19])
+def test_scraped_snapshot_keeps_allenai_uw_whole_instead_of_a_license_uw(sample: Path) -> None:
+    # The scraper split "AllenAI/UW" on its slash: organization "AllenAI", license "UW".
+    rows = {row.model: row for row in parse(ScrapedSnapshotAdapter(), sample).snapshots[0].rows}
+
+    assert (rows["tulu-2-dpo-70b"].organization, rows["tulu-2-dpo-70b"].license) == (
+        "AllenAI/UW",
+        "",  # the real license (AI2 ImpACT Low-risk) is not in the payload
+    )
+    # UW alone is a real organisation (guanaco-33b) and keeps its license.
+    assert (rows["guanaco-33b"].organization, rows["guanaco-33b"].license) == (
+        "UW",
+        "Non-commercial",
+    )
+    assert not any(row.license == "UW" for row in rows.values())
+
+
 def test_scraped_snapshot_unescapes_model_urls_and_keeps_the_preliminary_marker() -> None:
     rows = parse(ScrapedSnapshotAdapter(), SNAPSHOT_FEB15).snapshots[0].rows
     by_name = {row.model: row for row in rows}

@@ -1,0 +1,305 @@
+"""The page cache: a cached public page served nearly as cheaply as a static file.
+
+Views opt in with ``cacheable`` (or ``mark`` on their response). The
+middleware sits right after security, CSP and static files. An anonymous GET or HEAD (no
+session cookie) looks up its path and query in the cache and, when the entry was rendered
+under the current content version (``cache_keys.token``: no SQL), answers from it — no
+session, CSRF, auth, messages, URL resolving or view. An entry holds the body already
+compressed (gzip and brotli; identity is the gzip body decompressed), the validators computed
+once when it was stored, and the headers the rest of the stack gave the page (CSP, framing,
+``Content-Language``, ``Vary``…), so a hit answers exactly what a render would. Anything
+else — a miss, a signed-in staff member, a page that set a cookie — takes the whole stack; a
+cacheable page rendered for an anonymous visitor is stored on the way out.
+
+A cache outage costs speed only: ``FailOpenRedisCache`` answers it as a miss.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from io import BytesIO
+from typing import Any
+
+import brotli
+from django.conf import settings
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+from . import cache_keys, selectors
+
+logger = logging.getLogger(__name__)
+
+ENCODINGS = ("br", "gzip")
+"""Stored variants, preferred first. Identity is served from the gzip body, decompressed."""
+GZIP_LEVEL = 9
+BROTLI_QUALITY = 9  # 11 costs ~10× the time for ~3 % fewer bytes on a board page
+UNSTORED_HEADERS = frozenset(
+    {"content-length", "content-encoding", "set-cookie", "etag", "last-modified"}
+)
+VALIDATOR_HEADERS = ("Cache-Control", "Vary", "Content-Location", "Expires")
+CONDITIONAL_HEADERS = frozenset(
+    {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
+)
+
+Entry = tuple[str, tuple[tuple[str, str], ...], bytes, str, int]
+"""(token, headers, body in the entry's encoding, etag, last-modified as a Unix time)."""
+
+
+def mark(response: HttpResponseBase, *, seconds: int) -> None:
+    """Let the middleware store this answer (if 200, cookie-free, for an anonymous visitor)
+    for at most ``seconds``; URLs with a query string for at most
+    ``ARENA_FILTERED_PAGE_CACHE_SECONDS``."""
+    response.page_cache_seconds = seconds  # type: ignore[attr-defined]
+
+
+def cacheable(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A view whose answers are page-cache entries (``mark``) for ``ARENA_PAGE_CACHE_SECONDS``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        mark(response, seconds=settings.ARENA_PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not _anonymous_read(request):
+            return _compressed(request, self.get_response(request))
+        request.get_host()  # a Host outside ALLOWED_HOSTS is a 400, cached page or not
+        key = _key(request)
+        encoding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        token, entry = cache_keys.token_and(f"{key}:{encoding or 'gzip'}")
+        if token is not None and _valid(entry, token):
+            return _serve(request, entry, encoding)  # type: ignore[arg-type]
+        if token is None:
+            token = cache_keys.token()  # before the render: a bump during it stales the entry
+        response = self.get_response(request)
+        stored = _store(request, response, key=key, token=token)
+        if stored is None:
+            return _compressed(request, response)
+        return _serve(request, stored[encoding or "gzip"], encoding, conditional=False)
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _key(request: HttpRequest) -> str:
+    """Path and query; the parameters sorted by name (stable: repeated values keep their
+    order, which the filters read)."""
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        pairs = sorted((part.partition("=") for part in query.split("&") if part), key=_name)
+        query = "&".join(name + sep + value for name, sep, value in pairs)
+    material = f"{request.path}?{query}".encode("utf-8", "surrogateescape")
+    return "page:" + hashlib.blake2b(material, digest_size=20).hexdigest()
+
+
+def _name(part: tuple[str, str, str]) -> str:
+    return part[0]
+
+
+def accepted_encoding(header: str) -> str | None:
+    """The stored encoding the client prefers (br, then gzip), or ``None`` for identity.
+    ``q=0`` refuses an encoding; ``*`` accepts any not named."""
+    if not header:
+        return None
+    weights: dict[str, float] = {}
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                weight = 0.0
+        weights[name.strip().lower()] = weight
+    star = weights.get("*", 0.0)
+    for name in ENCODINGS:
+        if weights.get(name, star) > 0:
+            return name
+    return None
+
+
+def _valid(entry: object, token: str) -> bool:
+    return isinstance(entry, tuple) and len(entry) == 5 and entry[0] == token
+
+
+def _serve(
+    request: HttpRequest, entry: Entry, encoding: str | None, *, conditional: bool = True
+) -> HttpResponse:
+    _, headers, body, etag, last_modified = entry
+    if encoding is not None:
+        # The compressed bytes differ from the identity ones: a weak validator, as Django's
+        # GZipMiddleware does; If-None-Match compares weakly, so each matches the other.
+        etag = "W/" + etag
+    if conditional and not CONDITIONAL_HEADERS.isdisjoint(request.META):
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            for name, value in headers:
+                if name in VALIDATOR_HEADERS:
+                    not_modified[name] = value
+            not_modified["ETag"] = etag
+            not_modified["Last-Modified"] = http_date(last_modified)
+            return not_modified  # type: ignore[return-value]
+    if encoding is None:
+        body = gzip.decompress(body)
+    response = HttpResponse(body)
+    # The headers were checked (charset, newlines) when the render set them: copied as they
+    # are stored, not set one by one again (~15 % of a hit).
+    response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
+    if encoding is not None:
+        response["Content-Encoding"] = encoding
+    response["Content-Length"] = str(len(body))
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def _store(
+    request: HttpRequest, response: HttpResponseBase, *, key: str, token: str
+) -> dict[str, Entry] | None:
+    """The entries of a cacheable answer (also stored), or ``None`` when it is not one."""
+    seconds = getattr(response, "page_cache_seconds", None)
+    if (
+        seconds is None
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or response.has_header("Content-Encoding")
+        or "nonce-" in response.get("Content-Security-Policy", "")
+    ):
+        return None
+    if request.META.get("QUERY_STRING"):
+        # Query strings are as many as visitors can type: they leave sooner.
+        seconds = min(seconds, settings.ARENA_FILTERED_PAGE_CACHE_SECONDS)
+    assert isinstance(response, HttpResponse)
+    content = response.content
+    etag = response.get("ETag", "").removeprefix("W/") or (
+        '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+    )
+    last_modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(time.time())
+    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = tuple(
+        (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
+    )
+    bodies = {"gzip": _gzip(content), "br": brotli.compress(content, quality=BROTLI_QUALITY)}
+    entries: dict[str, Entry] = {
+        name: (token, headers, body, etag, last_modified) for name, body in bodies.items()
+    }
+    cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, seconds)
+    return entries
+
+
+def _gzip(content: bytes) -> bytes:
+    # mtime=0: the same page compresses to the same bytes in every process.
+    out = BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as stream:
+        stream.write(content)
+    return out.getvalue()
+
+
+def _compressed(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """A cacheable page that was not stored (a signed-in visitor) is still sent gzipped."""
+    if (
+        getattr(response, "page_cache_seconds", None) is None
+        or response.status_code != 200
+        or response.streaming
+        or response.has_header("Content-Encoding")
+        or accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", "")) is None
+    ):
+        return response
+    assert isinstance(response, HttpResponse)
+    response.content = _gzip(response.content)
+    response["Content-Length"] = str(len(response.content))
+    response["Content-Encoding"] = "gzip"
+    if response.get("ETag", "").startswith('"'):
+        response["ETag"] = "W/" + response["ETag"]
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+# --- Warming ---------------------------------------------------------------------------
+
+BOARD_VIEWS = ("", "export.csv", "export.json", "export.md")
+LANGUAGE_PREFIXES = ("", "/zh-hans")
+
+
+def board_paths() -> list[str]:
+    """The plain views of every board with data, in both languages, and the home page."""
+    paths = [f"{prefix}/" for prefix in LANGUAGE_PREFIXES]
+    with translation.override(settings.LANGUAGE_CODE):  # unprefixed URLs
+        pages = [board.get_absolute_url() for board in selectors.boards_with_data()]
+    for page in pages:
+        for prefix in LANGUAGE_PREFIXES:
+            paths.extend(f"{prefix}{page}{view}" for view in BOARD_VIEWS)
+    return paths
+
+
+def warm(paths: Iterable[str]) -> dict[str, int]:
+    """Request each path through the whole stack as an anonymous visitor would, so the
+    middleware stores what is missing or stale (an entry already current is a cheap hit).
+    Returns the status of each path. Idempotent; never raises for one page's failure."""
+    # The middleware chain without the request signals: the caller (a task) owns the
+    # database connection, which request_finished would close after each page.
+    handler = WSGIHandler()
+    statuses: dict[str, int] = {}
+    with translation.override(translation.get_language()):  # each page activates its own
+        for path in paths:
+            statuses[path] = _warm_one(handler, path)
+    return statuses
+
+
+def _warm_one(handler: WSGIHandler, path: str) -> int:
+    try:
+        return handler.get_response(WSGIRequest(_environ(path))).status_code
+    except Exception:  # one broken page must not leave the others cold
+        logger.exception("warming %s failed", path)
+        return 500
+
+
+def warm_boards(*, token: str | None = None) -> dict[str, int]:
+    """Warm every board's plain views, unless the content changed again since ``token``
+    (that change queued its own warm-up: a burst of curation edits renders once)."""
+    if token is not None and cache_keys.token() != token:
+        return {}
+    return warm(board_paths())
+
+
+def _environ(path: str) -> dict[str, Any]:
+    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
+    https = bool(settings.SECURE_SSL_REDIRECT)
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": hosts[0] if hosts else "localhost",
+        "SERVER_PORT": "443" if https else "80",
+        "HTTP_HOST": hosts[0] if hosts else "localhost",
+        "HTTP_ACCEPT_ENCODING": "br, gzip",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "https" if https else "http",
+        "wsgi.input": BytesIO(),
+        "wsgi.errors": BytesIO(),
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }

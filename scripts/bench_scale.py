@@ -1,0 +1,213 @@
+"""Scale benchmark: the history pages and selectors on a multi-year history (``make bench-scale``).
+
+    DATABASE_URL=postgres://…/arena_scale python scripts/bench_scale.py [--generate]
+
+``--generate`` first drops and re-creates that database and fills it with
+``generate_history.py`` (22 boards, daily for three years, ~300 models each: ~7 M entries;
+about ten minutes on a quiet two-core machine). Without it, the database is measured as it is.
+Then, uncached, each measured over several models, boards or dates: one model's history
+(``history.model_history``, what the model page and its API read), the model page, a board as
+of a date (the snapshot look-up and its rows: SQL time only), the changes pages — median, p99,
+queries each — and the database's size per million entries, table by table. Figures go in the
+closing note, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+SAMPLES = 41
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generate", action="store_true", help="re-create and fill the database")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL database of your own (arena_scale)")
+    import generate_history
+
+    if args.generate:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("DEBUG", "1")  # static files without collectstatic, as bench_history
+    generate_history.setup_django()
+    if args.generate:
+        started = time.perf_counter()
+        generate_history.generate(days=1095, per_board=300, seed=13, end=dt.date(2026, 11, 30))
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+    measure()
+
+
+class Timer:
+    """Counts the queries and sums their time (execute and fetch) on the default connection."""
+
+    def __init__(self) -> None:
+        self.queries = 0
+        self.seconds = 0.0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+@contextmanager
+def timed() -> Iterator[Timer]:
+    from django.db import connection
+
+    timer = Timer()
+    with connection.execute_wrapper(timer):
+        yield timer
+
+
+def report(name: str, samples: list[tuple[float, int]], unit: str = "ms") -> None:
+    times = sorted(seconds * 1000 for seconds, _ in samples)
+    queries = sorted(count for _, count in samples)
+    p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+    print(
+        f"{name:<44} median {statistics.median(times):7.1f} {unit}  p99 {p99:7.1f} {unit}  "
+        f"queries {queries[0]}–{queries[-1]}  (n={len(times)})"
+    )
+
+
+def measure() -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+
+    from leaderboard import history, selectors
+    from leaderboard.models import AIModel, Entry, Leaderboard, Snapshot
+
+    rng = random.Random(7)
+    with connection.cursor() as cursor:
+        # What autovacuum does soon after a bulk load; the visibility map it sets is what
+        # lets the model history read its covering index alone.
+        cursor.execute("VACUUM ANALYZE")
+    entries = Entry.objects.count()
+    boards = list(Leaderboard.objects.exclude(current_snapshot=None))
+    counted = list(
+        AIModel.objects.annotate(n=Count("entries")).filter(n__gt=0).order_by("-n", "pk")
+    )
+    longest = counted[:5]
+    models = longest + rng.sample(counted[5:], min(SAMPLES - 5, len(counted) - 5))
+    print(
+        f"== scale benchmark on {connection.vendor}: {entries:,} entries, "
+        f"{Snapshot.objects.count():,} snapshots, {len(boards)} boards, {len(counted):,} models "
+        f"(longest history: {longest[0].n:,} entries)"  # type: ignore[attr-defined]
+    )
+
+    def run(fn: Callable[[], object], warm: bool = True) -> tuple[float, int]:
+        if warm:
+            fn()
+        with timed() as timer:
+            started = time.perf_counter()
+            fn()
+            elapsed = time.perf_counter() - started
+        return elapsed, timer.queries
+
+    def model_history(key: str) -> Callable[[], object]:
+        return lambda: history.model_history(key)
+
+    report(
+        "one model's history (history.model_history)",
+        [run(model_history(m.key)) for m in models],
+    )
+    client = Client(HTTP_HOST="localhost")
+
+    def page(path: str) -> Callable[[], object]:
+        def get() -> object:
+            cache.clear()  # uncached: every request renders
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+
+        return get
+
+    report("model page, uncached", [run(page(m.get_absolute_url())) for m in models])
+
+    def as_of_sql(board: Leaderboard, day: dt.date) -> tuple[float, int]:
+        def read() -> None:
+            snapshot = selectors.snapshot_as_of(board, day)
+            assert snapshot is not None
+            list(selectors.board_rows(snapshot))
+
+        read()
+        with timed() as timer:
+            read()
+        return timer.seconds, timer.queries
+
+    first = Snapshot.objects.order_by("published_on").values_list("published_on", flat=True)[0]
+    span = (dt.date(2026, 11, 30) - first).days
+    report(
+        "board as of a date: SQL (look-up + rows)",
+        [
+            as_of_sql(rng.choice(boards), first + dt.timedelta(days=rng.randrange(span)))
+            for _ in range(SAMPLES)
+        ],
+    )
+    board = boards[0]
+    day = first + dt.timedelta(days=span // 2)
+    report(
+        f"board page as of a date, uncached ({board.slug})",
+        [run(page(f"{board.get_absolute_url()}?as_of={day.isoformat()}")) for _ in range(9)],
+    )
+    report("changes page (all boards), uncached", [run(page("/changes/")) for _ in range(9)])
+    report(
+        "changes page (one board), uncached",
+        [run(page(f"/{b.arena}/{b.url_category}/changes/")) for b in boards[:9]],
+    )
+    size_report(entries)
+
+
+def size_report(entries: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        (database,) = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT c.relname, pg_relation_size(c.oid)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname LIKE 'leaderboard_entry%%'
+               OR c.relname LIKE 'entry_%%'
+            ORDER BY 2 DESC
+            """
+        )
+        relations = cursor.fetchall()
+    per_million = 1e6 / entries
+    print(
+        f"database: {database / 1e6:,.0f} MB for {entries:,} entries = "
+        f"{database / 1e6 * per_million:,.0f} MB per million entries"
+    )
+    for name, size in relations:
+        print(f"  {name:<42} {size / 1e6 * per_million:6.1f} MB per million entries")
+
+
+if __name__ == "__main__":
+    main()
