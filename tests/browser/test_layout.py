@@ -317,8 +317,8 @@ def test_the_price_and_context_columns_fit_the_layout_too(
     first = board.page.locator(ROWS).first
     if width >= 1024:
         headers = board.page.locator("table.board thead th")
-        assert headers.count() == 10
-        assert all(headers.nth(i).is_visible() for i in range(10))
+        assert headers.count() == 11  # with the movement column
+        assert all(headers.nth(i).is_visible() for i in range(11))
         assert first.locator("td.col-price").inner_text() == "$5 / $25"
         assert first.locator("td.col-context").inner_text() == "1M"
     else:
