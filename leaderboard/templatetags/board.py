@@ -20,8 +20,9 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext as _
 
 from .. import labels
-from ..exports import format_interval
+from ..exports import format_context, format_interval, format_price_pair
 from ..filters import page_state_query
+from ..history import PriceFact
 from ..models import Entry, Leaderboard
 from ..tables import DESCENDING_FIRST
 
@@ -35,6 +36,18 @@ register = template.Library()
 def interval(entry: Entry) -> str:
     """``±11`` or ``+12/-9``; empty without bounds."""
     return format_interval(entry.score, entry.rating_lower, entry.rating_upper)
+
+
+@register.filter
+def price_pair(row: Entry | PriceFact) -> str:
+    """``$1.25 / $10`` ($ per million input / output tokens); empty without a price."""
+    return format_price_pair(row.price_input, row.price_output)
+
+
+@register.filter
+def context(tokens: int | None) -> str:
+    """``128K``, ``1.1M``; empty without a context window."""
+    return format_context(tokens)
 
 
 @register.filter
@@ -168,9 +181,15 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 @register.simple_tag
-def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeString:
+def board_rows(
+    entries: Iterable[BoardEntry],
+    baseline: object = None,
+    price_shown: bool = False,
+    context_shown: bool = False,
+) -> SafeString:
     """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``
-    annotated by ``selectors.with_movement`` against ``baseline``.
+    annotated by ``selectors.with_movement`` against ``baseline``; the price and context
+    cells only when the table shows those columns (``BoardTable.shows_price``/``_context``).
 
     A Python loop, not a template one: the template engine's per-variable and per-tag cost
     made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
@@ -179,6 +198,10 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
     the template loop this replaced and checks both render the same bytes."""
     preliminary = escape(gettext("Preliminary"))
     upstream_title = escape(gettext("upstream page"))
+    # A curated value shown where upstream's row gives none is marked.
+    # As ``{% translate … as %}`` gave it, unescaped: our own words, with no quote or markup.
+    curated_title = gettext("Curated: upstream's row gives none")
+    curated = f'<abbr class="curated" title="{curated_title}">†</abbr>'
     votes_text = gettext("%(votes)s votes")
     model_url = reverse("leaderboard:model", args=[MODEL_KEY_PLACEHOLDER])
     url_head, _placeholder, url_tail = model_url.partition(MODEL_KEY_PLACEHOLDER)
@@ -190,9 +213,13 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
         lic = model.license
         name = escape(model.name)
         href = escape(url_head + quote(model.key, safe=URL_SAFE) + url_tail)
-        org_name = escape(org.name if org is not None else e.raw_organization)
+        org_name = (
+            escape(org.name) + (curated if not e.raw_organization else "")
+            if org is not None
+            else escape(e.raw_organization)
+        )
         if lic is not None:
-            lic_name = escape(lic.name)
+            lic_name = escape(lic.name) + (curated if not e.raw_license else "")
             if lic.is_open_weights:
                 kind = kinds.get(lic.kind)
                 if kind is None:
@@ -206,6 +233,17 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
         else:
             lic_name = license_cell = escape(e.raw_license)
         meta = org_name + (" · " + lic_name if lic is not None or e.raw_license else "")
+        extra_cells = ""
+        if price_shown:
+            prices = escape(price_pair(e))
+            if e.has_price:
+                meta += f' · <span class="nowrap">{prices}</span>'
+            extra_cells += f'<td class="num col-price">{prices}</td>'
+        if context_shown:
+            window = escape(format_context(e.context_tokens))
+            if e.context_tokens:
+                meta += f' · <span class="nowrap">{window}</span>'
+            extra_cells += f'<td class="num col-context">{window}</td>'
         link = http_url(model.url)
         upstream = (
             f' <a href="{escape(link)}" rel="nofollow noopener" class="upstream-link" '
@@ -231,6 +269,7 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
             f'<span class="score-meta"><span class="nowrap">{ci}</span>{votes_meta}</span></td>'
             f'<td class="num col-movement">{movement(e, baseline)}</td>'
             f'<td class="num col-interval">{ci}</td><td class="num col-votes">{votes}</td>'
+            f"{extra_cells}"
             f'<td class="col-organization">{org_name}</td>'
             f'<td class="col-license">{license_cell}</td></tr>'
         )

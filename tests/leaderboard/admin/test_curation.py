@@ -32,6 +32,7 @@ from leaderboard.models import (
     ModelAlias,
     Organization,
     OrganizationAlias,
+    OrganizationDomain,
 )
 from leaderboard.services import enrichment
 from leaderboard.services.importing import import_payload
@@ -543,6 +544,27 @@ def test_the_default_admin_site_is_ours_and_holds_every_registration() -> None:
     assert isinstance(admin.site, ArenaAdminSite)  # the lazy proxy reports the wrapped class
     registered = {model._meta.model_name for model in admin.site._registry}
     assert {"aimodel", "license", "organization", "modelalias", "importrun"} <= registered
+
+
+def test_a_curator_adds_a_domain_rule_and_models_without_an_organisation_get_it(
+    curator_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    import_sample("markdown-cherry/text-to-image_md_2026-08-21_arena-ai-multiboard.md",
+                  "text-to-image/overall")  # fmt: skip
+    reve = Organization.objects.create(name="Reve")
+    add = reverse("admin:leaderboard_organizationdomain_add")
+
+    refused = curator_client.post(add, {"domain": "localhost", "organization": reve.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        added = curator_client.post(
+            add, {"domain": "https://www.Reve.com/", "organization": reve.pk}
+        )
+
+    assert refused.status_code == 200 and "Give a host" in refused.content.decode()
+    assert added.status_code == 302
+    assert OrganizationDomain.objects.get().domain == "reve.com"
+    filled = AIModel.objects.filter(organization=reve).values_list("name", flat=True)
+    assert sorted(filled) == ["reve-2.0", "reve-2.1", "reve-v1.5"]  # reve.com, app.reve.com
 
 
 def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) -> None:
