@@ -207,12 +207,24 @@ def format_context(tokens: int | None) -> str:
     return str(tokens)
 
 
-def format_interval(score: float, lower: float | None, upper: float | None) -> str:
-    """``±11`` when symmetric (after rounding), ``+12/-9`` otherwise, ``""`` without bounds."""
+def score_digits(metric: str) -> int:
+    """Decimals a board's scores are shown with: none on the Elo scale (1490), two on a
+    board whose score is a rate or a percentage (the agent board's 12.47): rounding those to
+    whole numbers would show 12 for 12.47 and ties that upstream does not have."""
+    return 2 if metric == Leaderboard.Metric.SCORE else 0
+
+
+def format_score(score: float, digits: int = 0) -> str:
+    return f"{score:.{digits}f}"
+
+
+def format_interval(score: float, lower: float | None, upper: float | None, digits: int = 0) -> str:
+    """``±11`` when symmetric (after rounding to ``digits``), ``+12/-9`` otherwise, ``""``
+    without bounds."""
     if lower is None or upper is None:
         return ""
-    plus = round(upper - score)
-    minus = round(score - lower)
+    plus = f"{round(upper - score, digits):.{digits}f}"
+    minus = f"{round(score - lower, digits):.{digits}f}"
     return f"±{plus}" if plus == minus else f"+{plus}/-{minus}"
 
 
@@ -292,16 +304,17 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         "|---:|:---:|:---|---:|:---:|---:|:---|:---|" + ("---:|---:|" if extras else ""),
     ]
     preliminary = _("Preliminary")
+    digits = score_digits(board.metric)
     for row in rows:
         model = _md_cell(row.model)
         url = _md_link_target(row.url)
         if url:
             model = f"[{model}]({url})"
-        score = f"{row.score:.0f}" + (f" {preliminary}" if row.preliminary else "")
+        score = format_score(row.score, digits) + (f" {preliminary}" if row.preliminary else "")
         votes = f"{row.votes:,}" if row.votes is not None else ""
         lines.append(
             f"| {row.rank} | {row.rank_upper}◄─►{row.rank_lower} | {model} | {score} | "
-            f"{format_interval(row.score, row.rating_lower, row.rating_upper)} | {votes} | "
+            f"{format_interval(row.score, row.rating_lower, row.rating_upper, digits)} | {votes} | "
             f"{_md_cell(row.organization)} | "
             f"{_md_cell(row.license)} |"
             + (

@@ -75,6 +75,9 @@ class BoardTable(tables.Table):
         attrs = {"class": "board"}
         empty_text = _("No model matches these filters.")
 
+    metric: str = "elo"
+    """The board's ``Leaderboard.metric``: how many decimals its scores are shown with."""
+
     def __init__(self, data: Any, *, optional_columns: Iterable[str] = (), **kwargs: Any) -> None:
         self.optional_columns = frozenset(optional_columns) & OPTIONAL_COLUMNS
         hidden = sorted(OPTIONAL_COLUMNS - self.optional_columns)

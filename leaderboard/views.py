@@ -164,6 +164,7 @@ class BoardView(SingleTableMixin, FilterView):
         )
         table.request = self.request
         table.baseline = self.baseline
+        table.metric = self.board.metric
         table.order_by = page_sort(self.request) or table.order_by
         return table
 

@@ -471,3 +471,18 @@ def test_an_unknown_format_is_refused_naming_the_known_ones(
     board, snap = published
     with pytest.raises(ValueError, match="unknown export format 'xml'; use one of json, csv, mark"):
         exports.render("xml", board=board, snapshot=snap, rows=[])
+
+
+def test_a_rate_board_keeps_its_decimals_where_an_elo_board_rounds() -> None:
+    # The agent board's score is a rate (12.47 %±1.54 %): whole numbers would show 12 ±2.
+    from leaderboard.exports import format_interval, format_score, score_digits
+    from leaderboard.models import Leaderboard
+
+    rate, elo = score_digits(Leaderboard.Metric.SCORE), score_digits(Leaderboard.Metric.ELO)
+    assert (format_score(12.47, rate), format_interval(12.47, 10.93, 14.01, rate)) == (
+        "12.47", "±1.54",
+    )  # fmt: skip
+    assert (format_score(1490.4, elo), format_interval(1490.4, 1484.2, 1496.3, elo)) == (
+        "1490", "±6",
+    )  # fmt: skip
+    assert format_interval(12.47, 10.0, 14.01, rate) == "+1.54/-2.47"

@@ -233,3 +233,14 @@ def test_the_curated_mark_is_translated(
     html = client.get("/zh-hans/agent/overall/").content.decode()
 
     assert 'class="curated" title="人工整理：上游此行未给出"' in html
+
+
+def test_the_agent_board_shows_its_rates_with_their_decimals(client: Client) -> None:
+    # Upstream: "Claude Opus 5 (High) … 12.47%±1.54%" — a rate, not an Elo rating.
+    import_file(NO_ORGANIZATIONS["agent/overall"], "agent/overall")
+
+    html = client.get("/agent/overall/").content.decode()
+    markdown = client.get("/agent/overall/export.md").content.decode()
+
+    assert ">12.47<" in html and "±1.54" in html
+    assert "| 12.47 | ±1.54 |" in markdown
