@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -36,6 +37,13 @@ class ExportRow:
     rating_upper: float | None
     votes: int | None
     preliminary: bool | None
+    price_input: float | None = None
+    """Upstream's US$ per million input tokens, where the source carries it."""
+    price_output: float | None = None
+    context_tokens: int | None = None
+    organization_curated: bool = False
+    """True when upstream's row gave no organisation and ours is shown (curated or by link)."""
+    license_curated: bool = False
     # Movement against the snapshot the view compares with (``selectors.with_movement``);
     # None for a new model, without a baseline, or for entries not annotated.
     previous_rank: int | None = None
@@ -72,12 +80,21 @@ def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
                 rating_upper=entry.rating_upper,
                 votes=entry.votes,
                 preliminary=preliminary,
+                price_input=_number(entry.price_input),
+                price_output=_number(entry.price_output),
+                context_tokens=entry.context_tokens,
+                organization_curated=model.organization is not None and not entry.raw_organization,
+                license_curated=model.license is not None and not entry.raw_license,
                 previous_rank=getattr(entry, "previous_rank", None),
                 rank_change=getattr(entry, "rank_change", None),
                 score_change=_rounded(getattr(entry, "score_change", None)),
             )
         )
     return rows
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _rounded(value: float | None) -> float | None:
@@ -160,12 +177,54 @@ def to_csv(rows: list[ExportRow]) -> str:
     return buffer.getvalue()
 
 
-def format_interval(score: float, lower: float | None, upper: float | None) -> str:
-    """``±11`` when symmetric (after rounding), ``+12/-9`` otherwise, ``""`` without bounds."""
+def format_price(price: Decimal | float | None) -> str:
+    """``$5``, ``$2.50``, ``$0.075`` (as upstream writes dollars); ``""`` without a price."""
+    if price is None:
+        return ""
+    value = Decimal(str(price))
+    if value == value.to_integral_value():
+        return f"${value:.0f}"
+    text = f"{value:.4f}".rstrip("0")
+    return "$" + (text if len(text.partition(".")[2]) >= 2 else f"{value:.2f}")
+
+
+def format_price_pair(
+    price_input: Decimal | float | None, price_output: Decimal | float | None
+) -> str:
+    """``$1.25 / $10``; ``—`` for a missing side; ``""`` when neither is known."""
+    if price_input is None and price_output is None:
+        return ""
+    return f"{format_price(price_input) or '—'} / {format_price(price_output) or '—'}"
+
+
+def format_context(tokens: int | None) -> str:
+    """128000 → ``128K``, 1100000 → ``1.1M``, 131072 → ``131.1K`` (upstream's style)."""
+    if tokens is None:
+        return ""
+    for scale, suffix in ((1_000_000, "M"), (1_000, "K")):
+        if tokens >= scale:
+            return f"{tokens / scale:.1f}".removesuffix(".0") + suffix
+    return str(tokens)
+
+
+def score_digits(metric: str) -> int:
+    """Decimals a board's scores are shown with: none on the Elo scale (1490), two on a
+    board whose score is a rate or a percentage (the agent board's 12.47): rounding those to
+    whole numbers would show 12 for 12.47 and ties that upstream does not have."""
+    return 2 if metric == Leaderboard.Metric.SCORE else 0
+
+
+def format_score(score: float, digits: int = 0) -> str:
+    return f"{score:.{digits}f}"
+
+
+def format_interval(score: float, lower: float | None, upper: float | None, digits: int = 0) -> str:
+    """``±11`` when symmetric (after rounding to ``digits``), ``+12/-9`` otherwise, ``""``
+    without bounds."""
     if lower is None or upper is None:
         return ""
-    plus = round(upper - score)
-    minus = round(score - lower)
+    plus = f"{round(upper - score, digits):.{digits}f}"
+    minus = f"{round(score - lower, digits):.{digits}f}"
     return f"±{plus}" if plus == minus else f"+{plus}/-{minus}"
 
 
@@ -223,6 +282,11 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
     Chinese original's: "LLM Arena 排行榜", "数据更新时间", …)."""
     source = labels.source_label(snapshot.source)
     board_name = labels.board_title(board.arena, board.category)
+    # Price and Context columns only when a row has them, as on the 2026 upstream pages.
+    extras = any(
+        row.price_input is not None or row.price_output is not None or row.context_tokens
+        for row in rows
+    )
     lines = [
         _("# LLM Arena Leaderboard — %(board)s (`%(slug)s`)")
         % {"board": board_name, "slug": board.slug},
@@ -235,22 +299,30 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         _(
             "| Rank | Rank Spread (Upper◄─►Lower) | Model | Score | 95% Confidence Interval | "
             "Votes | Organization | License |"
-        ),
-        "|---:|:---:|:---|---:|:---:|---:|:---|:---|",
+        )
+        + (f" {_('Price $/M')} | {_('Context')} |" if extras else ""),
+        "|---:|:---:|:---|---:|:---:|---:|:---|:---|" + ("---:|---:|" if extras else ""),
     ]
     preliminary = _("Preliminary")
+    digits = score_digits(board.metric)
     for row in rows:
         model = _md_cell(row.model)
         url = _md_link_target(row.url)
         if url:
             model = f"[{model}]({url})"
-        score = f"{row.score:.0f}" + (f" {preliminary}" if row.preliminary else "")
+        score = format_score(row.score, digits) + (f" {preliminary}" if row.preliminary else "")
         votes = f"{row.votes:,}" if row.votes is not None else ""
         lines.append(
             f"| {row.rank} | {row.rank_upper}◄─►{row.rank_lower} | {model} | {score} | "
-            f"{format_interval(row.score, row.rating_lower, row.rating_upper)} | {votes} | "
+            f"{format_interval(row.score, row.rating_lower, row.rating_upper, digits)} | {votes} | "
             f"{_md_cell(row.organization)} | "
             f"{_md_cell(row.license)} |"
+            + (
+                f" {format_price_pair(row.price_input, row.price_output).replace(' ', '')} | "
+                f"{format_context(row.context_tokens)} |"
+                if extras
+                else ""
+            )
         )
     source_text = f"[{source.name}]({source.url})" if source.url else source.name
     # Percentages as arguments: a bare "95% c…" in a message reads to gettext as a format.
@@ -281,6 +353,16 @@ def to_markdown(*, board: Leaderboard, snapshot: Snapshot, rows: list[ExportRow]
         % percent,
         _("- **Votes**: battles the model took part in."),
         _("- **Organization / License**: curated by our staff from upstream's metadata."),
+        *(
+            [
+                _(
+                    "- **Price $/M / Context**: upstream's price in US$ per million input / "
+                    "output tokens, and the context window in tokens."
+                )
+            ]
+            if extras
+            else []
+        ),
         "",
         _("## Data Source"),
         "",

@@ -170,6 +170,25 @@ class BoardFilter(django_filters.FilterSet):
     rank_max = django_filters.NumberFilter(
         field_name="rank", lookup_expr="lte", min_value=1, label=_("Rank to")
     )
+    max_price = django_filters.NumberFilter(
+        field_name="price_input",
+        lookup_expr="lte",
+        min_value=0,
+        label=_("Max input price ($/M)"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+    )
+    min_context = django_filters.ChoiceFilter(
+        field_name="context_tokens",
+        lookup_expr="gte",
+        choices=[
+            (str(tokens), label)
+            for tokens, label in (
+                (32_000, "32K"), (128_000, "128K"), (200_000, "200K"), (1_000_000, "1M"),
+            )
+        ],
+        label=_("Min context"),
+        empty_label=_("Any"),
+    )  # fmt: skip
     new_since = django_filters.DateFilter(
         method="first_seen_since",
         label=_("New since"),
@@ -196,9 +215,20 @@ class BoardFilter(django_filters.FilterSet):
         model = Entry
         fields: list[str] = []
 
-    def __init__(self, *args: object, board: Leaderboard, snapshot: Snapshot, **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        board: Leaderboard,
+        snapshot: Snapshot,
+        optional_columns: frozenset[str] = frozenset(),
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)
         self.board = board
+        # A board without prices or context windows has no such filter (its value is ignored).
+        for column, name in (("price", "max_price"), ("context", "min_context")):
+            if column not in optional_columns:
+                del self.filters[name]
         # Choices: only what this snapshot shows, so every option narrows the table. An option
         # is a name (value and label): nothing else is loaded.
         self.filters["organization"].queryset = (

@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
@@ -103,12 +104,25 @@ class BoardHistory:
 
 
 @dataclass(frozen=True)
+class PriceFact:
+    """Upstream's price and context for a model on one board, from its newest entry there
+    that carries them."""
+
+    board: Leaderboard
+    published_on: dt.date
+    price_input: Decimal | None
+    price_output: Decimal | None
+    context_tokens: int | None
+
+
+@dataclass(frozen=True)
 class ModelHistory:
     model: AIModel
     raw_names: list[str]
     boards: list[BoardHistory]
     first_seen: dt.date | None
     last_seen: dt.date | None
+    prices: list[PriceFact] = field(default_factory=list)
     family_members: list[AIModel] = field(default_factory=list)
     """The other models of its family, by name."""
 
@@ -226,7 +240,7 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Four queries.
+    """Everything the model page shows, or None for an unknown key. Five queries.
 
     Reads the model's own entries and, of the timeline, only what they need: on a multi-year
     history every board's full timeline is tens of thousands of snapshots, most of them
@@ -294,12 +308,37 @@ def model_history(key: str) -> ModelHistory | None:
         boards=histories,
         first_seen=min(dates, default=None),
         last_seen=max(dates, default=None),
+        prices=_price_facts(model, boards),
         family_members=(
             list(AIModel.objects.filter(family_id=model.family_id).exclude(pk=model.pk))
             if model.family_id
             else []
         ),
     )
+
+
+def _price_facts(model: AIModel, boards: Mapping[int, Leaderboard]) -> list[PriceFact]:
+    """Per board, the newest live entry with a price or a context window; in board order."""
+    carrying = Q(price_input__isnull=False) | Q(price_output__isnull=False)
+    rows = (
+        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
+        .filter(carrying | Q(context_tokens__isnull=False))
+        .order_by("-snapshot__published_on", "-snapshot__imported_at")
+        .values_list(
+            "snapshot__leaderboard_id",
+            "snapshot__published_on",
+            "price_input",
+            "price_output",
+            "context_tokens",
+        )
+    )
+    facts: dict[int, PriceFact] = {}
+    for board_id, published_on, price_input, price_output, context_tokens in rows:
+        if board_id not in facts and board_id in boards:
+            facts[board_id] = PriceFact(
+                boards[board_id], published_on, price_input, price_output, context_tokens
+            )
+    return sorted(facts.values(), key=lambda f: (f.board.display_order, f.board.slug))
 
 
 # --- organisations ---------------------------------------------------------------------------

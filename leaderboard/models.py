@@ -99,6 +99,33 @@ class Organization(models.Model):
         return self.name
 
 
+class OrganizationDomain(models.Model):
+    """A curated rule: a link to this host (or a subdomain of it) names this organisation.
+
+    Used for rows whose upstream gives a link but no organisation (the webdev, text-to-image and
+    agent boards): ``anthropic.com`` covers ``www.anthropic.com`` and ``docs.anthropic.com``. A
+    host shared by many makers takes the first path segment too (``huggingface.co/qwen``).
+    """
+
+    domain = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "Lower-case host without www (anthropic.com), optionally with the first path "
+            "segment for hosts shared by many makers (huggingface.co/qwen)."
+        ),
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("organization domain")
+
+    def __str__(self) -> str:
+        return f"{self.domain} → {self.organization}"
+
+
 class License(models.Model):
     # Not ``models.TextChoices``: inside this class ``models`` is also the reverse accessor
     # of AIModel.license (related_name="models"), which the type checker resolves first.
@@ -633,6 +660,24 @@ class Entry(models.Model):
     raw_model = models.CharField(max_length=300)
     raw_organization = models.CharField(max_length=200, blank=True)
     raw_license = models.CharField(max_length=200, blank=True)
+    # What upstream printed beside the score, where the source carries it (2026 layouts).
+    price_input = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Upstream's price, US$ per million input tokens."),
+    )
+    price_output = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Upstream's price, US$ per million output tokens."),
+    )
+    context_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Upstream's context window, in tokens.")
+    )
 
     class Meta:
         ordering = ["rank"]
@@ -678,6 +723,10 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.raw_model}"
+
+    @property
+    def has_price(self) -> bool:
+        return self.price_input is not None or self.price_output is not None
 
 
 class ImportClaim(models.Model):

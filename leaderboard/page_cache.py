@@ -29,6 +29,7 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -87,7 +88,12 @@ class PageCacheMiddleware:
         if token is not None and _valid(entry, token):
             return _serve(request, entry, encoding)  # type: ignore[arg-type]
         if token is None:
-            token = cache_keys.token()  # before the render: a bump during it stales the entry
+            try:
+                token = cache_keys.token()  # before the render: a bump during it stales the entry
+            except DatabaseError:
+                # Freshness unknown: nothing is stored, and the view answers as it can
+                # (/healthz's JSON 503, the site's 500 page) rather than this middleware.
+                return _compressed(request, self.get_response(request))
         response = self.get_response(request)
         stored = _store(request, response, key=key, token=token)
         if stored is None:

@@ -87,6 +87,17 @@ def board_rows(snapshot: Snapshot) -> QuerySet[Entry]:
     )
 
 
+def optional_columns(snapshot: Snapshot) -> frozenset[str]:
+    """Which of the columns not every source carries (``price``, ``context``) the snapshot has
+    values for: one query. The board shows only those, whatever the filters keep."""
+    rows = Entry.objects.filter(snapshot=snapshot)
+    found = rows.aggregate(
+        price=Count("pk", filter=Q(price_input__isnull=False) | Q(price_output__isnull=False)),
+        context=Count("pk", filter=Q(context_tokens__isnull=False)),
+    )
+    return frozenset(name for name, count in found.items() if count)
+
+
 def previous_snapshot(board: Leaderboard, snapshot: Snapshot) -> Snapshot | None:
     """The snapshot before ``snapshot`` on the board's timeline: the newest of an earlier date
     (of one date, the one imported last, as ``snapshot_as_of`` picks). One query."""
@@ -310,16 +321,31 @@ class ViewRows:
     compare_error: str
 
 
-def view_rows(data: QueryDict, *, board: Leaderboard, snapshot: Snapshot) -> ViewRows:
+def view_rows(
+    data: QueryDict,
+    *,
+    board: Leaderboard,
+    snapshot: Snapshot,
+    optional: frozenset[str] | None = None,
+) -> ViewRows:
     """The rows a board view shows for this query — filtered by ``BoardFilter`` (an invalid
     value is left out and reported in the filter's errors), with their movement, sorted as
     ``BoardTable`` sorts by ``sort``. The page's exports and the API's snapshot read through
-    this one function."""
-    filterset = BoardFilter(data, queryset=board_entries(snapshot), board=board, snapshot=snapshot)
+    this one function. ``optional``: the snapshot's ``optional_columns`` (read when None),
+    whose filters and sorts exist only where it has the data."""
+    if optional is None:
+        optional = optional_columns(snapshot)
+    filterset = BoardFilter(
+        data,
+        queryset=board_entries(snapshot),
+        board=board,
+        snapshot=snapshot,
+        optional_columns=optional,
+    )
     filterset.is_valid()
     form = filterset.form
     wanted = form.cleaned_data.get("compare_to") if form.is_bound else None
     baseline, error = movement_baseline(board, snapshot, wanted)
-    table = BoardTable(with_movement(filterset.qs, baseline))
+    table = BoardTable(with_movement(filterset.qs, baseline), optional_columns=optional)
     table.order_by = sort_keys(data.getlist("sort")) or table.order_by
     return ViewRows(filterset, list(table.data), baseline, error)

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Entry
 
 NUMERIC = {"th": {"class": "num"}}
-DESCENDING_FIRST = frozenset({"score", "interval", "votes", "movement"})
+DESCENDING_FIRST = frozenset({"score", "interval", "votes", "movement", "price", "context"})
 """Columns whose first click sorts highest first (a reader looks for the top scores, the
 most votes, the biggest risers); ranks and names sort from the top."""
+OPTIONAL_COLUMNS = frozenset({"price", "context"})
+"""Columns shown only when the board's snapshot has such data (no blank columns)."""
 
 
 class BoardTable(tables.Table):
@@ -50,18 +52,51 @@ class BoardTable(tables.Table):
         accessor="model__organization__name", verbose_name=_("Organization")
     )
     license = tables.Column(accessor="model__license__name", verbose_name=_("License"))
+    price = tables.Column(
+        accessor="price_input",
+        verbose_name=_("Price $/M in / out"),
+        attrs={"th": {"class": "num", "title": _("US$ per million input / output tokens")}},
+    )
+    context = tables.Column(
+        accessor="context_tokens",
+        verbose_name=_("Context"),
+        attrs={"th": {"class": "num", "title": _("Context window, tokens")}},
+    )
 
     class Meta:
         model = Entry
         fields: tuple[str, ...] = ()
         sequence = (
-            "rank", "spread", "model", "score", "movement", "interval", "votes", "organization",
-            "license",
+            "rank", "spread", "model", "score", "movement", "interval", "votes", "price",
+            "context", "organization", "license",
         )  # fmt: skip
         order_by = "rank"
         template_name = "leaderboard/table.html"
         attrs = {"class": "board"}
         empty_text = _("No model matches these filters.")
+
+    metric: str = "elo"
+    """The board's ``Leaderboard.metric``: how many decimals its scores are shown with."""
+
+    def __init__(self, data: Any, *, optional_columns: Iterable[str] = (), **kwargs: Any) -> None:
+        self.optional_columns = frozenset(optional_columns) & OPTIONAL_COLUMNS
+        hidden = sorted(OPTIONAL_COLUMNS - self.optional_columns)
+        super().__init__(data, exclude=[*kwargs.pop("exclude", ()), *hidden], **kwargs)
+
+    @property
+    def shows_price(self) -> bool:
+        return "price" in self.optional_columns
+
+    @property
+    def shows_context(self) -> bool:
+        return "context" in self.optional_columns
+
+    # Rows without a price or context sort last both ways (databases disagree on NULLs).
+    def order_price(self, queryset: QuerySet[Entry], is_descending: bool) -> tuple[Any, bool]:
+        return _nulls_last(queryset, ("price_input", "price_output"), is_descending), True
+
+    def order_context(self, queryset: QuerySet[Entry], is_descending: bool) -> tuple[Any, bool]:
+        return _nulls_last(queryset, ("context_tokens",), is_descending), True
 
     def order_movement(self, queryset: QuerySet[Any], is_descending: bool) -> tuple[Any, bool]:
         """Rank change, then score change, then rank; models without one (new, or no earlier
@@ -71,6 +106,16 @@ class BoardTable(tables.Table):
         else:
             keys = [F("rank_change").asc(nulls_last=True), F("score_change").asc(nulls_last=True)]
         return queryset.order_by(*keys, "rank"), True
+
+
+def _nulls_last(
+    queryset: QuerySet[Entry], fields: tuple[str, ...], descending: bool
+) -> QuerySet[Entry]:
+    order = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in fields
+    ]
+    return queryset.order_by(*order, "rank")
 
 
 def sort_keys(values: Iterable[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import cached_property
 from itertools import groupby
 from typing import Any
 
@@ -122,13 +123,25 @@ class BoardView(SingleTableMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(board=self.board, snapshot=self.snapshot)
+        kwargs.update(
+            board=self.board, snapshot=self.snapshot, optional_columns=self._optional_columns
+        )
         return kwargs
+
+    @cached_property
+    def _optional_columns(self) -> frozenset[str]:
+        """Price and context, where this snapshot has them (read on a cache miss only)."""
+        return selectors.optional_columns(self.snapshot)
 
     def _rows(self) -> list[exports.ExportRow]:
         """Exactly the rows the page shows: filtered, then sorted as the table is."""
         # The API's snapshot endpoint reads through the same function.
-        view = selectors.view_rows(self.request.GET, board=self.board, snapshot=self.snapshot)
+        view = selectors.view_rows(
+            self.request.GET,
+            board=self.board,
+            snapshot=self.snapshot,
+            optional=self._optional_columns,
+        )
         self.filterset, self.baseline, self.compare_error = (
             view.filterset, view.baseline, view.compare_error,
         )  # fmt: skip
@@ -144,9 +157,14 @@ class BoardView(SingleTableMixin, FilterView):
         (``compare_to`` is one of its fields)."""
         self._resolve_baseline()
         # No ``request=`` and no RequestConfig: both hand the raw ``sort`` values to the table.
-        table = self.get_table_class()(selectors.with_movement(data, self.baseline), **kwargs)
+        table = self.get_table_class()(
+            selectors.with_movement(data, self.baseline),
+            optional_columns=self._optional_columns,
+            **kwargs,
+        )
         table.request = self.request
         table.baseline = self.baseline
+        table.metric = self.board.metric
         table.order_by = page_sort(self.request) or table.order_by
         return table
 

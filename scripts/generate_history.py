@@ -196,7 +196,8 @@ def generate(*, days: int, per_board: int, seed: int, end: dt.date) -> int:
                         lic = licenses[0 if i % 3 else i % len(licenses)].name
                         yield (snapshot.pk, models[i].pk, position, None, best, max(best, worst),
                                round(score, 6), round(low, 6), round(high, 6), votes,
-                               votes < 1000, models[i].name, org, lic)  # fmt: skip
+                               votes < 1000, models[i].name, org, lic,
+                               None, None, None)  # fmt: skip
 
             written = bulk.insert_entries(rows_of_board(snapshots, carried, walk, offset, counts))
             for snapshot, count in zip(snapshots, counts, strict=True):

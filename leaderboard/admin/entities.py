@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 
 from .. import models
-from ..services import curation
+from ..services import curation, identity
 from .aliases import LicenseAliasInline, OrganizationAliasInline
 from .curation import (
     CuratedAdmin,
+    CuratedForm,
     acting_user,
     changelist_link,
     choose_target,
@@ -36,7 +39,9 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
     merge_service: Any
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        # One query for the whole page: counts are annotations, not a query per row.
+        # One query for the whole page: counts are annotations, not a query per row. Ordered
+        # explicitly: a GROUP BY drops Meta.ordering, and the merge target picker's
+        # autocomplete paginates this queryset (unordered pages repeat or skip entries).
         return (
             super()
             .get_queryset(request)
@@ -44,6 +49,7 @@ class EntityAdmin(RowReviewMixin, CuratedAdmin):
                 model_count=Count("models", distinct=True),
                 alias_count=Count("aliases", distinct=True),
             )
+            .order_by("name", "pk")
         )
 
     @admin.display(description="models", ordering="model_count")
@@ -137,3 +143,33 @@ class LicenseAdmin(EntityAdmin):
     @admin.action(description="Set kind: OSI open source", permissions=["change"])
     def set_kind_osi(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._set_kind(request, queryset, Kind.OSI)
+
+
+class OrganizationDomainForm(CuratedForm):
+    class Meta:
+        model = models.OrganizationDomain
+        fields = ["domain", "organization"]
+
+    def clean_domain(self) -> str:
+        domain = identity.normalize_domain(self.cleaned_data["domain"])
+        if "." not in domain.split("/", 1)[0]:
+            raise ValidationError("Give a host such as anthropic.com or huggingface.co/qwen.")
+        return domain
+
+
+@admin.register(models.OrganizationDomain)
+class OrganizationDomainAdmin(CuratedAdmin):
+    """The domain → organisation rules that fill a model's blank organisation from its link."""
+
+    form = OrganizationDomainForm
+    list_display = ["domain", "organization"]
+    search_fields = ["domain", "organization__name"]
+    autocomplete_fields = ["organization"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        filled = identity.fill_organizations_from_domains()
+        if filled:
+            messages.info(request, f"{filled} model(s) without an organisation now have one.")

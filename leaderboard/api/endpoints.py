@@ -207,6 +207,12 @@ class SnapshotFilters(QuerySchema):
     min_votes: int | None = Field(None, ge=0, le=2**31 - 1)
     rank_min: int | None = Field(None, ge=1, le=2**31 - 1)
     rank_max: int | None = Field(None, ge=1, le=2**31 - 1)
+    max_price: float | None = Field(
+        None, ge=0, description="Max input price, $ per million tokens (boards with prices)."
+    )
+    min_context: Literal[32000, 128000, 200000, 1000000] | None = Field(
+        None, description="Min context window, tokens (boards with context windows)."
+    )
     new_since: dt.date | None = None
     compare_to: dt.date | None = Field(
         None, description="Movement against the snapshot as of this date (default: previous)."

@@ -105,6 +105,13 @@ class Row(Schema):
     previous_rank: int | None = Field(description="Rank on the snapshot compared with.")
     rank_change: int | None = Field(description="Places moved up (negative: down).")
     score_change: float | None
+    price_input: float | None = Field(description="Upstream's US$ per million input tokens.")
+    price_output: float | None = Field(description="Upstream's US$ per million output tokens.")
+    context_tokens: int | None = Field(description="Upstream's context window, in tokens.")
+    organization_curated: bool = Field(
+        description="Upstream's row gave no organisation; ours (curated) is shown."
+    )
+    license_curated: bool = Field(description="Upstream's row gave no license; ours is shown.")
     raw_model: str
     raw_organization: str
     raw_license: str

@@ -6,9 +6,12 @@
   through a merge, entries protect a model that still has rows);
 - boards, snapshots, entries, sources: view (links from a model to its boards);
 - import runs: view and add (re-import a sample after a correction) — not force-publish,
-  which overrides the validation gate and stays with administrators.
+  which overrides the validation gate and stays with administrators;
+- the domain → organisation rules: view, add, change, delete (0018 adds the model and grants
+  these to the group that exists by then).
 
-Idempotent; the group's permissions are set to exactly this list each time it runs.
+Idempotent; the group's permissions are set to exactly this list each time it runs (a model
+the migration state does not have yet is skipped: the migration that adds it grants it).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "entry": ("view",),
     "source": ("view",),
     "importrun": ("view", "add"),
+    "organizationdomain": ("view", "add", "change", "delete"),
 }
 
 
@@ -49,8 +53,12 @@ def create_curators_group(apps: Any, schema_editor: Any = None) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=GROUP_NAME)
+    existing = {model._meta.model_name for model in app_config.get_models()}
     codenames = [
-        f"{action}_{model}" for model, actions in PERMISSIONS.items() for action in actions
+        f"{action}_{model}"
+        for model, actions in PERMISSIONS.items()
+        if model in existing
+        for action in actions
     ]
     permissions = list(
         permission_model.objects.filter(

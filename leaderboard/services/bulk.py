@@ -32,6 +32,9 @@ ENTRY_FIELDS = (
     "raw_model",
     "raw_organization",
     "raw_license",
+    "price_input",
+    "price_output",
+    "context_tokens",
 )
 BATCH_SIZE = 5000
 """Rows per ``executemany`` call: bounds the memory of one call, not the transaction."""

@@ -33,6 +33,7 @@ from ..models import (
     OrganizationAlias,
     Snapshot,
 )
+from ..selectors import models_with_review_reasons
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -69,6 +70,29 @@ def _bulk_save(objs: list[Any], fields: list[str], *, user: User, reason: str) -
             default_user=user,
             default_change_reason=reason[:100],
         )
+
+
+def _disagreeing(queryset: QuerySet[AIModel]) -> list[int]:
+    """The flagged models among ``queryset`` whose upstream organisation or license maps to
+    another entity than the curated one."""
+    flagged = models_with_review_reasons(queryset.filter(needs_review=True))
+    return list(
+        flagged.filter(Q(org_disagrees=True) | Q(license_disagrees=True)).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _settle_disagreements(pks: list[int], *, user: User, reason: str) -> None:
+    """Models that disagreed before a merge or a mapping and agree after it are decided by
+    it: they leave the queue instead of waiting again as "new or uncertain names"."""
+    if not pks:
+        return
+    still = set(_disagreeing(AIModel.objects.filter(pk__in=pks)))
+    settled = list(AIModel.objects.filter(pk__in=set(pks) - still, needs_review=True))
+    for model in settled:
+        model.needs_review = False
+    _bulk_save(settled, ["needs_review"], user=user, reason=reason)
 
 
 def _on_commit_bump() -> None:
@@ -111,6 +135,9 @@ def merge_organizations(
     if source.pk == target.pk:
         raise CurationRefused("an organisation cannot be merged into itself")
     note = reason or f"merged organisation {source.name!r} into {target.name!r}"
+    disagreeing = _disagreeing(
+        AIModel.objects.filter(Q(organization=source) | Q(organization=target))
+    )
     aliases = _move_aliases(
         OrganizationAlias.objects.filter(organization=source),
         "organization",
@@ -125,6 +152,7 @@ def merge_organizations(
     _audited(source, user=user, reason=note).delete()
     _ensure_alias(OrganizationAlias, source.name, user=user, reason=note, organization=target)
     _audited(target, user=user, reason=note).save()
+    _settle_disagreements(disagreeing, user=user, reason=note)
     _on_commit_bump()
     return MergeResult(target.name, source.name, aliases, moved_models=len(models))
 
@@ -138,6 +166,7 @@ def merge_licenses(
     if source.pk == target.pk:
         raise CurationRefused("a license cannot be merged into itself")
     note = reason or f"merged license {source.name!r} into {target.name!r}"
+    disagreeing = _disagreeing(AIModel.objects.filter(Q(license=source) | Q(license=target)))
     aliases = _move_aliases(
         LicenseAlias.objects.filter(license=source), "license", target, user=user, reason=note
     )
@@ -150,6 +179,7 @@ def merge_licenses(
     _audited(source, user=user, reason=note).delete()
     _ensure_alias(LicenseAlias, source.name, user=user, reason=note, license=target)
     _audited(target, user=user, reason=note).save()
+    _settle_disagreements(disagreeing, user=user, reason=note)
     _on_commit_bump()
     return MergeResult(target.name, source.name, aliases, moved_models=len(models))
 

@@ -11,17 +11,23 @@ Rules:
   (a merge later moves them all);
 - a name the cleaner was unsure of, or one that normalises to two different models, waits;
 - curated fields of an existing model are never changed by an import: when upstream disagrees,
-  the model records what upstream said and is flagged for review.
+  the model records what upstream said and is flagged for review;
+- a model upstream gives no organisation for (and that has none curated) takes the one its
+  link's domain names in the curated domain table (``OrganizationDomain``): anthropic.com →
+  Anthropic. Upstream's own string, when a row has one, always comes first.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from .. import cache_keys
 from ..models import (
     AIModel,
     License,
@@ -29,6 +35,7 @@ from ..models import (
     ModelAlias,
     Organization,
     OrganizationAlias,
+    OrganizationDomain,
 )
 from ..sources.base import RowData
 from ..sources.names import normalised_key
@@ -53,6 +60,93 @@ def loose_key(text: str) -> str:
     """``"DeepSeek AI"``, ``"deepseek"`` and ``"DeepSeek, Inc."`` share one loose key."""
     squashed = _NOT_ALNUM.sub("", text.casefold())
     return _CORPORATE_SUFFIX.sub("", squashed) or squashed
+
+
+def normalize_domain(text: str) -> str:
+    """What staff type (``https://www.Anthropic.com/``, ``huggingface.co/Qwen/x``) as a
+    domain-table key: lower-case host without ``www.``, plus the first path segment if given."""
+    text = text.strip().lower()
+    parts = urlsplit(text if "//" in text else f"//{text}")
+    host = (parts.hostname or "").removeprefix("www.")
+    segment = parts.path.strip("/").split("/", 1)[0]
+    return f"{host}/{segment}" if host and segment else host
+
+
+def domain_keys(url: str) -> list[str]:
+    """The domain-table keys a link can match, most specific first: for
+    ``https://docs.x.ai/api/x`` → ``docs.x.ai/api``, ``x.ai/api``, ``docs.x.ai``, ``x.ai``.
+    A bare top-level domain is never a key; ``[]`` for anything but an http(s) link."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return []
+    if parts.scheme.lower() not in {"http", "https"} or "." not in host:
+        return []
+    labels = host.split(".")
+    hosts = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    segment = parts.path.strip("/").split("/", 1)[0].lower()
+    with_path = [f"{h}/{segment}" for h in hosts] if segment else []
+    return [*with_path, *hosts]
+
+
+def organization_by_domain(url: str, table: dict[str, Organization]) -> Organization | None:
+    """The organisation the most specific matching key of ``url`` names, or None."""
+    return next((table[key] for key in domain_keys(url) if key in table), None)
+
+
+def domain_table() -> dict[str, Organization]:
+    """Every curated domain rule (a few hundred rows at most), key → organisation."""
+    rules = OrganizationDomain.objects.select_related("organization")
+    return {rule.domain: rule.organization for rule in rules}
+
+
+def fill_organizations_from_domains(models: Iterable[AIModel] | None = None) -> int:
+    """Give each model without an organisation (all of them, or ``models``) the one its link's
+    domain names. Never changes a model that has one. Returns how many it filled; the caller
+    owns the transaction and the cache bump."""
+    table = domain_table()
+    if not table:
+        return 0
+    if models is None:
+        models = AIModel.objects.filter(organization__isnull=True).exclude(url="")
+    filled = []
+    for model in models:
+        if model.organization_id is None and model.url:
+            organization = organization_by_domain(model.url, table)
+            if organization is not None:
+                model.organization = organization
+                filled.append(model)
+    for model in filled:
+        model.save(update_fields=["organization", "updated_at"])  # audited, one by one
+    return len(filled)
+
+
+def load_domain_rules(rules: dict[str, str]) -> tuple[int, int]:
+    """Add the ``domain → organisation name`` rules staff do not have yet (a rule staff
+    already keep, edited or not, is left as it is), then fill the models they now name.
+    Names resolve like upstream strings (an alias or a loose match, else a new organisation
+    flagged for review). Idempotent; one transaction; cached pages are refreshed when it
+    changed anything. Returns (rules added, models filled)."""
+    with transaction.atomic():
+        stats = ResolutionStats()
+        organizations = _Catalog(
+            Organization, OrganizationAlias, "organization", stats, stats.new_organizations
+        )
+        known = set(OrganizationDomain.objects.values_list("domain", flat=True))
+        added = 0
+        for raw_domain, name in sorted(rules.items()):
+            domain = normalize_domain(raw_domain)
+            organization = organizations.resolve(name)
+            if not domain or domain in known or organization is None:
+                continue
+            OrganizationDomain.objects.create(domain=domain, organization=organization)
+            known.add(domain)
+            added += 1
+        filled = fill_organizations_from_domains()
+        if added or filled:
+            transaction.on_commit(cache_keys.bump)
+        return added, filled
 
 
 @dataclass(slots=True)
@@ -144,6 +238,7 @@ class Resolver:
         }
         for model in AIModel.objects.select_related("organization", "license"):
             self._models.setdefault(model.key.casefold(), model)
+        self._domains = domain_table()
         # A back-fill names each model in hundreds of snapshots with the same strings; once
         # resolved, such a row changes nothing more (see ``model``), so it is looked up here.
         self._seen: dict[tuple[object, ...], AIModel] = {}
@@ -205,6 +300,13 @@ class Resolver:
 
     def _resolve(self, row: RowData) -> AIModel:
         organization = self.organization(row.organization)
+        # Upstream named no maker: the curated domain table may, from the row's link. It only
+        # ever fills a blank; it never disagrees with (or flags) a curated organisation.
+        by_domain = (
+            organization_by_domain(row.url, self._domains)
+            if organization is None and row.url
+            else None
+        )
         license_ = self.license(row.license)
         key = (row.model_key or row.model).strip()
         model = self._known_model(key, row.model)
@@ -216,7 +318,7 @@ class Resolver:
                 values={
                     "key": key,
                     "name": row.model,
-                    "organization": organization,
+                    "organization": organization or by_domain,
                     "license": license_,
                     "url": row.url,
                     "needs_review": row.name_uncertain,
@@ -227,7 +329,7 @@ class Resolver:
         if created:
             self.stats.new_models.append(row.model)
         else:
-            self._record_upstream(model, row, organization, license_)
+            self._record_upstream(model, row, organization, license_, by_domain)
         for raw in sorted({key, row.model, row.raw_model} - {""}):  # a stable order, as above
             if raw.casefold() not in self._models:
                 # Only the name that makes a new model, or a guess, waits for a curator.
@@ -248,6 +350,7 @@ class Resolver:
         row: RowData,
         organization: Organization | None,
         license_: License | None,
+        by_domain: Organization | None = None,
     ) -> None:
         """Fill blanks, never overwrite; flag the model when upstream *now* disagrees.
 
@@ -273,6 +376,9 @@ class Resolver:
                     f"{model.name}: upstream says {field_name} {value.name!r}, "
                     f"curated is {current.name!r}"
                 )
+        if model.organization is None and by_domain is not None:
+            model.organization = by_domain
+            changed.add("organization")
         if not model.url and row.url:
             model.url = row.url
             changed.add("url")

@@ -410,6 +410,9 @@ def _entry_row(snapshot_id: int, item: RankedRow, model_id: int) -> tuple[object
         (row.raw_model or row.model)[:300],
         row.organization[:200],
         row.license[:200],
+        row.price_input,
+        row.price_output,
+        row.context_tokens,
     )
 
 

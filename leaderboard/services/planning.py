@@ -21,7 +21,7 @@ from leaderboard.boards import BoardKey
 
 from .. import sources
 from ..models import Snapshot, Source
-from ..sources.base import ParseResult, SnapshotData
+from ..sources.base import ParseResult, RowData, SnapshotData
 from ..validation import Verdict, check_snapshot
 
 if TYPE_CHECKING:
@@ -294,6 +294,14 @@ def already_published(plans: list[Plan]) -> list[Plan]:
     return found
 
 
+def _price_and_context(row: RowData) -> tuple[object, ...]:
+    """Price and context join a row's hashed fields only when the row carries one: a changed
+    price is a changed table, while a row without them hashes exactly as before they were
+    read, so re-importing an old payload of a format without them stays "unchanged"."""
+    values = (row.price_input, row.price_output, row.context_tokens)
+    return ("price-context", *values) if any(v is not None for v in values) else ()
+
+
 def content_hash(item: Plan) -> str:
     """sha256 of everything a snapshot's rows say, independent of row order and curation."""
     if item.digest:
@@ -313,6 +321,7 @@ def content_hash(item: Plan) -> str:
             row.organization,
             row.license,
             row.url,
+            *_price_and_context(row),
         )
         for row in item.data.rows
     )

@@ -111,7 +111,8 @@ def take_queued(run_id: int) -> ImportRun | None:
     )
     if not taken:
         return None
-    return ImportRun.objects.select_related("payload", "source", "forced_by").get(pk=run_id)
+    # A queued run is an upload: a payload, perhaps a curator, never a configured source.
+    return ImportRun.objects.select_related("payload", "forced_by").get(pk=run_id)
 
 
 def requeue(run: ImportRun, *, reason: str, retry_in: dt.timedelta) -> bool:

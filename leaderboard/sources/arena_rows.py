@@ -8,7 +8,13 @@ Shared by the adapters that read arena.ai's own JSON: the leaderboard page's fli
 from __future__ import annotations
 
 from leaderboard.sources.base import FormatError, RowData
-from leaderboard.sources.text import parse_float, parse_int, safe_url
+from leaderboard.sources.text import (
+    parse_float,
+    parse_int,
+    parse_price,
+    parse_token_count,
+    safe_url,
+)
 
 
 def entry_row(entry: object, position: int) -> RowData:
@@ -42,6 +48,9 @@ def entry_row(entry: object, position: int) -> RowData:
         rank_lower=parse_int(entry.get("rankLower")),
         preliminary=preliminary,
         url=safe_url(url if isinstance(url, str) else None),
+        price_input=parse_price(entry.get("inputPricePerMillion")),
+        price_output=parse_price(entry.get("outputPricePerMillion")),
+        context_tokens=parse_token_count(entry.get("contextLength")),
     )
 
 

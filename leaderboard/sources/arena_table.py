@@ -14,7 +14,14 @@ from typing import ClassVar
 
 from leaderboard.sources.base import FormatError, RankKind, RowData, SnapshotData
 from leaderboard.sources.spreads import two_ranks
-from leaderboard.sources.text import interval_bounds, parse_float, parse_int, safe_url
+from leaderboard.sources.text import (
+    interval_bounds,
+    parse_float,
+    parse_int,
+    parse_price_pair,
+    parse_token_count,
+    safe_url,
+)
 
 
 @dataclass(slots=True)
@@ -134,6 +141,10 @@ def _column(header: str) -> str | None:
         return "organization"
     if words[0] == "license":
         return "license"
+    if words[0] == "price":
+        return "price"
+    if words[0] == "context":
+        return "context"
     return None
 
 
@@ -160,6 +171,7 @@ def _table_row(cells: list[_Cell], columns: dict[str, int], position: int) -> Ro
     def cell_text(key: str) -> str:
         return cells[columns[key]].text if key in columns else ""
 
+    price_input, price_output = parse_price_pair(cell_text("price"))
     return RowData(
         model=name,
         score=score,
@@ -174,6 +186,9 @@ def _table_row(cells: list[_Cell], columns: dict[str, int], position: int) -> Ro
         preliminary=preliminary,
         url=next((u for u in map(safe_url, model_cell.hrefs) if u), ""),
         raw_model=model_cell.text if model_cell.text != name else "",
+        price_input=price_input,
+        price_output=price_output,
+        context_tokens=parse_token_count(cell_text("context")),
     )
 
 

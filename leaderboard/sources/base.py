@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import ClassVar, Literal, Protocol
 
 from leaderboard.boards import BoardKey
@@ -56,6 +57,12 @@ class RowData:
     """The model cell before cleaning, when cleaning changed it (kept for review)."""
     name_uncertain: bool = False
     """True when the cleaner had to guess (flags the name for staff review)."""
+    price_input: Decimal | None = None
+    """Upstream's price in US$ per million input tokens, where the source carries one."""
+    price_output: Decimal | None = None
+    """Upstream's price in US$ per million output tokens."""
+    context_tokens: int | None = None
+    """Upstream's context window in tokens (``128K`` → 128000)."""
 
 
 @dataclass(slots=True)

@@ -9,6 +9,8 @@ text in Chinese or English, never by position. Quirks it undoes:
 - confidence intervals as ``±11``, ``+4/-5``, ``(±5)`` and ``(++9/-9)``;
 - rank spreads as ``1◄─►2``, ``1-6`` and, in 2026, with the separator lost (``1121`` = 11◄─►21),
   split so that upper ≤ rank ≤ lower and closest to the spread the intervals imply;
+- Price (``$5/$25``, input / output $ per million tokens) and Context (``1M``, ``128K``)
+  columns since 2026-03, ``N/A`` where upstream knows none;
 - the 2026-08 pages, one board per page (text, text-to-image, code/webdev, agent), whose board is
   read from the page's arena.ai link or heading.
 """
@@ -27,7 +29,15 @@ from leaderboard.ranking import rank_spread
 from .base import FormatError, Metric, ParseResult, RankKind, RowData, SnapshotData
 from .names import parse_model_cell
 from .spreads import split_glued_spread
-from .text import interval_bounds, parse_float, parse_int, safe_url, strip_html
+from .text import (
+    interval_bounds,
+    parse_float,
+    parse_int,
+    parse_price_pair,
+    parse_token_count,
+    safe_url,
+    strip_html,
+)
 
 _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
 _UPDATE_TIME = re.compile(
@@ -62,6 +72,9 @@ _CI = {"置信区间", "95%置信区间(±)", "95%置信区间", "95%confidencei
 _VOTES = {"票数", "votes", "会话数", "sessions"}
 _ORGANIZATION = {"组织/公司", "服务商", "组织", "organization/company", "organization"}
 _LICENSE = {"许可证", "许可协议", "license"}
+# "Price $/M" and "价格 $/百万Token" (a unit follows the word); "Context", "上下文".
+_PRICE_PREFIXES = ("price", "价格")
+_CONTEXT = {"context", "上下文", "contextwindow", "contextlength", "上下文长度"}
 
 
 @dataclass(slots=True)
@@ -177,6 +190,10 @@ def _columns(headers: Sequence[str]) -> dict[str, int]:
         for kind, names in kinds:
             if key in names and kind not in found:
                 found[kind] = index
+        if key.startswith(_PRICE_PREFIXES) and "price" not in found:
+            found["price"] = index
+        if key in _CONTEXT and "context" not in found:
+            found["context"] = index
     if "score" not in found:
         for index, header in enumerate(headers):
             if _header_key(header) in _AGENT_SCORE:
@@ -251,6 +268,10 @@ def _row(cells: list[str], columns: dict[str, int], number: int) -> tuple[RowDat
         if rank is None:
             raise FormatError(f"row {number}: rank {rank_cell!r} is not a whole number")
     votes = parse_int(strip_html(cells[columns["votes"]])) if "votes" in columns else None
+    price_input, price_output = (
+        parse_price_pair(cells[columns["price"]]) if "price" in columns else (None, None)
+    )
+    context = parse_token_count(cells[columns["context"]]) if "context" in columns else None
     row = RowData(
         model=model.name,
         score=score.value,
@@ -264,6 +285,9 @@ def _row(cells: list[str], columns: dict[str, int], number: int) -> tuple[RowDat
         url=safe_url(model.link),
         raw_model=model.raw,
         name_uncertain=model.uncertain,
+        price_input=price_input,
+        price_output=price_output,
+        context_tokens=context,
     )
     spread = strip_html(cells[columns["spread"]]) if "spread" in columns else ""
     return row, spread

@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -28,6 +29,15 @@ _MD_ASYMMETRIC = re.compile(
 )
 
 IntervalDialect = Literal["cell", "table", "markdown"]
+
+# Prices: dollars per million tokens, kept to 1/10,000 of a cent-per-million (the
+# Entry fields' precision); context windows: tokens, with K/M suffixes read as 10^3/10^6.
+PRICE_PLACES = Decimal("0.0001")
+MAX_PRICE = Decimal("100000")
+MAX_CONTEXT_TOKENS = 100_000_000
+_MONEY = re.compile(r"^\s*(?:US)?\$?\s*(\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?:USD)?\s*$", re.IGNORECASE)
+_TOKENS = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*([kmb]?)\s*(?:tokens?)?\s*$", re.IGNORECASE)
+_TOKEN_SCALE = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
 def strip_html(text: str) -> str:
@@ -137,3 +147,57 @@ def calendar_date(year: str, month: str, day: str) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def parse_price(value: object) -> Decimal | None:
+    """One price in $ per million tokens: ``"$1.25"``, ``"2.5"``, ``10``, ``0.075`` → a Decimal
+    to 4 places; blanks, ``N/A``, ``—``, negatives, other currencies and junk → None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
+        text = repr(value)
+    elif isinstance(value, str):
+        match = _MONEY.match(value)
+        if not match:
+            return None
+        text = match.group(1).replace(",", "")
+    else:
+        return None
+    try:
+        price = Decimal(text).quantize(PRICE_PLACES)
+    except (InvalidOperation, ValueError):
+        return None
+    return price if Decimal(0) <= price <= MAX_PRICE else None
+
+
+def parse_price_pair(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """An "input / output" price cell: ``"$5/$25"``, ``"$1.25 / $10"`` → (5, 25); each side
+    on its own, so ``"$3 / —"`` → (3, None); a cell without a slash names neither side."""
+    if "/" not in text:
+        return None, None
+    first, _, second = strip_html(text).partition("/")
+    return parse_price(first), parse_price(second)
+
+
+def parse_token_count(value: object) -> int | None:
+    """A context window in tokens: ``"128K"`` → 128000, ``"1.1M"`` → 1100000, ``"131,072"``,
+    ``200000``; blanks, ``N/A``, ``—``, zero and junk → None. K and M are decimal (upstream
+    writes 131072 as ``131.1K``), so a suffixed value is upstream's rounding, not exact."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value) if math.isfinite(value) else 0.0
+    elif isinstance(value, str):
+        match = _TOKENS.match(strip_html(value))
+        if not match:
+            return None
+        try:
+            number = float(match.group(1).replace(",", "")) * _TOKEN_SCALE[match.group(2).lower()]
+        except ValueError:
+            return None
+    else:
+        return None
+    tokens = round(number)
+    return tokens if 0 < tokens <= MAX_CONTEXT_TOKENS else None

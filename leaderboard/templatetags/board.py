@@ -20,8 +20,9 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext as _
 
 from .. import labels
-from ..exports import format_interval
+from ..exports import format_context, format_interval, format_price_pair, format_score, score_digits
 from ..filters import page_state_query
+from ..history import PriceFact
 from ..models import Entry, Leaderboard
 from ..tables import DESCENDING_FIRST
 
@@ -32,9 +33,21 @@ register = template.Library()
 
 
 @register.filter
-def interval(entry: Entry) -> str:
+def interval(entry: Entry, digits: int = 0) -> str:
     """``±11`` or ``+12/-9``; empty without bounds."""
-    return format_interval(entry.score, entry.rating_lower, entry.rating_upper)
+    return format_interval(entry.score, entry.rating_lower, entry.rating_upper, digits)
+
+
+@register.filter
+def price_pair(row: Entry | PriceFact) -> str:
+    """``$1.25 / $10`` ($ per million input / output tokens); empty without a price."""
+    return format_price_pair(row.price_input, row.price_output)
+
+
+@register.filter
+def context(tokens: int | None) -> str:
+    """``128K``, ``1.1M``; empty without a context window."""
+    return format_context(tokens)
 
 
 @register.filter
@@ -168,9 +181,17 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 @register.simple_tag
-def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeString:
+def board_rows(
+    entries: Iterable[BoardEntry],
+    baseline: object = None,
+    price_shown: bool = False,
+    context_shown: bool = False,
+    metric: str = "elo",
+) -> SafeString:
     """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``
-    annotated by ``selectors.with_movement`` against ``baseline``.
+    annotated by ``selectors.with_movement`` against ``baseline``; the price and context
+    cells only when the table shows those columns (``BoardTable.shows_price``/``_context``);
+    scores with the decimals of the board's ``metric`` (``exports.score_digits``).
 
     A Python loop, not a template one: the template engine's per-variable and per-tag cost
     made 300 rows ~20 ms of a render. Each value is escaped as autoescaping would; the
@@ -179,9 +200,14 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
     the template loop this replaced and checks both render the same bytes."""
     preliminary = escape(gettext("Preliminary"))
     upstream_title = escape(gettext("upstream page"))
+    # A curated value shown where upstream's row gives none is marked.
+    # As ``{% translate … as %}`` gave it, unescaped: our own words, with no quote or markup.
+    curated_title = gettext("Curated: upstream's row gives none")
+    curated = f'<abbr class="curated" title="{curated_title}">†</abbr>'
     votes_text = gettext("%(votes)s votes")
     model_url = reverse("leaderboard:model", args=[MODEL_KEY_PLACEHOLDER])
     url_head, _placeholder, url_tail = model_url.partition(MODEL_KEY_PLACEHOLDER)
+    digits = score_digits(metric)
     kinds: dict[str, str] = {}
     out: list[str] = []
     for e in entries:
@@ -190,9 +216,13 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
         lic = model.license
         name = escape(model.name)
         href = escape(url_head + quote(model.key, safe=URL_SAFE) + url_tail)
-        org_name = escape(org.name if org is not None else e.raw_organization)
+        org_name = (
+            escape(org.name) + (curated if not e.raw_organization else "")
+            if org is not None
+            else escape(e.raw_organization)
+        )
         if lic is not None:
-            lic_name = escape(lic.name)
+            lic_name = escape(lic.name) + (curated if not e.raw_license else "")
             if lic.is_open_weights:
                 kind = kinds.get(lic.kind)
                 if kind is None:
@@ -206,6 +236,17 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
         else:
             lic_name = license_cell = escape(e.raw_license)
         meta = org_name + (" · " + lic_name if lic is not None or e.raw_license else "")
+        extra_cells = ""
+        if price_shown:
+            prices = escape(price_pair(e))
+            if e.has_price:
+                meta += f' · <span class="nowrap">{prices}</span>'
+            extra_cells += f'<td class="num col-price">{prices}</td>'
+        if context_shown:
+            window = escape(format_context(e.context_tokens))
+            if e.context_tokens:
+                meta += f' · <span class="nowrap">{window}</span>'
+            extra_cells += f'<td class="num col-context">{window}</td>'
         link = http_url(model.url)
         upstream = (
             f' <a href="{escape(link)}" rel="nofollow noopener" class="upstream-link" '
@@ -214,7 +255,8 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
             else ""
         )
         badge = f'<span class="badge">{preliminary}</span> ' if e.is_preliminary else ""
-        ci = escape(interval(e))
+        score = format_score(e.score, digits) if digits else whole(e.score)
+        ci = escape(interval(e, digits))
         votes = grouped(e.votes)
         votes_meta = (
             ' · <span class="nowrap">' + votes_text % {"votes": votes} + "</span>"
@@ -227,10 +269,11 @@ def board_rows(entries: Iterable[BoardEntry], baseline: object = None) -> SafeSt
             f'<td class="num spread col-spread">{e.rank_upper}◄─►{e.rank_lower}</td>'
             f'<td class="sticky model"><a href="{href}" class="model-name">{name}</a>{upstream}'
             f'<span class="model-meta">{meta}</span></td>'
-            f'<td class="num col-score">{badge}{whole(e.score)}'
+            f'<td class="num col-score">{badge}{score}'
             f'<span class="score-meta"><span class="nowrap">{ci}</span>{votes_meta}</span></td>'
             f'<td class="num col-movement">{movement(e, baseline)}</td>'
             f'<td class="num col-interval">{ci}</td><td class="num col-votes">{votes}</td>'
+            f"{extra_cells}"
             f'<td class="col-organization">{org_name}</td>'
             f'<td class="col-license">{license_cell}</td></tr>'
         )

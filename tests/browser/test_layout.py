@@ -4,6 +4,7 @@ finds no serious or critical violation, and live filtering keeps the URL short."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from leaderboard.boards import BoardKey
+from leaderboard.management.commands.load_bundled_data import BUNDLED
+from leaderboard.models import ImportRun
+from leaderboard.services.identity import load_domain_rules
+from leaderboard.services.importing import import_payload
+from leaderboard.services.planning import ImportRequest
 from tests.browser.conftest import Visit
+from tests.paths import UPSTREAM
 
 pytestmark = pytest.mark.browser
 
@@ -271,4 +279,80 @@ def test_ticked_organisations_come_first_in_their_list(visit: Open) -> None:
 
     assert [labels.nth(i).inner_text().strip() for i in range(2)] == ["Google", "xAI"]
     assert labels.nth(0).is_visible() and labels.nth(1).is_visible()
+    assert desktop.problems == []
+
+
+PRICE_CONTEXT = UPSTREAM / "markdown-cherry" / "lmarena_md_2026-03-11_price-context.md"
+
+
+@pytest.fixture
+def priced(site: str) -> None:
+    """The 2026-03-11 page (with Price and Context columns) as text/overall's current one."""
+    outcome = import_payload(
+        ImportRequest(
+            data=PRICE_CONTEXT.read_bytes(),
+            origin=str(PRICE_CONTEXT),
+            trigger=ImportRun.Trigger.COMMAND,
+            hint=BoardKey.parse("text/overall"),
+        )
+    )
+    assert outcome.ok, outcome.reason
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 375])
+def test_the_price_and_context_columns_fit_the_layout_too(
+    visit: Open, priced: None, width: int
+) -> None:
+    options: dict[str, Any] = (
+        PHONE if width == 375 else {"viewport": {"width": width, "height": 800}}
+    )
+    board = visit(**options)
+    board.goto("/")
+
+    measured = board.page.evaluate(CELLS_OUTSIDE_THE_BOX)
+
+    assert measured["outside"] == [], measured["outside"][:5]
+    assert measured["overflow"] <= 1, measured
+    assert measured["page"] <= width + 1, measured
+    first = board.page.locator(ROWS).first
+    if width >= 1024:
+        headers = board.page.locator("table.board thead th")
+        assert headers.count() == 11  # with the movement column
+        assert all(headers.nth(i).is_visible() for i in range(11))
+        assert first.locator("td.col-price").inner_text() == "$5 / $25"
+        assert first.locator("td.col-context").inner_text() == "1M"
+    else:
+        # The phone keeps rank, model and score on screen; price and context fold under the name.
+        for selector in ("td.col-rank", "td.model", "td.col-score"):
+            box = first.locator(selector).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 375, (selector, box)
+            assert box["y"] + box["height"] <= 812, (selector, box)
+        assert not first.locator("td.col-price").is_visible()
+        assert "$5 / $25" in first.locator("td.model .model-meta").inner_text()
+    board.screenshot(f"board-price-{width}")
+    board.page.locator("table.board").scroll_into_view_if_needed()
+    board.screenshot(f"board-price-{width}-table")
+    assert board.problems == []
+
+
+def test_a_curated_organisation_is_marked_and_explained_on_hover(visit: Open, site: str) -> None:
+    agent = UPSTREAM / "markdown-cherry" / "agent_md_2026-08-21_arena-ai-multiboard.md"
+    outcome = import_payload(
+        ImportRequest(
+            data=agent.read_bytes(), origin=str(agent), trigger=ImportRun.Trigger.COMMAND,
+            hint=BoardKey.parse("agent/overall"),
+        )
+    )  # fmt: skip
+    assert outcome.ok, outcome.reason
+    load_domain_rules(json.loads((BUNDLED / "organization_domains.json").read_text())["domains"])
+    desktop = visit(viewport={"width": 1280, "height": 900})
+    desktop.goto("/agent/overall/")
+
+    first = desktop.page.locator(ROWS).first.locator("td.col-organization")
+    mark = first.locator("abbr.curated")
+
+    assert first.inner_text().strip() == "Anthropic†"
+    assert mark.is_visible() and mark.get_attribute("title") == "Curated: upstream's row gives none"
+    desktop.page.locator("table.board").scroll_into_view_if_needed()
+    desktop.screenshot("board-agent-curated-1280")
     assert desktop.problems == []

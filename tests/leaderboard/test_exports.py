@@ -279,6 +279,11 @@ def test_json_describes_the_board_the_snapshot_and_every_row_without_links(
         "rating_upper": 1477.0,
         "votes": None,
         "preliminary": False,
+        "price_input": None,
+        "price_output": None,
+        "context_tokens": None,
+        "organization_curated": False,
+        "license_curated": False,
         # Movement: only the board's view annotates it (selectors.with_movement).
         "previous_rank": None,
         "rank_change": None,
@@ -305,9 +310,12 @@ def test_csv_has_a_header_rfc_line_ends_blank_nulls_and_no_links(
     board, snap = published
     assert exports.render("csv", board=board, snapshot=snap, rows=rows_of(snap)) == (
         "rank,rank_upper,rank_lower,model,model_key,organization,license,license_kind,score,"
-        "rating_lower,rating_upper,votes,preliminary,previous_rank,rank_change,score_change\r\n"
-        "1,1,2,GPT X,gpt-x,Acme Labs,Acme License,osi,1483.4,1472.4,1494.4,3298,True,,,\r\n"
-        "2,1,2,Raw|One\\Two,raw-one,'=Upstream Org,Apache 2.0,,1465.0,,1477.0,,False,,,\r\n"
+        "rating_lower,rating_upper,votes,preliminary,price_input,price_output,context_tokens,"
+        "organization_curated,license_curated,previous_rank,rank_change,score_change\r\n"
+        "1,1,2,GPT X,gpt-x,Acme Labs,Acme License,osi,1483.4,1472.4,1494.4,3298,True,"
+        ",,,False,False,,,\r\n"
+        "2,1,2,Raw|One\\Two,raw-one,'=Upstream Org,Apache 2.0,,1465.0,,1477.0,,False,"
+        ",,,False,False,,,\r\n"
     )
 
 
@@ -331,12 +339,14 @@ def test_csv_has_a_header_rfc_line_ends_blank_nulls_and_no_links(
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(name: str, cell: str) -> None:
     row = ExportRow(1, 1, 1, name, "", "", "", "", "", 1.0, None, None, None, None)
     line = exports.to_csv([row]).split("\r\n")[1]
-    assert line == f"1,1,1,{cell},,,,,1.0,,,,,,,"
+    assert line == f"1,1,1,{cell},,,,,1.0,,,,,,,,False,False,,,"
 
 
 def test_csv_cells_starting_with_a_line_break_are_quoted_inside_one_field() -> None:
     row = ExportRow(1, 1, 1, "\r1", "\n2", "", "", "", "", 1.0, None, None, None, None)
-    assert exports.to_csv([row]).split("\r\n", 1)[1] == '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,,,,\r\n'
+    assert exports.to_csv([row]).split("\r\n", 1)[1] == (
+        '1,1,1,"\'\r1","\'\n2",,,,1.0,,,,,,,,False,False,,,\r\n'
+    )
 
 
 @pytest.mark.parametrize(
@@ -461,3 +471,18 @@ def test_an_unknown_format_is_refused_naming_the_known_ones(
     board, snap = published
     with pytest.raises(ValueError, match="unknown export format 'xml'; use one of json, csv, mark"):
         exports.render("xml", board=board, snapshot=snap, rows=[])
+
+
+def test_a_rate_board_keeps_its_decimals_where_an_elo_board_rounds() -> None:
+    # The agent board's score is a rate (12.47 %±1.54 %): whole numbers would show 12 ±2.
+    from leaderboard.exports import format_interval, format_score, score_digits
+    from leaderboard.models import Leaderboard
+
+    rate, elo = score_digits(Leaderboard.Metric.SCORE), score_digits(Leaderboard.Metric.ELO)
+    assert (format_score(12.47, rate), format_interval(12.47, 10.93, 14.01, rate)) == (
+        "12.47", "±1.54",
+    )  # fmt: skip
+    assert (format_score(1490.4, elo), format_interval(1490.4, 1484.2, 1496.3, elo)) == (
+        "1490", "±6",
+    )  # fmt: skip
+    assert format_interval(12.47, 10.0, 14.01, rate) == "+1.54/-2.47"

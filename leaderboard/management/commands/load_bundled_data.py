@@ -13,17 +13,27 @@ from django.utils import timezone
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import curation, enrichment, families, importing
+from leaderboard.services import curation, enrichment, families, identity, importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
 
 class Command(BaseCommand):
-    help = "Import the bundled real snapshots (leaderboard/bundled/manifest.json)."
+    help = (
+        "Load the bundled domain → organisation rules and import the bundled real snapshots "
+        "(leaderboard/bundled/manifest.json)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        manifest = json.loads((BUNDLED / "manifest.json").read_text())
+        # Before the domain rules: the organisations they name are bundled names too.
         started = timezone.now()
+        # Rules first: models the snapshots create without an organisation then get one.
+        rules = json.loads((BUNDLED / "organization_domains.json").read_text())["domains"]
+        domains, filled = identity.load_domain_rules(rules)
+        self.stdout.write(
+            f"{domains} domain rule(s) added, {filled} model(s) given an organisation"
+        )
+        manifest = json.loads((BUNDLED / "manifest.json").read_text())
         added = families.load_starter_rules()
         if added:
             self.stdout.write(f"added {added} starter family rules")

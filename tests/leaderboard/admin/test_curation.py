@@ -32,6 +32,7 @@ from leaderboard.models import (
     ModelAlias,
     Organization,
     OrganizationAlias,
+    OrganizationDomain,
 )
 from leaderboard.services import enrichment
 from leaderboard.services.importing import import_payload
@@ -545,6 +546,27 @@ def test_the_default_admin_site_is_ours_and_holds_every_registration() -> None:
     assert {"aimodel", "license", "organization", "modelalias", "importrun"} <= registered
 
 
+def test_a_curator_adds_a_domain_rule_and_models_without_an_organisation_get_it(
+    curator_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    import_sample("markdown-cherry/text-to-image_md_2026-08-21_arena-ai-multiboard.md",
+                  "text-to-image/overall")  # fmt: skip
+    reve = Organization.objects.create(name="Reve")
+    add = reverse("admin:leaderboard_organizationdomain_add")
+
+    refused = curator_client.post(add, {"domain": "localhost", "organization": reve.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        added = curator_client.post(
+            add, {"domain": "https://www.Reve.com/", "organization": reve.pk}
+        )
+
+    assert refused.status_code == 200 and "Give a host" in refused.content.decode()
+    assert added.status_code == 302
+    assert OrganizationDomain.objects.get().domain == "reve.com"
+    filled = AIModel.objects.filter(organization=reve).values_list("name", flat=True)
+    assert sorted(filled) == ["reve-2.0", "reve-2.1", "reve-v1.5"]  # reve.com, app.reve.com
+
+
 def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) -> None:
     enriched = AIModel.objects.create(key="claude-3-5-haiku-20241022", name="Claude 3.5 Haiku")
     enrichment.enrich_models()
@@ -560,3 +582,22 @@ def test_the_model_page_shows_where_each_fact_came_from(curator_client: Client) 
     assert "conflict: " in text and "catalogue says false, curated value is true" in text
     queue = curator_client.get(reverse("admin:leaderboard_review_queue")).content.decode()
     assert "Facts where the catalogue disagrees with a curated value" in queue
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"), [("aimodel", "organization"), ("aimodel", "license")]
+)
+def test_the_organisation_and_license_pickers_page_through_an_ordered_list(
+    curator_client: Client, model_name: str, field_name: str
+) -> None:
+    """The merge target picker (and the model form's) searches organisations and licenses
+    through the autocomplete, which paginates: an unordered list warns and can repeat or skip
+    entries from one page to the next (warnings are errors in this suite)."""
+    import_sample(SEED.relative_to(UPSTREAM).as_posix())
+    search = {"app_label": "leaderboard", "model_name": model_name, "field_name": field_name}
+
+    found = curator_client.get(reverse("admin:autocomplete"), {**search, "term": ""})
+
+    assert found.status_code == 200
+    names = [item["text"] for item in found.json()["results"]]
+    assert len(names) >= 2 and len(set(names)) == len(names)

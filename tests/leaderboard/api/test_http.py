@@ -93,7 +93,7 @@ def test_cors_is_open_for_get_on_the_api_only(client: Client, seed: None) -> Non
         ("/api/v1/boards/text/overall/snapshots/not-a-date", 400),
         ("/api/v1/boards/text/overall/snapshot?as_of=1999-01-01", 404),
         ("/api/v1/boards/text/overall/snapshot?rank_min=0", 400),
-        ("/api/v1/boards/text/overall/snapshot?sort=price", 400),
+        ("/api/v1/boards/text/overall/snapshot?sort=cost", 400),
         ("/api/v1/models/no-such-model", 404),
         ("/api/v1/models?limit=100000", 400),
         ("/api/v1/changes?since=yesterday", 400),

@@ -138,13 +138,15 @@ def test_export_json_has_the_documented_schema_with_curated_names() -> None:
     assert set(first) == {
         "rank", "rank_upper", "rank_lower", "model", "model_key", "organization", "license",
         "license_kind", "score", "rating_lower", "rating_upper", "votes", "preliminary",
-        "previous_rank", "rank_change", "score_change",
+        "price_input", "price_output", "context_tokens", "organization_curated",
+        "license_curated", "previous_rank", "rank_change", "score_change",
     }  # fmt: skip
     assert first | {"license_kind": None} == {
         "rank": 1, "rank_upper": 1, "rank_lower": 2, "model": "grok-4.1-thinking",
         "model_key": "grok-4.1-thinking", "organization": "xAI", "license": "Proprietary",
         "license_kind": None, "score": 1483.0, "rating_lower": 1472.0, "rating_upper": 1494.0,
-        "votes": 3298, "preliminary": True,
+        "votes": 3298, "preliminary": True, "price_input": None, "price_output": None,
+        "context_tokens": None, "organization_curated": False, "license_curated": False,
         # The board's only snapshot: nothing to measure movement against.
         "previous_rank": None, "rank_change": None, "score_change": None,
     }  # fmt: skip

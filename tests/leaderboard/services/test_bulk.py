@@ -154,7 +154,8 @@ def test_the_database_still_checks_every_row() -> None:
         leaderboard=board, published_on="2026-01-01", source="t", rank_kind="position",
         content_hash="h", row_count=2,
     )  # fmt: skip
-    row = (snapshot.pk, model.pk, 1, None, 1, 1, 1400.0, None, None, None, None, "M", "", "")
+    row = (snapshot.pk, model.pk, 1, None, 1, 1, 1400.0, None, None, None, None, "M", "", "",
+           None, None, None)  # fmt: skip
 
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_entries([row, row])  # one model twice in a snapshot

@@ -384,3 +384,29 @@ def test_a_merge_decides_the_merged_models_aliases_once(curator: User) -> None:
     assert not any(alias.needs_review for alias in moved)
     assert ModelAlias.objects.get(raw="zeta-1").needs_review  # the kept name is its own decision
     assert selectors.review_counts()["model_aliases"] == 1
+
+
+def test_a_merge_settles_the_disagreements_it_resolves_and_only_those(curator: User) -> None:
+    run_import(SEED)
+    xai = Organization.objects.get(aliases__raw="xAI")
+    respelled = Organization.objects.create(name="X.AI Corp", needs_review=True)
+    OrganizationAlias.objects.create(raw="X.AI Corp", organization=respelled)
+    # Upstream now says "X.AI Corp" for a model curated as xAI: it disagrees and waits.
+    AIModel.objects.filter(key="grok-4.1").update(
+        organization=xai, upstream_organization="X.AI Corp", needs_review=True
+    )
+    # Waiting for another reason (an uncertain name): the merge does not decide it.
+    AIModel.objects.filter(key="grok-4.1-thinking").update(organization=xai, needs_review=True)
+    assert selectors.review_counts()["model_disagreements"] == 1
+
+    curation.merge_organizations(source=respelled, target=xai, user=curator, reason="same lab")
+
+    settled, other = (
+        AIModel.objects.get(key="grok-4.1"),
+        AIModel.objects.get(key="grok-4.1-thinking"),
+    )
+    assert not settled.needs_review  # decided once, by the merge: not again as "uncertain"
+    assert settled.history.latest("history_date").history_change_reason == "same lab"
+    assert other.needs_review
+    counts = selectors.review_counts()
+    assert (counts["model_disagreements"], counts["models_uncertain"]) == (0, 1)

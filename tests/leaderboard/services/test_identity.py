@@ -11,8 +11,16 @@ from leaderboard.models import (
     ModelAlias,
     Organization,
     OrganizationAlias,
+    OrganizationDomain,
 )
-from leaderboard.services.identity import ResolutionStats, Resolver, loose_key
+from leaderboard.services.identity import (
+    ResolutionStats,
+    Resolver,
+    domain_keys,
+    load_domain_rules,
+    loose_key,
+    normalize_domain,
+)
 from leaderboard.sources.base import RowData
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +252,140 @@ def test_recording_upstream_writes_only_its_own_fields_not_a_concurrent_curation
     model = AIModel.objects.get(key="zeta-1")
     assert model.url == "https://zeta.test/1"
     assert model.name == "Zeta One (renamed meanwhile)"
+
+
+# --- the domain → organisation table --------------------------------------------------------
+
+
+def domain_rule(domain: str, organization: str) -> Organization:
+    org, _ = Organization.objects.get_or_create(name=organization)
+    OrganizationDomain.objects.create(domain=domain, organization=org)
+    return org
+
+
+@pytest.mark.parametrize(
+    ("url", "keys"),
+    [
+        ("https://www.anthropic.com/news/x", ["www.anthropic.com/news", "anthropic.com/news",
+                                              "www.anthropic.com", "anthropic.com"]),
+        ("https://docs.x.ai", ["docs.x.ai", "x.ai"]),
+        ("http://HuggingFace.co/Qwen/Qwen3", ["huggingface.co/qwen", "huggingface.co"]),
+        ("javascript:alert(1)", []),
+        ("https://localhost/x", []),
+        ("not a url", []),
+    ],
+)  # fmt: skip
+def test_a_link_matches_its_host_its_parent_domains_and_its_first_path_segment(
+    url: str, keys: list[str]
+) -> None:
+    assert domain_keys(url) == keys
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("anthropic.com", "anthropic.com"),
+        ("https://www.Anthropic.com/", "anthropic.com"),
+        ("huggingface.co/Qwen/Qwen3-8B", "huggingface.co/qwen"),
+        ("  docs.x.ai ", "docs.x.ai"),
+    ],
+)
+def test_what_staff_type_is_stored_as_a_host_and_at_most_one_path_segment(
+    typed: str, stored: str
+) -> None:
+    assert normalize_domain(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://anthropic.com/claude",
+        "https://www.anthropic.com/news/claude-opus-5",
+        "https://docs.anthropic.com/en/docs/about-claude/models",
+    ],
+)
+def test_a_rule_for_a_domain_covers_www_and_other_subdomains(url: str) -> None:
+    anthropic = domain_rule("anthropic.com", "Anthropic")
+
+    model, _ = resolve(row("Claude Opus 5", organization="", url=url))
+
+    assert model.organization == anthropic
+    assert model.upstream_organization == ""  # upstream said nothing: that stays on record
+    assert not model.needs_review
+
+
+def test_a_rule_never_matches_a_lookalike_host() -> None:
+    domain_rule("x.ai", "xAI")
+
+    for url in ("https://x.com/OpenAI/status/1", "https://notx.ai/", "https://x.ai.example/"):
+        model, _ = resolve(row(f"m {url}", organization="", url=url))
+        assert model.organization is None, url
+
+
+def test_the_most_specific_rule_wins_on_a_host_shared_by_many_makers() -> None:
+    domain_rule("huggingface.co", "Hugging Face")
+    zai = domain_rule("huggingface.co/zai-org", "Z.ai")
+
+    glm, _ = resolve(row("GLM-5.2", organization="", url="https://huggingface.co/zai-org/GLM-5.2"))
+    other, _ = resolve(row("SmolLM", organization="", url="https://huggingface.co/HuggingFaceTB/x"))
+
+    assert glm.organization == zai
+    assert other.organization is not None and other.organization.name == "Hugging Face"
+
+
+def test_an_organisation_upstream_gives_is_never_replaced_by_the_domain_rule() -> None:
+    domain_rule("openai.com", "OpenAI")
+
+    model, _ = resolve(row("Zeta 1", organization="Zeta Labs", url="https://openai.com/zeta"))
+
+    assert model.organization is not None and model.organization.name == "Zeta Labs"
+
+
+def test_a_curated_organisation_wins_over_the_domain_rule_and_raises_no_flag() -> None:
+    curated = curated_model()  # Zeta Labs, curated; its link is zeta.test
+    domain_rule("zeta.test", "Someone Else")
+
+    model, stats = resolve(row(model_key="zeta-1", organization="", url="https://zeta.test/1"))
+
+    assert model.pk == curated.pk and model.organization == curated.organization
+    assert not model.needs_review and stats.disagreements == []
+
+
+def test_a_known_model_without_an_organisation_gets_the_one_its_link_names() -> None:
+    model, _ = resolve(row("Muse Spark", organization="", url="https://ai.meta.com/muse"))
+    assert model.organization is None
+    meta = domain_rule("meta.com", "Meta")
+
+    again, stats = resolve(row("Muse Spark", organization="", url="https://ai.meta.com/muse"))
+
+    assert again.pk == model.pk and again.organization == meta
+    assert stats.models_updated == 1
+
+
+def test_loading_rules_adds_new_ones_keeps_staff_edits_and_fills_existing_models() -> None:
+    model, _ = resolve(row("Flux 3", organization="", url="https://bfl.ai/flux-3"))
+    staff = domain_rule("openai.com", "Staff Choice")
+
+    added, filled = load_domain_rules(
+        {"bfl.ai": "Black Forest Labs", "https://www.OpenAI.com": "OpenAI"}
+    )
+
+    assert (added, filled) == (1, 1)
+    model.refresh_from_db()
+    assert model.organization is not None and model.organization.name == "Black Forest Labs"
+    assert OrganizationDomain.objects.get(domain="openai.com").organization == staff
+    assert load_domain_rules({"bfl.ai": "Black Forest Labs"}) == (0, 0)  # idempotent
+
+
+def test_rule_names_resolve_to_existing_organisations_like_upstream_strings() -> None:
+    kimi, _ = resolve(row("Kimi K3", organization="Moonshot", url=""))
+    organizations = Organization.objects.count()
+
+    load_domain_rules({"kimi.ai": "MoonshotAI", "kimi.com": "moonshot ai"})  # other spellings
+
+    assert Organization.objects.count() == organizations
+    rules = OrganizationDomain.objects.filter(domain__in=["kimi.ai", "kimi.com"])
+    assert {rule.organization for rule in rules} == {kimi.organization}
 
 
 # --- the review queue: only what a person must decide waits ---------------------------------

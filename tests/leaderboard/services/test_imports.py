@@ -4,6 +4,7 @@ curation that survives, and the records it leaves."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from leaderboard.models import (
     OrganizationAlias,
     Snapshot,
 )
-from leaderboard.services import claims
+from leaderboard.services import claims, planning
 from leaderboard.services import imports as imports_service
 from leaderboard.services.importing import force_publish, import_payload
 from leaderboard.services.imports import Outcome, payload_bytes
@@ -489,3 +490,64 @@ def test_the_lease_covers_the_board_written_whatever_the_hint() -> None:
 
     assert outcome.status == Status.SKIPPED
     assert Snapshot.objects.count() == 0
+
+
+# --- price and context ----------------------------------------------------------------------
+
+PRICE_CONTEXT = UPSTREAM / "markdown-cherry" / "lmarena_md_2026-03-11_price-context.md"
+
+
+def _hash_of(path: Path, board: str = "text/overall") -> str:
+    request = ImportRequest(
+        data=path.read_bytes(), origin=str(path), trigger="command", hint=BoardKey.parse(board)
+    )
+    _, result = planning.parse(request)
+    return planning.content_hash(planning.plan(result, request)[0])
+
+
+def test_price_and_context_are_stored_on_each_entry() -> None:
+    outcome = run_import(PRICE_CONTEXT)
+
+    assert outcome.status == Status.SUCCEEDED
+    entry = Entry.objects.get(snapshot__leaderboard__arena="text", model__name="gpt-5.1-high")
+    assert (entry.price_input, entry.price_output, entry.context_tokens) == (
+        Decimal("1.25"),
+        Decimal("10"),
+        400_000,
+    )
+    unpriced = Entry.objects.get(model__name="grok-4.20-beta1")
+    assert (unpriced.price_input, unpriced.price_output, unpriced.context_tokens) == (
+        None,
+        None,
+        None,
+    )
+    assert Entry.objects.filter(price_input__isnull=False).count() == 238
+
+
+def test_a_changed_price_is_a_changed_table() -> None:
+    run_import(PRICE_CONTEXT)
+    repriced = PRICE_CONTEXT.read_text().replace("| $1.25/$10    |", "| $1.10/$10    |", 1)
+
+    outcome = run_import(repriced.encode())
+
+    assert outcome.status == Status.SUCCEEDED
+    assert outcome.counts.snapshots_replaced == 1
+    assert run_import(repriced.encode()).status == Status.UNCHANGED
+
+
+def test_payloads_without_price_or_context_hash_as_before_they_were_read() -> None:
+    """Snapshots imported before price and context existed keep matching their payloads, so
+    a re-import of such a file is still "unchanged", not a replacement. The digests are the
+    ones the previous code computed for these real files."""
+    assert _hash_of(SEED) == "0a58b18b334fbac3771883ac765afbdb772f2644b5456038c51fd5dc11e9be61"
+    text_to_image = (
+        UPSTREAM / "markdown-cherry" / "text-to-image_md_2026-08-21_arena-ai-multiboard.md"
+    )
+    assert _hash_of(text_to_image) == (
+        "9ed8b0c9bbe0a233d8a3b429b814beaaaff678fbdc1541e4ee4ba368e09a796e"
+    )
+    # A payload that carries prices hashes them: its old snapshot (stored without them) is
+    # replaced once by a re-import, which is how the prices reach the database.
+    assert _hash_of(PRICE_CONTEXT) != (
+        "84a30a0bd6fbfd5812e8f44031faad7d9fb989a97025fa1f93b16a3681bb839a"
+    )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from leaderboard.models import ImportClaim, ImportRun, RawPayload
 from leaderboard.services import claims, runs
+from tests.leaderboard import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_a_queued_run_is_taken_up_to_five_seconds_before_its_retry_time() -> Non
     assert runs.take_queued(on_time.pk) is not None
 
 
-def test_a_taken_run_comes_with_its_payload_source_and_curator_in_one_query(
+def test_a_taken_run_comes_with_its_payload_and_curator_in_one_query(
     django_assert_num_queries: Any,
 ) -> None:
     run = queued(forced_by=get_user_model().objects.create_user("curator"), force_reason="why")
@@ -221,3 +222,46 @@ def test_only_queued_runs_are_resent() -> None:
     assert runs.queued_to_resend() == [stuck.pk]
     busy.refresh_from_db()
     assert busy.heartbeat_at == long_ago  # a running run is the sweep's other business
+
+
+# --- abandon_dead_runs ------------------------------------------------------------------------
+
+
+def test_dead_runs_end_failed_unless_they_had_published_and_each_is_counted() -> None:
+    published, unpublished, alive = running(), running(), running()
+    factories.snapshot(factories.board(), import_run=published)
+    long_ago = timezone.now() - claims.lease() - dt.timedelta(minutes=1)
+    ImportRun.objects.exclude(pk=alive.pk).update(heartbeat_at=long_ago, progress="writing")
+
+    assert runs.abandon_dead_runs() == 2
+
+    for each in (published, unpublished, alive):
+        each.refresh_from_db()
+    assert published.status == Status.SUCCEEDED  # what it published stands
+    assert published.reason == (
+        "abandoned after publishing: the process stopped before recording its counts"
+    )
+    assert unpublished.status == Status.FAILED
+    assert unpublished.reason == "abandoned: the importing process stopped before finishing"
+    for ended in (published, unpublished):
+        assert near(ended.finished_at, timezone.now()) and ended.progress == ""
+    assert alive.status == Status.RUNNING and alive.finished_at is None
+
+
+# --- can_force_publish ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "stored", "allowed"),
+    [
+        (Status.REJECTED, True, True),
+        (Status.REJECTED, False, False),  # nothing to publish
+        (Status.FAILED, True, False),  # only a rejection is a judgement a curator may overrule
+        (Status.SUCCEEDED, True, False),
+    ],
+)
+def test_only_a_rejected_run_with_its_payload_can_be_force_published(
+    status: str, stored: bool, allowed: bool
+) -> None:
+    run = ImportRun(status=status, payload=payload() if stored else None)
+    assert runs.can_force_publish(run) is allowed

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -495,3 +496,24 @@ def test_mutated_pages_only_ever_raise_format_error(flips: list[tuple[int, int]]
         ADAPTER.parse(bytes(mutated), hint=TEXT_OFF)
     except FormatError:
         return
+
+
+def test_entries_carry_upstreams_price_and_context_where_they_have_them() -> None:
+    priced = [
+        {**ENTRIES_FEB[0], "inputPricePerMillion": 5, "outputPricePerMillion": 25.0,
+         "contextLength": 1_000_000},
+        {**ENTRIES_FEB[1], "inputPricePerMillion": None, "contextLength": "200K"},
+        *ENTRIES_FEB[2:],
+    ]  # fmt: skip
+    body = page(['c:["$","$L17",null,' + json.dumps({"leaderboard": board(priced)}) + "]"])
+
+    rows = ADAPTER.parse(body, hint=TEXT_OFF).snapshots[0].rows
+
+    first, second, third = rows[:3]
+    assert (first.price_input, first.price_output, first.context_tokens) == (
+        Decimal("5"),
+        Decimal("25"),
+        1_000_000,
+    )
+    assert (second.price_input, second.price_output, second.context_tokens) == (None, None, 200_000)
+    assert (third.price_input, third.price_output, third.context_tokens) == (None, None, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -502,3 +503,81 @@ def test_absurd_spread_cells_are_left_empty(row: str) -> None:
 def test_score_too_large_for_a_float_is_rejected() -> None:
     with pytest.raises(FormatError, match="finite"):
         parse((HEADER + "| 1 | m | " + "9" * 400 + " | 10 |\n").encode())
+
+
+# --- price and context (2026 layouts) ------------------------------------------------------
+
+PRICE_CONTEXT = SAMPLES / "lmarena_md_2026-03-11_price-context.md"
+
+
+def price_context_cells(
+    path: Path, price_header: str, context_header: str
+) -> list[tuple[str, str]]:
+    """The page's own Price and Context cells, read by splitting rows on pipes (no adapter)."""
+    lines = [line for line in path.read_text().splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    price, context = header.index(price_header), header.index(context_header)
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    return [(cells[price], cells[context]) for cells in rows]
+
+
+def test_the_2026_03_page_gives_price_and_context_for_every_row_that_has_them() -> None:
+    cells = price_context_cells(PRICE_CONTEXT, "Price $/M", "Context")
+    rows = only_snapshot(PRICE_CONTEXT).rows
+
+    assert len(rows) == len(cells) == 323
+    priced = [row for row in rows if row.price_input is not None]
+    assert len(priced) == sum(price != "N/A" for price, _ in cells) == 238
+    with_context = [row for row in rows if row.context_tokens is not None]
+    assert len(with_context) == sum(context != "N/A" for _, context in cells) == 209
+    assert all(row.price_output is not None for row in priced)
+
+
+@pytest.mark.parametrize(
+    ("model", "price_input", "price_output", "context"),
+    [
+        ("claude-opus-4-6", "5", "25", 1_000_000),
+        ("gpt-5.1-high", "1.25", "10", 400_000),
+        ("glm-5", "0.72", "2.30", 202_800),
+        ("gpt-5.2-chat-latest-20260210", "1.75", "14", 128_000),
+        ("gpt-5.4-high", "2.50", "15", 1_100_000),
+        ("grok-4.1-thinking", "0.20", "0.50", None),  # a price without a context
+        ("grok-4.20-beta1", None, None, None),  # N/A / N/A
+    ],
+)
+def test_the_2026_03_page_reads_prices_as_dollars_per_million_and_context_as_tokens(
+    model: str, price_input: str | None, price_output: str | None, context: int | None
+) -> None:
+    row = row_named(only_snapshot(PRICE_CONTEXT), model)
+
+    assert row.price_input == (Decimal(price_input) if price_input else None)
+    assert row.price_output == (Decimal(price_output) if price_output else None)
+    assert row.context_tokens == context
+
+
+@pytest.mark.parametrize(
+    ("sample", "rows_priced", "rows_with_context"),
+    [
+        ("text_md_2026-08-21_arena-ai-multiboard.md", 27, 24),
+        ("code-webdev_md_2026-08-21_arena-ai-multiboard.md", 29, 26),
+    ],
+)
+def test_the_2026_08_pages_read_the_chinese_price_and_context_headers(
+    sample: str, rows_priced: int, rows_with_context: int
+) -> None:
+    path = SAMPLES / sample
+    cells = price_context_cells(path, "价格 $/百万Token", "上下文")
+    rows = only_snapshot(path).rows
+
+    assert sum(price != "N/A" for price, _ in cells) == rows_priced
+    assert sum(row.price_input is not None for row in rows) == rows_priced
+    assert sum(context != "N/A" for _, context in cells) == rows_with_context
+    assert sum(row.context_tokens is not None for row in rows) == rows_with_context
+
+
+def test_layouts_without_price_columns_leave_price_and_context_unknown() -> None:
+    for path in (SEED, SAMPLES / "text-to-image_md_2026-08-21_arena-ai-multiboard.md"):
+        rows = only_snapshot(path).rows
+        assert {(r.price_input, r.price_output, r.context_tokens) for r in rows} == {
+            (None, None, None)
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,11 @@ def hostile_snapshots() -> tuple[Snapshot, Snapshot]:
     ]  # fmt: skip
     factories.entry(snapshot, models[0], rank=1, rank_upper=1, rank_lower=2, score=1500.5,
                     rating_lower=1490.0, rating_upper=1509.0, votes=123456,
-                    preliminary=True)  # fmt: skip
+                    preliminary=True, price_input=Decimal("0.075"), price_output=Decimal("10"),
+                    context_tokens=128_000)  # fmt: skip
     factories.entry(snapshot, models[1], rank=2, rank_upper=1, rank_lower=3, score=1499.49,
                     rating_lower=1490.0, rating_upper=1502.0, votes=None,
-                    raw_organization="Raw & Org")  # fmt: skip
+                    raw_organization="Raw & Org", price_output=Decimal("4"))  # fmt: skip
     factories.entry(snapshot, models[2], rank=3, rank_upper=2, rank_lower=3, score=1400.0,
                     rating_lower=None, rating_upper=None, raw_organization="<raw>",
                     raw_license="Raw <license>")  # fmt: skip
@@ -55,17 +57,27 @@ def hostile_snapshots() -> tuple[Snapshot, Snapshot]:
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("with_baseline", [True, False])
+@pytest.mark.parametrize("shown", [(False, False), (True, True), (False, True)])
 def test_board_rows_renders_the_bytes_of_the_template_loop(
-    language: str, with_baseline: bool
+    language: str, with_baseline: bool, shown: tuple[bool, bool]
 ) -> None:
     snapshot, earlier = hostile_snapshots()
     baseline = earlier if with_baseline else None
     entries = list(selectors.with_movement(board_entries(snapshot), baseline))
-    table = {"data": entries, "baseline": baseline}
+    price_shown, context_shown = shown
+    table = {
+        "data": entries,
+        "baseline": baseline,
+        "shows_price": price_shown,
+        "shows_context": context_shown,
+    }
     with translation.override(language):
         expected = Template(TEMPLATE_LOOP).render(Context({"table": table}))
-        rendered = "\n<tbody>" + board_rows(entries, baseline)
+        rendered = "\n<tbody>" + board_rows(entries, baseline, price_shown, context_shown)
 
     assert rendered == expected.split("\n</tbody>")[0]
     assert "<script>" not in rendered and "javascript:" not in rendered
     assert ("move-up" in rendered) == with_baseline  # the movement cells are compared too
+    assert ("col-price" in rendered) == price_shown  # and the optional ones, when shown
+    assert ("col-context" in rendered) == context_shown
+    assert "†" in rendered  # a curated organisation or license where the row gives none
