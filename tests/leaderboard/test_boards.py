@@ -27,8 +27,10 @@ def test_parse_tolerates_surrounding_slashes_and_spaces():
 
 
 @pytest.mark.parametrize(
-    "slug", ["", "text", "text/", "/overall", "Text/overall", "text/over all", "a/b/c", "-x/y"]
-)
+    "slug",
+    ["", "text", "text/", "/overall", "Text/overall", "text/over all", "a/b/c", "-x/y",
+     "Xtext/overall", "text/overallX"],  # only slashes and spaces are trimmed, nothing else
+)  # fmt: skip
 def test_parse_refuses_what_is_not_arena_slash_category(slug):
     with pytest.raises(ValueError, match="ARENA/CATEGORY"):
         BoardKey.parse(slug)

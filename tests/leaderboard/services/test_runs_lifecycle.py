@@ -96,6 +96,12 @@ def test_a_started_run_keeps_everything_it_was_given() -> None:
     assert near(run.heartbeat_at, timezone.now())
 
 
+def test_a_started_run_given_only_its_origin_records_no_board_format_or_reason() -> None:
+    run = runs.start(trigger=UPLOAD, origin="https://example.org/page")  # e.g. a failed fetch
+    run.refresh_from_db()
+    assert (run.board_key, run.format, run.force_reason, run.forced_by) == ("", "", "", None)
+
+
 # --- take_queued ------------------------------------------------------------------------------
 
 
