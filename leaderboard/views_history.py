@@ -32,7 +32,8 @@ COMPARE_MAX = 4
 @require_safe
 def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A model's curated facts, its standing on every board and its history there."""
-    found = history.model_history(key)
+    # No key holds a NUL, and PostgreSQL refuses one in a query parameter (a 500).
+    found = None if "\x00" in key else history.model_history(key)
     if found is None:
         raise Http404("no such model")
     organization_slug = (
@@ -259,7 +260,7 @@ def _model_keys(raw: str) -> tuple[list[str], list[str]]:
     keys: list[str] = []
     for part in raw.split(","):
         part = part.strip()[:200]
-        if part and part not in keys:
+        if part and "\x00" not in part and part not in keys:  # see model_detail
             keys.append(part)
     messages = []
     if len(keys) > COMPARE_MAX:

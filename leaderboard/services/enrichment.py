@@ -174,7 +174,9 @@ def enrich_models(
     rows: list[ModelFact] = []
     changed_models: list[AIModel] = []
     self_aliases: list[int] = []
+    read: dict[int, dict[str, Any]] = {}  # each model's facts as read, for the write's check
     for model in AIModel.objects.select_related("license"):
+        read[model.pk] = {name: getattr(model, name) for name in catalogue.FACT_FIELDS}
         names = [model.key, *sorted(set(reviewed.get(model.pk, [])) - {model.key})]
         match = find_match(model, names, rules, cat)
         if match is None:
@@ -225,6 +227,7 @@ def enrich_models(
         ],
     )  # fmt: skip
     if changed_models:
+        _keep_edits_made_meanwhile(changed_models, read)
         bulk_update_with_history(
             changed_models,
             AIModel,
@@ -234,6 +237,22 @@ def enrich_models(
         transaction.on_commit(cache_keys.bump)
     report.reviewed_by_rule = _review_exact_names(self_aliases, cat.version)
     return report
+
+
+def _keep_edits_made_meanwhile(models: list[AIModel], read: dict[int, dict[str, Any]]) -> None:
+    """A curator may save a model while the run reads the catalogue: a field whose stored
+    value is no longer the one read keeps the stored one (curated wins). The rows are locked
+    from here to the commit, so no edit slips in between this check and the write."""
+    stored = {
+        row["pk"]: row
+        for row in AIModel.objects.select_for_update()
+        .filter(pk__in=[model.pk for model in models])
+        .values("pk", *catalogue.FACT_FIELDS)
+    }
+    for model in models:
+        for name in catalogue.FACT_FIELDS:
+            if stored[model.pk][name] != read[model.pk][name]:
+                setattr(model, name, stored[model.pk][name])
 
 
 def _review_exact_names(model_ids: list[int], version: str) -> int:

@@ -530,3 +530,12 @@ def test_no_query_string_makes_a_history_page_fail(
     response = client.get(f"{path}?{urlencode(pairs)}")
 
     assert response.status_code == 200, (path, pairs)
+
+
+def test_a_nul_in_a_model_key_is_a_404_and_is_dropped_from_compare(
+    client: Client, models: list[AIModel]
+) -> None:
+    # PostgreSQL refuses a NUL in a query parameter: unchecked, both were a 500 there.
+    make_board(models, 2)
+    assert client.get("/models/m1%00x/").status_code == 404
+    assert client.get("/compare/?models=m1%00,m2").status_code == 200

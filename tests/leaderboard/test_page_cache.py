@@ -37,6 +37,7 @@ PUBLIC_PAGES = [
     "/text/overall/export.csv", "/text/overall/export.json", "/text/overall/export.md",
     "/about/", "/changes/", "/organizations/", "/text/overall/changes/", "/corrections/",
 ]  # fmt: skip
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SECURITY_HEADERS = (
     "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
     "Cross-Origin-Opener-Policy", "Content-Language", "Content-Type", "Vary", "Cache-Control",
@@ -164,9 +165,12 @@ def test_a_curation_change_is_never_hidden_by_a_cached_page(
         assert "xAI Holdings" in client.get(path).content.decode(), path
 
 
-def test_another_process_bump_stales_this_process_entries(client: Client, seed: None) -> None:
+def test_another_process_bump_stales_this_process_entries(
+    client: Client, seed: None, settings: Any
+) -> None:
     """With the local-memory cache each process has its own entries; the token lives in a
     file they all read, so a bump in the worker stales the web processes' pages."""
+    settings.CACHES = LOCAL_MEMORY  # also when the suite runs on Redis (it keeps the token)
     key = page_cache._key(RequestFactory().get("/text/overall/")) + ":gzip"
     client.get("/text/overall/")
     assert caches["default"].get(key)[0] == cache_keys.token()
@@ -240,6 +244,7 @@ def test_with_local_memory_a_bump_queues_no_warm_up(
     seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker's local memory is not the web processes': warming it would help no one."""
+    settings.CACHES = LOCAL_MEMORY  # also when the suite runs on Redis
     settings.ARENA_WARM_PAGES = True
     sent: list[str] = []
     monkeypatch.setattr(cache_keys.current_app, "send_task", lambda name, kwargs: sent.append(name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from importlib import metadata
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -250,3 +251,21 @@ def test_the_beat_entry_runs_the_enrichment_task(settings: object) -> None:
 
     assert entry["task"] == tasks.enrich_models.name
     assert ModelFact.objects.filter(model=model).count() == 7
+
+
+def test_a_curator_edit_saved_while_the_run_reads_the_catalogue_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = ai_model(key=HAIKU)
+    matching = enrichment.find_match
+
+    def curator_saves_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        AIModel.objects.filter(pk=model.pk).update(context_tokens=150_000)  # the admin's save
+        return matching(*args, **kwargs)
+
+    monkeypatch.setattr(enrichment, "find_match", curator_saves_meanwhile)
+    enrichment.enrich_models()
+
+    model.refresh_from_db()
+    assert model.context_tokens == 150_000  # not the catalogue's 200,000 read before the save
+    assert model.release_date is not None  # the fields nobody touched are still enriched
