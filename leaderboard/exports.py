@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from . import labels
-from .models import Entry, Leaderboard, Snapshot
+from .models import Leaderboard, Snapshot
+from .rows import BoardRow
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 FORMATS = ("json", "csv", "markdown")
@@ -51,46 +52,36 @@ class ExportRow:
     score_change: float | None = None
 
 
-def export_rows(entries: Iterable[Entry]) -> list[ExportRow]:
-    """Curated values where staff set them, upstream's raw strings otherwise; the movement
-    columns where the entries carry ``with_movement``'s annotations."""
-    rows = []
-    for entry in entries:
-        model = entry.model
-        preliminary = (
-            model.preliminary_override
-            if model.preliminary_override is not None
-            else entry.preliminary
+def export_rows(rows: Iterable[BoardRow]) -> list[ExportRow]:
+    """Curated values where staff set them, upstream's raw strings otherwise, with the
+    movement ``selectors.with_movement`` gave the rows (``rows.BoardRow``)."""
+    return [
+        ExportRow(
+            rank=row.rank,
+            rank_upper=row.rank_upper,
+            rank_lower=row.rank_lower,
+            model=row.model_name,
+            model_key=row.model_key,
+            url=row.model_url,
+            organization=row.raw_organization if row.organization is None else row.organization,
+            license=row.raw_license if row.license is None else row.license,
+            license_kind=row.license_kind or "",
+            score=row.score,
+            rating_lower=row.rating_lower,
+            rating_upper=row.rating_upper,
+            votes=row.votes,
+            preliminary=row.is_preliminary,
+            price_input=_number(row.price_input),
+            price_output=_number(row.price_output),
+            context_tokens=row.context_tokens,
+            organization_curated=row.organization is not None and not row.raw_organization,
+            license_curated=row.license is not None and not row.raw_license,
+            previous_rank=row.previous_rank,
+            rank_change=row.rank_change,
+            score_change=_rounded(row.score_change),
         )
-        rows.append(
-            ExportRow(
-                rank=entry.rank,
-                rank_upper=entry.rank_upper,
-                rank_lower=entry.rank_lower,
-                model=model.name,
-                model_key=model.key,
-                url=model.url,
-                organization=model.organization.name
-                if model.organization
-                else entry.raw_organization,
-                license=model.license.name if model.license else entry.raw_license,
-                license_kind=model.license.kind if model.license else "",
-                score=entry.score,
-                rating_lower=entry.rating_lower,
-                rating_upper=entry.rating_upper,
-                votes=entry.votes,
-                preliminary=preliminary,
-                price_input=_number(entry.price_input),
-                price_output=_number(entry.price_output),
-                context_tokens=entry.context_tokens,
-                organization_curated=model.organization is not None and not entry.raw_organization,
-                license_curated=model.license is not None and not entry.raw_license,
-                previous_rank=getattr(entry, "previous_rank", None),
-                rank_change=getattr(entry, "rank_change", None),
-                score_change=_rounded(getattr(entry, "score_change", None)),
-            )
-        )
-    return rows
+        for row in rows
+    ]
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils.text import slugify
@@ -216,6 +216,8 @@ def _previous_ids(lines: dict[int, list[tuple[int, dt.date]]]) -> dict[int, int 
     return previous
 
 
+_PRICE_FIELDS = ("price_input", "price_output", "context_tokens")
+"""What the model page's price table reads, beside each point (in the covering index)."""
 _POINT_FIELDS = (
     "snapshot_id",
     "snapshot__published_on",
@@ -240,7 +242,7 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Five queries.
+    """Everything the model page shows, or None for an unknown key. Four queries (five when it has a family).
 
     Reads the model's own entries and, of the timeline, only what they need: on a multi-year
     history every board's full timeline is tens of thousands of snapshots, most of them
@@ -265,7 +267,7 @@ def model_history(key: str) -> ModelHistory | None:
         Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
         .exclude(Exists(later))
         .order_by("snapshot__published_on")  # one point per board and date: the order is total
-        .values_list("snapshot__leaderboard_id", "raw_model", *_POINT_FIELDS)
+        .values_list("snapshot__leaderboard_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS)
     )
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
     raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
@@ -281,7 +283,7 @@ def model_history(key: str) -> ModelHistory | None:
     }
     by_board: dict[int, dict[int, Point]] = defaultdict(dict)
     for row in rows:
-        by_board[row[0]][row[2]] = _point(row[2:], model.preliminary_override)
+        by_board[row[0]][row[5]] = _point(row[5:], model.preliminary_override)
     histories = []
     for board_id, points_by_snapshot in by_board.items():
         board = boards[board_id]
@@ -308,7 +310,7 @@ def model_history(key: str) -> ModelHistory | None:
         boards=histories,
         first_seen=min(dates, default=None),
         last_seen=max(dates, default=None),
-        prices=_price_facts(model, boards),
+        prices=_price_facts(rows, boards),
         family_members=(
             list(AIModel.objects.filter(family_id=model.family_id).exclude(pk=model.pk))
             if model.family_id
@@ -317,24 +319,19 @@ def model_history(key: str) -> ModelHistory | None:
     )
 
 
-def _price_facts(model: AIModel, boards: Mapping[int, Leaderboard]) -> list[PriceFact]:
-    """Per board, the newest live entry with a price or a context window; in board order."""
-    carrying = Q(price_input__isnull=False) | Q(price_output__isnull=False)
-    rows = (
-        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
-        .filter(carrying | Q(context_tokens__isnull=False))
-        .order_by("-snapshot__published_on", "-snapshot__imported_at")
-        .values_list(
-            "snapshot__leaderboard_id",
-            "snapshot__published_on",
-            "price_input",
-            "price_output",
-            "context_tokens",
-        )
-    )
+def _price_facts(
+    rows: Sequence[Sequence[Any]], boards: Mapping[int, Leaderboard]
+) -> list[PriceFact]:
+    """Per board, the newest of the model's points whose entry carries a price or a context
+    window, in board order. From the history's own rows (``_PRICE_FIELDS`` after the board
+    and the raw name, then ``_POINT_FIELDS``), oldest first: no query of its own."""
     facts: dict[int, PriceFact] = {}
-    for board_id, published_on, price_input, price_output, context_tokens in rows:
-        if board_id not in facts and board_id in boards:
+    for board_id, _raw, price_input, price_output, context_tokens, _id, published_on, *_ in (
+        reversed(rows)
+    ):
+        if board_id in facts or board_id not in boards:
+            continue
+        if price_input is not None or price_output is not None or context_tokens is not None:
             facts[board_id] = PriceFact(
                 boards[board_id], published_on, price_input, price_output, context_tokens
             )

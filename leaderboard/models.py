@@ -716,6 +716,10 @@ class Entry(models.Model):
                     "votes",
                     "preliminary",
                     "raw_model",
+                    # The model page's prices: null (no bytes) on most rows.
+                    "price_input",
+                    "price_output",
+                    "context_tokens",
                 ],
                 name="entry_model_history_idx",
             ),

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from leaderboard.boards import BoardKey
 
+from . import rows
+from .rows import BoardRow
 from .filters import BoardFilter, board_entries
 from .models import (
     AIModel,
@@ -78,13 +80,10 @@ def snapshot_as_of(board: Leaderboard, as_of: dt.date | None = None) -> Snapshot
     )
 
 
-def board_rows(snapshot: Snapshot) -> QuerySet[Entry]:
-    """A snapshot's entries with their curated model, organisation and license: one query."""
-    return (
-        Entry.objects.filter(snapshot=snapshot)
-        .select_related("model__organization", "model__license")
-        .order_by("rank")
-    )
+def board_rows(snapshot: Snapshot, baseline: Snapshot | None = None) -> list[BoardRow]:
+    """A snapshot's rows by rank, with their curated model, organisation and license and
+    their movement against ``baseline`` (none without one): one query."""
+    return rows.read(with_movement(board_entries(snapshot), baseline))
 
 
 def optional_columns(snapshot: Snapshot) -> frozenset[str]:
@@ -316,7 +315,7 @@ class ViewRows:
     """What a board view shows for one query string."""
 
     filterset: BoardFilter
-    entries: list[Any]
+    entries: list[BoardRow]
     baseline: Snapshot | None
     compare_error: str
 

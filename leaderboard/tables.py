@@ -8,13 +8,15 @@ per-cell rendering cost ~0.2 s for a 300-row board on every cache miss.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import django_tables2 as tables
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 
+from . import rows
 from .models import Entry
 
 NUMERIC = {"th": {"class": "num"}}
@@ -81,6 +83,8 @@ class BoardTable(tables.Table):
     def __init__(self, data: Any, *, optional_columns: Iterable[str] = (), **kwargs: Any) -> None:
         self.optional_columns = frozenset(optional_columns) & OPTIONAL_COLUMNS
         hidden = sorted(OPTIONAL_COLUMNS - self.optional_columns)
+        if isinstance(data, QuerySet):
+            data = BoardRowsData(data)
         super().__init__(data, exclude=[*kwargs.pop("exclude", ()), *hidden], **kwargs)
 
     @property
@@ -106,6 +110,34 @@ class BoardTable(tables.Table):
         else:
             keys = [F("rank_change").asc(nulls_last=True), F("score_change").asc(nulls_last=True)]
         return queryset.order_by(*keys, "rank"), True
+
+
+class BoardRowsData(TableQuerysetData):  # type: ignore[misc]  # django-tables2 is untyped
+    """The table's queryset, sorted in SQL as django-tables2 sorts it, then read once as
+    ``rows.BoardRow`` values (``rows.read``) rather than model instances."""
+
+    def __init__(self, data: QuerySet[Any]) -> None:
+        super().__init__(data)
+        self._rows: list[rows.BoardRow] | None = None
+
+    def order_by(self, aliases: Any) -> None:
+        super().order_by(aliases)
+        self._rows = None  # sorted anew: read again
+
+    @property
+    def records(self) -> list[rows.BoardRow]:
+        if self._rows is None:
+            self._rows = rows.read(self.data)
+        return self._rows
+
+    def __iter__(self) -> Iterator[rows.BoardRow]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.records[key]
 
 
 def _nulls_last(

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape  # Django's adds a lazy-string check per call, ~40 % of it here
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from django import template
@@ -23,23 +23,21 @@ from .. import labels
 from ..exports import format_context, format_interval, format_price_pair, format_score, score_digits
 from ..filters import page_state_query
 from ..history import PriceFact
-from ..models import Entry, Leaderboard
+from ..models import Entry, Leaderboard, License
+from ..rows import BoardRow
 from ..tables import DESCENDING_FIRST
-
-if TYPE_CHECKING:
-    from ..filters import BoardEntry
 
 register = template.Library()
 
 
 @register.filter
-def interval(entry: Entry, digits: int = 0) -> str:
+def interval(entry: Entry | BoardRow, digits: int = 0) -> str:
     """``±11`` or ``+12/-9``; empty without bounds."""
     return format_interval(entry.score, entry.rating_lower, entry.rating_upper, digits)
 
 
 @register.filter
-def price_pair(row: Entry | PriceFact) -> str:
+def price_pair(row: Entry | BoardRow | PriceFact) -> str:
     """``$1.25 / $10`` ($ per million input / output tokens); empty without a price."""
     return format_price_pair(row.price_input, row.price_output)
 
@@ -72,13 +70,16 @@ def _rank_move(entry: Any, baseline: object) -> tuple[str, str, str]:
     """(css modifier, what is shown, what a screen reader says — HTML-escaped) for a row's
     rank change. ``entry`` is a board row annotated by ``selectors.with_movement`` or a
     ``history.Standing``: both have ``previous_rank``, ``rank_change``, ``score_change``."""
+    return _rank_move_words(get_language(), _change(entry, baseline))
+
+
+def _change(entry: Any, baseline: object) -> int | str | None:
+    """The rank change, ``"new"`` for a model not on the baseline, None without one."""
     if not baseline:
-        change = None
-    elif entry.previous_rank is None or entry.rank_change is None:
-        change = "new"
-    else:
-        change = entry.rank_change
-    return _rank_move_words(get_language(), change)
+        return None
+    if entry.previous_rank is None or entry.rank_change is None:
+        return "new"
+    return int(entry.rank_change)
 
 
 @functools.lru_cache(maxsize=512)
@@ -174,7 +175,22 @@ def whole(number: float) -> str:
     return str(int(Decimal(repr(number)).quantize(ONE, ROUND_HALF_UP)))
 
 
+def _license_cells(row: BoardRow, curated: str) -> tuple[str, str]:
+    """(the license as the model line shows it, the license column's cell) of a row."""
+    if row.license is None:
+        raw = escape(row.raw_license)
+        return raw, raw
+    name = escape(row.license) + (curated if not row.raw_license else "")
+    if not row.license_is_open_weights:
+        return name, name
+    kind = row.license_kind or ""
+    label = escape(str(KIND_LABELS.get(kind, kind)))
+    return name, f'{name} <span class="kind kind-{escape(kind)}">{label}</span>'
+
+
 ONE = Decimal(1)
+KIND_LABELS = dict(License.Kind.choices)
+"""``get_kind_display`` of a kind, without a License instance."""
 MODEL_KEY_PLACEHOLDER = "model-key-placeholder"
 # What ``reverse`` leaves unquoted in a path (django.urls.resolvers, RFC 3986 sub-delims).
 URL_SAFE = "!$&'()*+,;=/~:@"
@@ -182,14 +198,15 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 
 @register.simple_tag
 def board_rows(
-    entries: Iterable[BoardEntry],
+    entries: Iterable[BoardRow],
     baseline: object = None,
     price_shown: bool = False,
     context_shown: bool = False,
     metric: str = "elo",
 ) -> SafeString:
-    """The table's ``<tr>`` rows as one string, from entries of ``filters.board_entries``
-    annotated by ``selectors.with_movement`` against ``baseline``; the price and context
+    """The table's ``<tr>`` rows as one string, from the rows (``rows.BoardRow``) of
+    ``filters.board_entries`` annotated by ``selectors.with_movement`` against ``baseline``
+    (what ``BoardTable``'s data yields); the price and context
     cells only when the table shows those columns (``BoardTable.shows_price``/``_context``);
     scores with the decimals of the board's ``metric`` (``exports.score_digits``).
 
@@ -208,34 +225,28 @@ def board_rows(
     model_url = reverse("leaderboard:model", args=[MODEL_KEY_PLACEHOLDER])
     url_head, _placeholder, url_tail = model_url.partition(MODEL_KEY_PLACEHOLDER)
     digits = score_digits(metric)
-    kinds: dict[str, str] = {}
+    language = get_language()
+    score_words = escape(_("%(rank)s, score %(score)s"))
+    # Of 300 rows, a few dozen organisations and licenses: each cell is built once.
+    organizations: dict[tuple[str | None, str], str] = {}
+    licenses: dict[tuple[str | None, str | None, str], tuple[str, str]] = {}
     out: list[str] = []
     for e in entries:
-        model = e.model
-        org = model.organization
-        lic = model.license
-        name = escape(model.name)
-        href = escape(url_head + quote(model.key, safe=URL_SAFE) + url_tail)
-        org_name = (
-            escape(org.name) + (curated if not e.raw_organization else "")
-            if org is not None
-            else escape(e.raw_organization)
-        )
-        if lic is not None:
-            lic_name = escape(lic.name) + (curated if not e.raw_license else "")
-            if lic.is_open_weights:
-                kind = kinds.get(lic.kind)
-                if kind is None:
-                    kind = kinds[lic.kind] = (
-                        f' <span class="kind kind-{escape(lic.kind)}">'
-                        f"{escape(str(lic.get_kind_display()))}</span>"
-                    )
-                license_cell = lic_name + kind
-            else:
-                license_cell = lic_name
-        else:
-            lic_name = license_cell = escape(e.raw_license)
-        meta = org_name + (" · " + lic_name if lic is not None or e.raw_license else "")
+        name = escape(e.model_name)
+        href = escape(url_head + quote(e.model_key, safe=URL_SAFE) + url_tail)
+        org_name = organizations.get((e.organization, e.raw_organization))
+        if org_name is None:
+            org_name = organizations[(e.organization, e.raw_organization)] = (
+                escape(e.organization) + (curated if not e.raw_organization else "")
+                if e.organization is not None
+                else escape(e.raw_organization)
+            )
+        license_key = (e.license, e.license_kind, e.raw_license)
+        license_cells = licenses.get(license_key)
+        if license_cells is None:
+            license_cells = licenses[license_key] = _license_cells(e, curated)
+        lic_name, license_cell = license_cells
+        meta = org_name + (" · " + lic_name if e.license is not None or e.raw_license else "")
         extra_cells = ""
         if price_shown:
             prices = escape(price_pair(e))
@@ -247,7 +258,7 @@ def board_rows(
             if e.context_tokens:
                 meta += f' · <span class="nowrap">{window}</span>'
             extra_cells += f'<td class="num col-context">{window}</td>'
-        link = http_url(model.url)
+        link = http_url(e.model_url)
         upstream = (
             f' <a href="{escape(link)}" rel="nofollow noopener" class="upstream-link" '
             f'title="{upstream_title}" aria-label="{upstream_title}: {name}">↗</a>'
@@ -263,15 +274,30 @@ def board_rows(
             if e.votes is not None
             else ""
         )
+        kind, shown, spoken = _rank_move_words(language, _change(e, baseline))
+        rank_cell = (
+            f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
+            f'<span class="visually-hidden">{spoken}</span></span>'
+        )
+        if e.score_change is None:
+            movement_cell = rank_cell
+        else:
+            change = signed_score(e.score_change)
+            words = score_words % {"rank": spoken, "score": change}
+            movement_cell = (
+                f'<span class="move move-{kind}"><span aria-hidden="true">{shown} '
+                f'<small class="score-change">{change}</small></span>'
+                f'<span class="visually-hidden">{words}</span></span>'
+            )
         out.append(
             f'\n<tr><td class="num col-rank">{e.rank}'
-            f'<span class="rank-meta">{rank_move(e, baseline)}</span></td>'
+            f'<span class="rank-meta">{rank_cell}</span></td>'
             f'<td class="num spread col-spread">{e.rank_upper}◄─►{e.rank_lower}</td>'
             f'<td class="sticky model"><a href="{href}" class="model-name">{name}</a>{upstream}'
             f'<span class="model-meta">{meta}</span></td>'
             f'<td class="num col-score">{badge}{score}'
             f'<span class="score-meta"><span class="nowrap">{ci}</span>{votes_meta}</span></td>'
-            f'<td class="num col-movement">{movement(e, baseline)}</td>'
+            f'<td class="num col-movement">{movement_cell}</td>'
             f'<td class="num col-interval">{ci}</td><td class="num col-votes">{votes}</td>'
             f"{extra_cells}"
             f'<td class="col-organization">{org_name}</td>'

@@ -30,9 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"board {board.slug} has no snapshot{when}")
         # Movement against the previous snapshot, as the board page's exports have it.
         previous = selectors.previous_snapshot(board, snapshot)
-        rows = exports.export_rows(
-            selectors.with_movement(selectors.board_rows(snapshot), previous)
-        )
+        rows = exports.export_rows(selectors.board_rows(snapshot, previous))
         self.stdout.write(
             exports.render(
                 options["format"],

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from leaderboard import selectors
-from leaderboard.models import ImportRun, Leaderboard, ModelFact, Snapshot
+from leaderboard.models import AIModel, ImportRun, Leaderboard, ModelFact, Snapshot
 from tests.paths import REPO, SEED
 
 pytestmark = pytest.mark.django_db
@@ -318,7 +318,8 @@ def test_bundled_data_loads_once_and_then_changes_nothing() -> None:
     }
     assert "reviewed as bundled" in first and "models.dev" in first
     # The catalogue fills the top of the default board (figures in docs/decisions.md).
-    top = [row.model for row in selectors.board_rows(board.current_snapshot)[:100]]
+    keys = [row.model_key for row in selectors.board_rows(board.current_snapshot)[:100]]
+    top = list(AIModel.objects.filter(key__in=keys))
     assert sum(m.context_tokens is not None for m in top) >= 80
     assert sum(m.open_weights is not None for m in top) >= 65
     assert sum(m.release_date is not None for m in top) >= 55
