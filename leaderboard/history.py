@@ -242,7 +242,8 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Four queries (five when it has a family).
+    """Everything the model page shows, or None for an unknown key. Four queries (five with
+    a family).
 
     Reads the model's own entries and, of the timeline, only what they need: on a multi-year
     history every board's full timeline is tens of thousands of snapshots, most of them
@@ -326,14 +327,13 @@ def _price_facts(
     window, in board order. From the history's own rows (``_PRICE_FIELDS`` after the board
     and the raw name, then ``_POINT_FIELDS``), oldest first: no query of its own."""
     facts: dict[int, PriceFact] = {}
-    for board_id, _raw, price_input, price_output, context_tokens, _id, published_on, *_ in (
-        reversed(rows)
-    ):
+    for row in reversed(rows):
+        board_id, (price_input, price_output, context_tokens) = row[0], row[2:5]
         if board_id in facts or board_id not in boards:
             continue
         if price_input is not None or price_output is not None or context_tokens is not None:
             facts[board_id] = PriceFact(
-                boards[board_id], published_on, price_input, price_output, context_tokens
+                boards[board_id], row[6], price_input, price_output, context_tokens
             )
     return sorted(facts.values(), key=lambda f: (f.board.display_order, f.board.slug))
 

@@ -41,8 +41,10 @@ logger = logging.getLogger(__name__)
 
 ENCODINGS = ("br", "gzip")
 """Stored variants, preferred first. Identity is served from the gzip body, decompressed."""
-GZIP_LEVEL = 9
-BROTLI_QUALITY = 9  # 11 costs ~10× the time for ~3 % fewer bytes on a board page
+# A miss compresses its page twice. On a 273 KB model page, gzip 9 and brotli 9 took 29 and
+# 30 ms; gzip 6 and brotli 5 take 12 and 9 ms for 1.2 % and 1.3 % more bytes.
+GZIP_LEVEL = 6
+BROTLI_QUALITY = 5
 UNSTORED_HEADERS = frozenset(
     {"content-length", "content-encoding", "set-cookie", "etag", "last-modified"}
 )

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from leaderboard.boards import BoardKey
 
 from . import rows
-from .rows import BoardRow
 from .filters import BoardFilter, board_entries
 from .models import (
     AIModel,
@@ -44,6 +43,7 @@ from .models import (
     OrganizationAlias,
     Snapshot,
 )
+from .rows import BoardRow
 from .tables import BoardTable, sort_keys
 
 
