@@ -110,18 +110,22 @@ def signed_score(change: float) -> str:
 
 # Both filters build their markup from our own strings (arrows, numbers, escaped words):
 # plain f-strings, as format_html's per-argument checks cost more than the rest of the row.
-@register.filter
-def movement(entry: Any, baseline: object) -> SafeString:
-    """The movement cell: ▲3 / ▼2 / = / new, then the score change, with the same in words
-    for screen readers. ``baseline``: the snapshot compared with, falsy when there is none."""
-    score_change = getattr(entry, "score_change", None)
+def _move_cells(
+    move: tuple[str, str, str], score_change: float | None, score_words: str
+) -> tuple[str, str]:
+    """(the rank change alone, the movement cell) from ``_rank_move_words``' triple;
+    ``score_words``: the escaped "%(rank)s, score %(score)s" phrasing."""
+    kind, shown, spoken = move
+    rank_cell = (
+        f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
+        f'<span class="visually-hidden">{spoken}</span></span>'
+    )
     if score_change is None:
-        return rank_move(entry, baseline)
-    kind, shown, spoken = _rank_move(entry, baseline)
+        return rank_cell, rank_cell
     score = signed_score(score_change)
     # The phrasing is escaped before the (escaped) words and the (digits-only) score go in.
-    words = escape(_("%(rank)s, score %(score)s")) % {"rank": spoken, "score": score}
-    return mark_safe(
+    words = score_words % {"rank": spoken, "score": score}
+    return rank_cell, (
         f'<span class="move move-{kind}"><span aria-hidden="true">{shown} '
         f'<small class="score-change">{score}</small></span>'
         f'<span class="visually-hidden">{words}</span></span>'
@@ -129,13 +133,18 @@ def movement(entry: Any, baseline: object) -> SafeString:
 
 
 @register.filter
+def movement(entry: Any, baseline: object) -> SafeString:
+    """The movement cell: ▲3 / ▼2 / = / new, then the score change, with the same in words
+    for screen readers. ``baseline``: the snapshot compared with, falsy when there is none."""
+    score_change = getattr(entry, "score_change", None)
+    words = escape(_("%(rank)s, score %(score)s"))
+    return mark_safe(_move_cells(_rank_move(entry, baseline), score_change, words)[1])
+
+
+@register.filter
 def rank_move(entry: Any, baseline: object) -> SafeString:
     """The rank change alone (▲3, new), folded under the rank on narrow screens."""
-    kind, shown, spoken = _rank_move(entry, baseline)
-    return mark_safe(
-        f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
-        f'<span class="visually-hidden">{spoken}</span></span>'
-    )
+    return mark_safe(_move_cells(_rank_move(entry, baseline), None, "")[0])
 
 
 @register.simple_tag(takes_context=True)
@@ -274,21 +283,9 @@ def board_rows(
             if e.votes is not None
             else ""
         )
-        kind, shown, spoken = _rank_move_words(language, _change(e, baseline))
-        rank_cell = (
-            f'<span class="move move-{kind}"><span aria-hidden="true">{shown}</span>'
-            f'<span class="visually-hidden">{spoken}</span></span>'
+        rank_cell, movement_cell = _move_cells(
+            _rank_move_words(language, _change(e, baseline)), e.score_change, score_words
         )
-        if e.score_change is None:
-            movement_cell = rank_cell
-        else:
-            change = signed_score(e.score_change)
-            words = score_words % {"rank": spoken, "score": change}
-            movement_cell = (
-                f'<span class="move move-{kind}"><span aria-hidden="true">{shown} '
-                f'<small class="score-change">{change}</small></span>'
-                f'<span class="visually-hidden">{words}</span></span>'
-            )
         out.append(
             f'\n<tr><td class="num col-rank">{e.rank}'
             f'<span class="rank-meta">{rank_cell}</span></td>'
