@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.filters": READ_HELPER,
     "leaderboard.tables": READ_HELPER,
     "leaderboard.freshness": READ_HELPER,
+    "leaderboard.rows": READ_HELPER,
     "leaderboard.models": MODELS,
     "leaderboard.boards": PURE,
     "leaderboard.catalogue": PURE,
