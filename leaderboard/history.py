@@ -21,12 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
+from . import cache_keys
 from .models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
 
 TOP = 10
@@ -216,6 +218,48 @@ def _previous_ids(lines: dict[int, list[tuple[int, dt.date]]]) -> dict[int, int 
     return previous
 
 
+class Place(NamedTuple):
+    """Where a live snapshot that stands for its date sits: its board, its date, and the
+    snapshot that stands for the board's date before it."""
+
+    board_id: int
+    published_on: dt.date
+    previous_id: int | None
+
+
+class _Places:
+    """``{snapshot id: Place}`` for every snapshot that stands for its board and date, kept
+    per process and rebuilt (one query over the snapshots) only when they changed.
+
+    Checked on each use without scanning them: the content token (``cache_keys``: every
+    write the app makes to the published history bumps it, as the cached pages depend on it)
+    and the newest snapshot id (one index probe), which also notices snapshots written
+    without a bump, as fixtures and scripts do. Counting the snapshots instead cost 7 ms."""
+
+    def __init__(self) -> None:
+        self._held: tuple[tuple[object, ...], dict[int, Place]] | None = None
+
+    def current(self) -> Mapping[int, Place]:
+        stamp = (cache_keys.token(), Snapshot.all_objects.aggregate(last=Max("id"))["last"])
+        held = self._held
+        if held is not None and held[0] == stamp:
+            return held[1]
+        found: dict[int, Place] = {}
+        for board_id, line in timelines().items():
+            before: int | None = None
+            for snapshot_id, published_on in line:
+                found[snapshot_id] = Place(board_id, published_on, before)
+                before = snapshot_id
+        self._held = (stamp, found)  # one assignment: a thread reads the old pair or the new
+        return found
+
+    def forget(self) -> None:
+        self._held = None
+
+
+places = _Places()
+
+
 _PRICE_FIELDS = ("price_input", "price_output", "context_tokens")
 """What the model page's price table reads, beside each point (in the covering index)."""
 _POINT_FIELDS = (
@@ -242,76 +286,71 @@ def _point(row: Sequence[object], override: bool | None) -> Point:
 
 
 def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Four queries (five with
-    a family).
+    """Everything the model page shows, or None for an unknown key. Five queries (six with
+    a family, one more when the snapshots changed since this process last looked).
 
-    Reads the model's own entries and, of the timeline, only what they need: on a multi-year
-    history every board's full timeline is tens of thousands of snapshots, most of them
-    irrelevant to one model. The entries are its points except where another live snapshot
-    of the same board and date was imported later (that one stands for the date: its rows,
-    not these): an anti-join on the board-and-date index, one probe per entry, where grouping
-    every snapshot of the model's boards cost more than the entries themselves. The standing
-    compares with the board's previous date, found by a subquery."""
+    Reads the model's own entries from their covering index, without a join: which of them
+    stand for their board and date, and the date before each, come from ``places``, kept
+    per process. On a multi-year history the SQL alternative, an anti-join of the entries
+    against every live snapshot, hashed all of them on each model page (most of its time)."""
     model = (
         AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
     )
     if model is None:
         return None
-    later = Snapshot.objects.filter(
-        Q(imported_at__gt=OuterRef("snapshot__imported_at"))
-        | Q(imported_at=OuterRef("snapshot__imported_at"), id__gt=OuterRef("snapshot_id")),
-        leaderboard_id=OuterRef("snapshot__leaderboard_id"),
-        published_on=OuterRef("snapshot__published_on"),
-        superseded_at__isnull=True,
+    stand = places.current()
+    override = model.preliminary_override
+    by_board: dict[int, list[Point]] = defaultdict(list)
+    names: set[str] = set()
+    priced: dict[int, tuple[dt.date, tuple[Any, ...]]] = {}  # board → newest date with prices
+    entries = (
+        Entry.objects.filter(model=model)
+        .order_by()  # sorted below, per board by date: no sort in SQL
+        .values_list("snapshot_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS[2:])
     )
-    rows = list(
-        Entry.objects.filter(model=model, snapshot__superseded_at__isnull=True)
-        .exclude(Exists(later))
-        .order_by("snapshot__published_on")  # one point per board and date: the order is total
-        .values_list("snapshot__leaderboard_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS)
-    )
+    for row in entries:
+        place = stand.get(row[0])
+        if place is None:  # superseded, or another snapshot stands for its board and date
+            continue
+        names.add(row[1])
+        day = place.published_on
+        by_board[place.board_id].append(_point((row[0], day, *row[5:]), override))
+        if row[2] is not None or row[3] is not None or row[4] is not None:
+            newest = priced.get(place.board_id)
+            if newest is None or newest[0] < day:
+                priced[place.board_id] = (day, row[2:5])
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
-    raw_names = sorted({*aliases, *(row[1] for row in rows)}, key=str.casefold)
-    board_ids = {row[0] for row in rows}
-    previous = Snapshot.objects.filter(
-        leaderboard=OuterRef("pk"), published_on__lt=OuterRef("current_snapshot__published_on")
-    ).order_by("-published_on", "-imported_at", "-id")
-    boards = {
-        board.pk: board
-        for board in Leaderboard.objects.filter(pk__in=board_ids).annotate(
-            previous_snapshot_id=Subquery(previous.values("id")[:1])
-        )
-    }
-    by_board: dict[int, dict[int, Point]] = defaultdict(dict)
-    for row in rows:
-        by_board[row[0]][row[5]] = _point(row[5:], model.preliminary_override)
+    raw_names = sorted({*aliases, *names}, key=str.casefold)
+    boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=by_board)}
     histories = []
-    for board_id, points_by_snapshot in by_board.items():
+    for board_id, points in by_board.items():
+        points.sort(key=itemgetter(1))  # by date: one point per board and date
         board = boards[board_id]
-        current = points_by_snapshot.get(board.current_snapshot_id or 0)
-        previous_id = board.previous_snapshot_id  # type: ignore[attr-defined]
+        current = _find(points, board.current_snapshot_id)
+        place = stand.get(board.current_snapshot_id or 0)
+        previous_id = place.previous_id if place else None
         standing = (
             Standing(
                 board=board,
                 point=current,
-                previous=points_by_snapshot.get(previous_id) if previous_id else None,
+                previous=_find(points, previous_id),
                 has_previous_snapshot=previous_id is not None,
             )
             if current is not None
             else None
         )
-        histories.append(
-            BoardHistory(board=board, points=list(points_by_snapshot.values()), standing=standing)
-        )
+        histories.append(BoardHistory(board=board, points=points, standing=standing))
     histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
-    dates = [point.published_on for history in histories for point in history.points]
     return ModelHistory(
         model=model,
         raw_names=raw_names,
         boards=histories,
-        first_seen=min(dates, default=None),
-        last_seen=max(dates, default=None),
-        prices=_price_facts(rows, boards),
+        first_seen=min((h.points[0].published_on for h in histories), default=None),
+        last_seen=max((h.points[-1].published_on for h in histories), default=None),
+        prices=sorted(
+            (PriceFact(boards[board_id], day, *facts) for board_id, (day, facts) in priced.items()),
+            key=lambda fact: (fact.board.display_order, fact.board.slug),
+        ),
         family_members=(
             list(AIModel.objects.filter(family_id=model.family_id).exclude(pk=model.pk))
             if model.family_id
@@ -320,22 +359,11 @@ def model_history(key: str) -> ModelHistory | None:
     )
 
 
-def _price_facts(
-    rows: Sequence[Sequence[Any]], boards: Mapping[int, Leaderboard]
-) -> list[PriceFact]:
-    """Per board, the newest of the model's points whose entry carries a price or a context
-    window, in board order. From the history's own rows (``_PRICE_FIELDS`` after the board
-    and the raw name, then ``_POINT_FIELDS``), oldest first: no query of its own."""
-    facts: dict[int, PriceFact] = {}
-    for row in reversed(rows):
-        board_id, (price_input, price_output, context_tokens) = row[0], row[2:5]
-        if board_id in facts or board_id not in boards:
-            continue
-        if price_input is not None or price_output is not None or context_tokens is not None:
-            facts[board_id] = PriceFact(
-                boards[board_id], row[6], price_input, price_output, context_tokens
-            )
-    return sorted(facts.values(), key=lambda f: (f.board.display_order, f.board.slug))
+def _find(points: Sequence[Point], snapshot_id: int | None) -> Point | None:
+    """The point of that snapshot, searched from the newest (the current one is last)."""
+    if snapshot_id is None:
+        return None
+    return next((p for p in reversed(points) if p.snapshot_id == snapshot_id), None)
 
 
 # --- organisations ---------------------------------------------------------------------------

@@ -9,13 +9,17 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
+from leaderboard import history
+
 from tests.paths import SEED
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Every test starts with an empty page cache: what one test rendered is not another's."""
+    """Every test starts with an empty page cache and timeline index: what one test rendered
+    or read is not another's."""
     cache.clear()
+    history.places.forget()
 
 
 @pytest.fixture(autouse=True)

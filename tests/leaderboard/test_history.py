@@ -246,6 +246,33 @@ def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> N
     assert found is not None and len(found.boards[0].points) == 2
 
 
+def test_the_timeline_index_follows_every_change_of_the_snapshots(
+    models: list[AIModel],
+) -> None:
+    """The per-process index of standing snapshots is re-read whenever the snapshots changed:
+    one superseded, one deleted, one added, each seen on the very next read."""
+    board = make_board(models, 3)
+
+    def days() -> list[dt.date]:
+        found = history.model_history("m1")
+        assert found is not None
+        return [p.published_on for p in found.boards[0].points]
+
+    assert days() == [START + dt.timedelta(days=d) for d in range(3)]
+    # Written as the app writes: with a bump (as an import or a curation change does).
+    Snapshot.objects.filter(leaderboard=board, published_on=START).update(
+        superseded_at=timezone.now()
+    )
+    cache_keys.bump()
+    assert days() == [START + dt.timedelta(days=d) for d in (1, 2)]
+    Snapshot.objects.filter(leaderboard=board, published_on=START + dt.timedelta(days=1)).delete()
+    cache_keys.bump()
+    assert days() == [START + dt.timedelta(days=2)]
+    # Written without one, as fixtures and scripts do: a newer snapshot is noticed too.
+    build_history(board, models, 1)  # START again: a new snapshot stands for it
+    assert days() == [START, START + dt.timedelta(days=2)]
+
+
 def test_a_date_two_sources_published_shows_the_one_imported_last(
     models: list[AIModel],
 ) -> None:
