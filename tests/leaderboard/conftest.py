@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import translation
 
 from leaderboard import history
-
 from tests.paths import SEED
 
 
