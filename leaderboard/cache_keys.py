@@ -12,6 +12,7 @@ only if still absent, so it never overwrites a newer bump.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -158,6 +159,8 @@ class _Stamp:
             os.replace(temporary, path)
         except OSError as error:
             logger.error("could not write the content token %s: %s", path, error)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
             path.unlink(missing_ok=True)
 
     def create(self, value: str) -> None:

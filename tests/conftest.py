@@ -77,7 +77,8 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Under ``make mutate`` every mutant's test run gets a test database of its own.
+    """Under ``make mutate`` every mutant's test run gets a test database and a content token
+    file of its own.
 
     mutmut forks those runs, several at once, from a process that has already read the
     settings, so the per-process name that tests/settings.py gives would be shared by all.
@@ -88,6 +89,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
     for database in settings.DATABASES.values():
         database["TEST"]["NAME"] = f"{database['TEST']['NAME']}_{os.getpid()}"
+    # The content token file too: one fork's bump would stale another's cached pages.
+    token_file = Path(settings.ARENA_CONTENT_TOKEN_FILE)
+    settings.ARENA_CONTENT_TOKEN_FILE = token_file.with_name(f"{token_file.name}_{os.getpid()}")
 
 
 if os.environ.get("MUTANT_UNDER_TEST"):
@@ -125,3 +129,4 @@ if os.environ.get("MUTANT_UNDER_TEST"):
         with django_db_blocker.unblock():
             connections.close_all()
         test_name.unlink(missing_ok=True)
+        Path(settings.ARENA_CONTENT_TOKEN_FILE).unlink(missing_ok=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,3 +76,94 @@ def test_a_bump_without_a_version_row_creates_it() -> None:
     assert version == 1
     assert before <= changed_at <= timezone.now()
     assert ContentVersion.objects.count() == 1
+
+
+# --- the token file (local-memory cache: every process on the machine reads it) -------------
+
+
+@pytest.fixture
+def token_file(settings: Any, tmp_path: Path) -> Path:
+    """A token file of this test's own, in a folder that does not exist yet."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "var" / "content-token"
+    return settings.ARENA_CONTENT_TOKEN_FILE
+
+
+def test_the_first_read_publishes_the_token_in_a_file_and_later_reads_need_no_sql(
+    token_file: Path, django_assert_num_queries: Any
+) -> None:
+    ContentVersion.objects.filter(pk=1).update(version=7, changed_at=LONG_AGO)
+    with django_assert_num_queries(1):
+        first = cache_keys.token()
+
+    assert first == f"7@{LONG_AGO.timestamp():.6f}"
+    assert token_file.read_text(encoding="ascii") == first  # its folder made on the way
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o644 & ~_umask()
+    with django_assert_num_queries(0):
+        assert cache_keys.token() == first
+
+
+def test_a_read_fills_a_missing_file_in_an_existing_folder(token_file: Path) -> None:
+    token_file.parent.mkdir()
+    published = cache_keys.token()
+    assert token_file.read_text(encoding="ascii") == published
+
+
+def test_a_read_never_overwrites_a_token_a_bump_wrote_meanwhile(token_file: Path) -> None:
+    token_file.parent.mkdir()
+    token_file.write_text("9@1.000000", encoding="ascii")  # a bump between our read and fill
+
+    cache_keys._stamp.create("8@0.000000")
+
+    assert token_file.read_text(encoding="ascii") == "9@1.000000"
+    assert cache_keys.token() == "9@1.000000"
+
+
+def test_a_bump_replaces_the_file_and_leaves_no_temporary_behind(token_file: Path) -> None:
+    cache_keys.token()
+    cache_keys.bump()
+
+    version, changed_at = cache_keys.current()
+    assert token_file.read_text(encoding="ascii") == f"{version}@{changed_at.timestamp():.6f}"
+    assert [p.name for p in token_file.parent.iterdir()] == [token_file.name]
+
+
+def test_a_replace_makes_the_folder_it_needs(token_file: Path) -> None:
+    cache_keys._stamp.replace("5@5.000000")
+    assert token_file.read_text(encoding="ascii") == "5@5.000000"
+    assert cache_keys.token() == "5@5.000000"
+
+
+def test_a_failed_write_removes_the_file_so_readers_fall_back_to_the_database(
+    token_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache_keys._stamp.replace("5@5.000000")
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_keys.os, "replace", full_disk)
+    cache_keys._stamp.replace("6@6.000000")
+    monkeypatch.undo()
+
+    assert list(token_file.parent.iterdir()) == []  # neither the old token nor the temporary
+    assert "could not write the content token" in caplog.text
+    version, changed_at = cache_keys.current()
+    assert cache_keys.token() == f"{version}@{changed_at.timestamp():.6f}"  # from the row
+
+
+def test_a_reader_follows_each_new_file_and_ignores_an_empty_one(token_file: Path) -> None:
+    cache_keys._stamp.replace("1@1.000000")
+    assert cache_keys._stamp.read() == "1@1.000000"
+    cache_keys._stamp.replace("2@2.000000")  # a new file (rename): a new inode
+    assert cache_keys._stamp.read() == "2@2.000000"
+    token_file.write_text("", encoding="ascii")
+    assert cache_keys._stamp.read() is None
+    token_file.unlink()
+    assert cache_keys._stamp.read() is None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
