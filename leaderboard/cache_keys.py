@@ -159,8 +159,8 @@ class _Stamp:
             os.replace(temporary, path)
         except OSError as error:
             logger.error("could not write the content token %s: %s", path, error)
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # absent, most likely: the write failed first
+                temporary.unlink()
             path.unlink(missing_ok=True)
 
     def create(self, value: str) -> None:

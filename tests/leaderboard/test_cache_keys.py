@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from leaderboard import cache_keys
 from leaderboard.models import ContentVersion
@@ -83,9 +88,9 @@ def test_a_bump_without_a_version_row_creates_it() -> None:
 
 @pytest.fixture
 def token_file(settings: Any, tmp_path: Path) -> Path:
-    """A token file of this test's own, in a folder that does not exist yet."""
+    """A token file of this test's own, two folders down from any that exists."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "var" / "content-token"
+    settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "var" / "tokens" / "content-token"
     return settings.ARENA_CONTENT_TOKEN_FILE
 
 
@@ -104,13 +109,13 @@ def test_the_first_read_publishes_the_token_in_a_file_and_later_reads_need_no_sq
 
 
 def test_a_read_fills_a_missing_file_in_an_existing_folder(token_file: Path) -> None:
-    token_file.parent.mkdir()
+    token_file.parent.mkdir(parents=True)
     published = cache_keys.token()
     assert token_file.read_text(encoding="ascii") == published
 
 
 def test_a_read_never_overwrites_a_token_a_bump_wrote_meanwhile(token_file: Path) -> None:
-    token_file.parent.mkdir()
+    token_file.parent.mkdir(parents=True)
     token_file.write_text("9@1.000000", encoding="ascii")  # a bump between our read and fill
 
     cache_keys._stamp.create("8@0.000000")
@@ -147,20 +152,94 @@ def test_a_failed_write_removes_the_file_so_readers_fall_back_to_the_database(
     monkeypatch.undo()
 
     assert list(token_file.parent.iterdir()) == []  # neither the old token nor the temporary
-    assert "could not write the content token" in caplog.text
+    assert [r.getMessage() for r in caplog.records] == [
+        f"could not write the content token {token_file}: [Errno 28] No space left on device"
+    ]
     version, changed_at = cache_keys.current()
     assert cache_keys.token() == f"{version}@{changed_at.timestamp():.6f}"  # from the row
 
 
+def test_a_write_that_fails_before_any_file_exists_is_logged_not_raised(
+    token_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(Path, "write_text", read_only)
+    cache_keys._stamp.replace("6@6.000000")  # no temporary, no old token to remove
+
+    assert not token_file.exists()
+    assert "Read-only file system" in caplog.text
+
+
+def test_a_temporary_that_cannot_be_removed_still_removes_the_token(
+    token_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache_keys._stamp.replace("5@5.000000")
+    # Where this thread's temporary goes, a folder: the write fails, and so does its removal.
+    blocker = token_file.with_name(f".{token_file.name}.{os.getpid()}.{threading.get_ident()}")
+    blocker.mkdir()
+
+    cache_keys._stamp.replace("6@6.000000")
+
+    assert not token_file.exists()
+    assert "could not write the content token" in caplog.text
+
+
 def test_a_reader_follows_each_new_file_and_ignores_an_empty_one(token_file: Path) -> None:
-    cache_keys._stamp.replace("1@1.000000")
-    assert cache_keys._stamp.read() == "1@1.000000"
-    cache_keys._stamp.replace("2@2.000000")  # a new file (rename): a new inode
-    assert cache_keys._stamp.read() == "2@2.000000"
+    stamp = cache_keys._Stamp()  # as each process builds its own
+    assert stamp.read() is None
+    stamp.replace("1@1.000000")
+    assert stamp.read() == "1@1.000000"
+    assert stamp.read() == "1@1.000000"  # unchanged: not read again
+    stamp.replace("2@2.000000")  # a new file (rename): a new inode
+    assert stamp.read() == "2@2.000000"
     token_file.write_text("", encoding="ascii")
-    assert cache_keys._stamp.read() is None
+    assert stamp.read() is None
     token_file.unlink()
-    assert cache_keys._stamp.read() is None
+    assert stamp.read() is None
+
+
+def test_the_token_published_in_a_shared_cache_expires(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that a bump whose publish an outage dropped is read from the database in time."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    now = time.time()
+    cache_keys._publish("3@3.000000")
+    assert cache.get(cache_keys.TOKEN_KEY) == "3@3.000000"
+
+    monkeypatch.setattr(time, "time", lambda: now + cache_keys.TOKEN_SECONDS + 1)
+    assert cache.get(cache_keys.TOKEN_KEY) is None
+
+
+def test_a_bump_with_the_broker_down_logs_why_and_goes_on(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    settings.CACHES = {  # shared between processes, as Redis: the warm-up is queued
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    settings.ARENA_WARM_PAGES = True
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(cache_keys.current_app, "send_task", refused)
+    with caplog.at_level(logging.ERROR, logger="leaderboard.cache_keys"):
+        cache_keys.bump()
+
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not queue the page warm-up (broker down?): connection refused"
+    ]
+
+
+def test_a_bump_of_an_existing_version_is_one_update(django_assert_num_queries: Any) -> None:
+    cache_keys.current()
+    with django_assert_num_queries(4):  # savepoint, update, read back, release
+        cache_keys.bump()
 
 
 def _umask() -> int:

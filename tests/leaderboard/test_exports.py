@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -486,3 +487,61 @@ def test_a_rate_board_keeps_its_decimals_where_an_elo_board_rounds() -> None:
         "1490", "±6",
     )  # fmt: skip
     assert format_interval(12.47, 10.0, 14.01, rate) == "+1.54/-2.47"
+
+
+# --- price and context, as the page and the Markdown export write them ------------------------
+
+
+@pytest.mark.parametrize(
+    ("price", "text"),
+    [
+        (None, ""),
+        (5, "$5"),
+        (Decimal("5.00"), "$5"),
+        (0, "$0"),
+        (2.5, "$2.50"),
+        (Decimal("1.25"), "$1.25"),
+        (Decimal("0.075"), "$0.075"),
+        (Decimal("0.0125"), "$0.0125"),
+        (Decimal("12.3"), "$12.30"),
+    ],
+)
+def test_a_price_is_written_in_dollars_as_upstream_writes_it(
+    price: Decimal | float | None, text: str
+) -> None:
+    assert exports.format_price(price) == text
+
+
+@pytest.mark.parametrize(
+    ("price_input", "price_output", "text"),
+    [
+        (None, None, ""),
+        (Decimal("1.25"), 10, "$1.25 / $10"),
+        (None, 10, "— / $10"),
+        (Decimal("0.5"), None, "$0.50 / —"),
+    ],
+)
+def test_a_price_pair_marks_a_missing_side(
+    price_input: Decimal | None, price_output: int | None, text: str
+) -> None:
+    assert exports.format_price_pair(price_input, price_output) == text
+
+
+@pytest.mark.parametrize(
+    ("tokens", "text"),
+    [
+        (None, ""),
+        (0, "0"),
+        (999, "999"),
+        (1_000, "1K"),
+        (128_000, "128K"),
+        (131_072, "131.1K"),
+        (1_000_000, "1M"),
+        (1_100_000, "1.1M"),
+        (2_000_000, "2M"),
+    ],
+)
+def test_a_context_window_is_written_in_thousands_or_millions(
+    tokens: int | None, text: str
+) -> None:
+    assert exports.format_context(tokens) == text

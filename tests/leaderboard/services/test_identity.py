@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from leaderboard.models import (
@@ -17,6 +19,7 @@ from leaderboard.services.identity import (
     ResolutionStats,
     Resolver,
     domain_keys,
+    fill_organizations_from_domains,
     load_domain_rules,
     loose_key,
     normalize_domain,
@@ -270,7 +273,11 @@ def domain_rule(domain: str, organization: str) -> Organization:
                                               "www.anthropic.com", "anthropic.com"]),
         ("https://docs.x.ai", ["docs.x.ai", "x.ai"]),
         ("http://HuggingFace.co/Qwen/Qwen3", ["huggingface.co/qwen", "huggingface.co"]),
+        ("https://huggingface.co/Xenova/whisper/tree/main", ["huggingface.co/xenova",
+                                                             "huggingface.co"]),
+        ("https://x.ai./grok", ["x.ai/grok", "x.ai"]),  # a fully qualified host's final dot
         ("javascript:alert(1)", []),
+        ("ftp://x.ai/models", []),
         ("https://localhost/x", []),
         ("not a url", []),
     ],
@@ -287,7 +294,10 @@ def test_a_link_matches_its_host_its_parent_domains_and_its_first_path_segment(
         ("anthropic.com", "anthropic.com"),
         ("https://www.Anthropic.com/", "anthropic.com"),
         ("huggingface.co/Qwen/Qwen3-8B", "huggingface.co/qwen"),
+        ("https://huggingface.co/zai-org/GLM-5/tree/main", "huggingface.co/zai-org"),
         ("  docs.x.ai ", "docs.x.ai"),
+        ("   ", ""),
+        ("/", ""),
     ],
 )
 def test_what_staff_type_is_stored_as_a_host_and_at_most_one_path_segment(
@@ -386,6 +396,66 @@ def test_rule_names_resolve_to_existing_organisations_like_upstream_strings() ->
     assert Organization.objects.count() == organizations
     rules = OrganizationDomain.objects.filter(domain__in=["kimi.ai", "kimi.com"])
     assert {rule.organization for rule in rules} == {kimi.organization}
+
+
+def test_filling_from_domains_without_any_rule_fills_nothing() -> None:
+    resolve(row("Flux 3", organization="", url="https://bfl.ai/flux-3"))
+    assert fill_organizations_from_domains() == 0
+
+
+def test_filling_from_domains_never_changes_a_model_that_has_an_organisation() -> None:
+    domain_rule("openai.com", "OpenAI")
+    zeta, _ = resolve(row("Zeta 1", organization="Zeta Labs", url="https://openai.com/zeta"))
+    bare, _ = resolve(row("Bare 1", organization="", url=""))
+
+    assert fill_organizations_from_domains([zeta, bare]) == 0
+
+    zeta.refresh_from_db()
+    assert zeta.organization is not None and zeta.organization.name == "Zeta Labs"
+
+
+def test_filling_from_domains_saves_the_organisation_and_nothing_else() -> None:
+    model, _ = resolve(row("Flux 3", organization="", url="https://bfl.ai/flux-3"))
+    domain_rule("bfl.ai", "Black Forest Labs")
+    model.name = "an unsaved edit elsewhere"
+
+    assert fill_organizations_from_domains([model]) == 1
+
+    model.refresh_from_db()
+    assert model.organization is not None and model.organization.name == "Black Forest Labs"
+    assert model.name == "Flux 3"
+
+
+def test_loading_rules_names_a_new_organisation_flagged_for_review_and_counts_each_rule(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        added, filled = load_domain_rules(
+            {
+                "https://brand-new-lab.test": "Brand New Lab",  # sorted first: same domain
+                "brand-new-lab.test": "Brand New Lab",
+                "other-new-lab.test": "Other New Lab",
+            }
+        )
+
+    assert (added, filled) == (2, 0)
+    new = Organization.objects.get(name="Brand New Lab")
+    assert new.needs_review
+    assert OrganizationDomain.objects.filter(organization=new).count() == 1
+    assert Organization.objects.get(name="Other New Lab").needs_review
+    assert [callback.__qualname__ for callback in callbacks] == ["bump"]  # pages refreshed
+
+
+def test_a_rule_skipped_does_not_stop_the_ones_after_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    domain_rule("aaa-known.test", "Known Lab")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert load_domain_rules({"aaa-known.test": "Known Lab", "": "Nobody"}) == (0, 0)
+    assert callbacks == []  # nothing changed: no refresh
+
+    assert load_domain_rules({"aaa-known.test": "Known Lab", "zzz-new.test": "New Lab"}) == (1, 0)
 
 
 # --- the review queue: only what a person must decide waits ---------------------------------
