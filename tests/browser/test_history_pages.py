@@ -82,6 +82,10 @@ def test_model_page_on_a_phone_in_dark_mode_fits_the_screen(
     visit: Open, history_site: tuple[str, AIModel, AIModel]
 ) -> None:
     _site, model, _other = history_site
+    # A long link and an upstream name with no break in it must wrap, not widen the page.
+    model.url = "https://" + "x" * 70 + ".example.com/"
+    model.save(update_fields=["url"])
+    model.aliases.create(raw="a-very-long-upstream-name-" * 4)
     phone = visit(**PHONE, color_scheme="dark")
     phone.goto(model.get_absolute_url())
 
