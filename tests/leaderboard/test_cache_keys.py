@@ -246,3 +246,60 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# --- the token in a shared cache (Redis in production; a file cache stands in here) ---------
+
+
+@pytest.fixture
+def shared_cache(settings: Any, tmp_path: Path) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+def test_a_shared_cache_holds_the_token_the_first_read_published(
+    shared_cache: None, django_assert_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ContentVersion.objects.filter(pk=1).update(version=7, changed_at=LONG_AGO)
+    with django_assert_num_queries(1):
+        first = cache_keys.token()
+    assert first == f"7@{LONG_AGO.timestamp():.6f}"
+    assert cache.get(cache_keys.TOKEN_KEY) == first
+    with django_assert_num_queries(0):
+        assert cache_keys.token() == first
+
+    now = time.time()  # published with an expiry: after it, the row is read again
+    monkeypatch.setattr(time, "time", lambda: now + cache_keys.TOKEN_SECONDS + 1)
+    assert cache.get(cache_keys.TOKEN_KEY) is None
+
+
+def test_the_token_another_process_published_wins_over_the_row(shared_cache: None) -> None:
+    cache.set(cache_keys.TOKEN_KEY, "9@9.000000")
+    cache.set("page", "its entry")
+    assert cache_keys.token() == "9@9.000000"
+    assert cache_keys.token_and("page") == ("9@9.000000", "its entry")
+    assert cache_keys.token_and("another-page") == ("9@9.000000", None)
+
+
+def test_token_and_entry_come_from_the_file_and_the_local_cache(token_file: Path) -> None:
+    assert cache_keys.token_and("page") == (None, None)  # nothing published yet
+    cache_keys._stamp.replace("4@4.000000")
+    cache.set("page", "its entry")
+    assert cache_keys.token_and("page") == ("4@4.000000", "its entry")
+
+
+def test_a_reader_reads_the_file_again_only_when_it_changed(token_file: Path) -> None:
+    stamp = cache_keys._Stamp()
+    stamp.replace("1@1.000000")
+    assert stamp.read() == "1@1.000000"
+    # Rewritten in place with its time put back: the same file for a reader that stats it.
+    before = token_file.stat()
+    token_file.write_text("2@2.000000", encoding="ascii")
+    os.utime(token_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    assert stamp.read() == "1@1.000000"  # a stat, no read
+    assert cache_keys._Stamp().read() == "2@2.000000"  # a fresh reader reads it

@@ -417,8 +417,9 @@ def test_markdown_times_are_utc_and_beijing_whatever_the_servers_zone(
 
 
 def test_markdown_without_an_upstream_time_says_so_and_never_passes_ours_off_as_it(
-    published: tuple[Leaderboard, Snapshot],
+    published: tuple[Leaderboard, Snapshot], settings: Any
 ) -> None:
+    settings.TIME_ZONE = "America/New_York"  # our time is written in UTC all the same
     board, snap = published
     Snapshot.objects.filter(pk=snap.pk).update(upstream_updated_at=None)
     snap.refresh_from_db()
@@ -426,7 +427,9 @@ def test_markdown_without_an_upstream_time_says_so_and_never_passes_ours_off_as_
     text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
 
     assert "Data Update Time" not in text
-    assert "> **Imported**: 2025-11-19 01:02 UTC (upstream states no update time)  " in text
+    assert "> **Imported**: 2025-11-19 01:02 UTC (upstream states no update time)  " in text.split(
+        "\n"
+    )
     document = json.loads(exports.to_json(board=board, snapshot=snap, rows=rows_of(snap)))
     assert document["snapshot"]["upstream_updated_at"] is None
 
@@ -545,3 +548,147 @@ def test_a_context_window_is_written_in_thousands_or_millions(
     tokens: int | None, text: str
 ) -> None:
     assert exports.format_context(tokens) == text
+
+
+@pytest.mark.parametrize(
+    ("prices", "cells"),
+    [
+        ({"price_input": Decimal("1.25"), "price_output": 10}, " $1.25/$10 |  |"),
+        ({"price_input": Decimal("0.5")}, " $0.50/— |  |"),
+        ({"price_output": 10}, " —/$10 |  |"),
+        ({"context_tokens": 128_000}, "  | 128K |"),
+    ],
+)
+def test_markdown_adds_price_and_context_columns_when_any_row_has_one(
+    published: tuple[Leaderboard, Snapshot], prices: dict[str, Any], cells: str
+) -> None:
+    board, snap = published
+    first, second = rows_of(snap)
+    text = exports.to_markdown(
+        board=board, snapshot=snap, rows=[dataclasses.replace(first, **prices), second]
+    )
+    lines = text.split("\n")
+
+    header = next(line for line in lines if line.startswith("| Rank |"))
+    assert header.endswith("| License | Price $/M | Context |")
+    assert "|---:|:---:|:---|---:|:---:|---:|:---|:---|---:|---:|" in lines
+    assert table_rows(text)[0].endswith(f"| Acme License |{cells}")
+    assert table_rows(text)[1].endswith("| Apache 2.0 |  |  |")  # the other row: blank cells
+
+
+def test_markdown_without_prices_has_no_price_columns(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert "Price $/M" not in text
+    assert "|---:|:---:|:---|---:|:---:|---:|:---|:---|" in text.split("\n")
+    assert table_rows(text)[1].endswith("| Apache 2.0 |")
+
+
+def test_markdown_of_a_rate_board_keeps_two_decimals(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    board.metric = Leaderboard.Metric.SCORE
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    assert "| 1483.40 Preliminary | ±11.00 |" in table_rows(text)[0]
+
+
+def test_markdown_links_http_and_https_models_alike(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    first, second = rows_of(snap)
+    rows = [
+        dataclasses.replace(first, url="HTTP://Example.test/a"),
+        dataclasses.replace(second, url="https://example.test/b"),
+    ]
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows)
+    assert "[GPT X](HTTP://Example.test/a)" in table_rows(text)[0]
+    assert "(https://example.test/b)" in table_rows(text)[1]
+
+
+def test_json_says_what_the_movement_is_measured_against(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    since = json.loads(
+        exports.to_json(
+            board=board, snapshot=snap, rows=rows_of(snap), movement_since=dt.date(2025, 11, 1)
+        )
+    )
+    plain = json.loads(exports.to_json(board=board, snapshot=snap, rows=rows_of(snap)))
+    assert since["movement_since"] == "2025-11-01"
+    assert plain["movement_since"] is None
+
+
+def test_json_times_are_utc_whatever_the_servers_zone(
+    published: tuple[Leaderboard, Snapshot], settings: Any
+) -> None:
+    settings.TIME_ZONE = "America/New_York"
+    board, snap = published
+    document = json.loads(exports.to_json(board=board, snapshot=snap, rows=rows_of(snap)))
+    assert document["snapshot"]["upstream_updated_at"].endswith("+00:00")
+
+
+def test_export_rows_carry_prices_movement_and_which_names_are_curated(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    first, second = selectors.board_rows(published[1])
+    moved = first._replace(
+        price_input=Decimal("1.25"),
+        price_output=Decimal("10"),
+        context_tokens=128_000,
+        raw_organization="",  # curated names that upstream's strings did not override
+        raw_license="",
+        previous_rank=3,
+        rank_change=2,
+        score_change=0.12345678,
+    )
+
+    curated, raw = exports.export_rows([moved, second])
+
+    assert (curated.price_input, curated.price_output, curated.context_tokens) == (
+        1.25,
+        10,
+        128_000,
+    )
+    assert type(curated.price_input) is float and type(curated.price_output) is float
+    assert (curated.organization_curated, curated.license_curated) == (True, True)
+    assert (curated.previous_rank, curated.rank_change, curated.score_change) == (3, 2, 0.123457)
+    assert (raw.price_input, raw.price_output, raw.context_tokens) == (None, None, None)
+    assert (raw.organization_curated, raw.license_curated) == (False, False)
+    assert (raw.previous_rank, raw.rank_change, raw.score_change) == (None, None, None)
+
+
+def test_render_passes_the_movement_baseline_to_the_json(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    text = exports.render(
+        "json", board=board, snapshot=snap, rows=rows_of(snap), movement_since=dt.date(2025, 11, 1)
+    )
+    assert json.loads(text)["movement_since"] == "2025-11-01"
+
+
+def test_markdown_explains_the_price_columns_only_when_it_has_them(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    first, second = rows_of(snap)
+    explanation = (
+        "- **Price $/M / Context**: upstream's price in US$ per million input / output tokens,"
+        " and the context window in tokens."
+    )
+    priced = exports.to_markdown(
+        board=board, snapshot=snap, rows=[dataclasses.replace(first, context_tokens=8_000), second]
+    )
+    plain = exports.to_markdown(board=board, snapshot=snap, rows=[first, second])
+    assert explanation in priced.split("\n")
+    assert "Price $/M" not in plain
+
+
+def test_a_score_is_whole_unless_told_otherwise() -> None:
+    assert exports.format_score(1490.4) == "1490"
+    assert exports.format_score(12.467, 2) == "12.47"
