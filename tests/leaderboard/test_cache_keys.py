@@ -303,3 +303,42 @@ def test_a_reader_reads_the_file_again_only_when_it_changed(token_file: Path) ->
 
     assert stamp.read() == "1@1.000000"  # a stat, no read
     assert cache_keys._Stamp().read() == "2@2.000000"  # a fresh reader reads it
+
+
+def test_a_bump_with_a_shared_cache_queues_the_warm_up_for_its_own_token(
+    shared_cache: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ARENA_WARM_PAGES = True
+    sent: list[tuple[object, object]] = []
+    monkeypatch.setattr(
+        cache_keys.current_app, "send_task", lambda name, kwargs: sent.append((name, kwargs))
+    )
+
+    cache_keys.bump()
+
+    assert sent == [("leaderboard.tasks.warm_pages", {"token": cache_keys.token()})]
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_no_warm_up_is_queued_when_turned_off_or_the_cache_is_per_process(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local: bool
+) -> None:
+    """A worker's local memory is not the web processes': warming it would help nobody."""
+    if local:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "token"
+        settings.ARENA_WARM_PAGES = True
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+        settings.ARENA_WARM_PAGES = False
+    sent: list[object] = []
+    monkeypatch.setattr(cache_keys.current_app, "send_task", lambda *a, **k: sent.append(a))
+
+    cache_keys.bump()
+
+    assert sent == []
