@@ -86,10 +86,28 @@ def test_a_bump_without_a_version_row_creates_it() -> None:
 # --- the token file (local-memory cache: every process on the machine reads it) -------------
 
 
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def shared(tmp_path: Path) -> dict[str, Any]:
+    """A cache every process shares, as Redis in production: a file cache stands in here."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+@pytest.fixture
+def shared_cache(settings: Any, tmp_path: Path) -> None:
+    settings.CACHES = shared(tmp_path)
+
+
 @pytest.fixture
 def token_file(settings: Any, tmp_path: Path) -> Path:
     """A token file of this test's own, two folders down from any that exists."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = LOCAL_MEMORY
     settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "var" / "tokens" / "content-token"
     return settings.ARENA_CONTENT_TOKEN_FILE
 
@@ -204,7 +222,7 @@ def test_the_token_published_in_a_shared_cache_expires(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """So that a bump whose publish an outage dropped is read from the database in time."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = LOCAL_MEMORY
     now = time.time()
     cache_keys._publish("3@3.000000")
     assert cache.get(cache_keys.TOKEN_KEY) == "3@3.000000"
@@ -214,15 +232,9 @@ def test_the_token_published_in_a_shared_cache_expires(
 
 
 def test_a_bump_with_the_broker_down_logs_why_and_goes_on(
-    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+    shared_cache: None, settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    settings.CACHES = {  # shared between processes, as Redis: the warm-up is queued
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
-    settings.ARENA_WARM_PAGES = True
+    settings.ARENA_WARM_PAGES = True  # with a shared cache: the warm-up is queued
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OperationalError("connection refused")
@@ -248,17 +260,7 @@ def _umask() -> int:
     return current
 
 
-# --- the token in a shared cache (Redis in production; a file cache stands in here) ---------
-
-
-@pytest.fixture
-def shared_cache(settings: Any, tmp_path: Path) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
+# --- the token in a shared cache -------------------------------------------------------------
 
 
 def test_a_shared_cache_holds_the_token_the_first_read_published(
@@ -325,16 +327,11 @@ def test_no_warm_up_is_queued_when_turned_off_or_the_cache_is_per_process(
 ) -> None:
     """A worker's local memory is not the web processes': warming it would help nobody."""
     if local:
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.CACHES = LOCAL_MEMORY
         settings.ARENA_CONTENT_TOKEN_FILE = tmp_path / "token"
         settings.ARENA_WARM_PAGES = True
     else:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                "LOCATION": str(tmp_path / "cache"),
-            }
-        }
+        settings.CACHES = shared(tmp_path)
         settings.ARENA_WARM_PAGES = False
     sent: list[object] = []
     monkeypatch.setattr(cache_keys.current_app, "send_task", lambda *a, **k: sent.append(a))
