@@ -244,12 +244,13 @@ class _Places:
         held = self._held
         if held is not None and held[0] == stamp:
             return held[1]
-        found: dict[int, Place] = {}
-        for board_id, line in timelines().items():
-            before: int | None = None
-            for snapshot_id, published_on in line:
-                found[snapshot_id] = Place(board_id, published_on, before)
-                before = snapshot_id
+        lines = timelines()
+        previous = _previous_ids(lines)
+        found = {
+            snapshot_id: Place(board_id, published_on, previous[snapshot_id])
+            for board_id, line in lines.items()
+            for snapshot_id, published_on in line
+        }
         self._held = (stamp, found)  # one assignment: a thread reads the old pair or the new
         return found
 
