@@ -25,7 +25,7 @@ run: install  ## Serve http://127.0.0.1:8000/ with a Celery worker and beat (SQL
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: install browser  ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses auto --maxprocesses 4
 
 faults: install  ## Run only the fault suite (real broken servers on loopback), printing each figure
 	$(PY) -m pytest -m faults -s -q

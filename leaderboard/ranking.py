@@ -7,6 +7,7 @@ that must read a rank-spread cell may compare it with ``rank_spread`` (rows are 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ def assign_ranks[R: Rankable](rows: Sequence[R], *, rank_kind: str | None) -> li
     is computed from the unrounded bounds (rows without bounds count as a point interval).
     """
     keys = [
-        (-row.score, row.rank if row.rank is not None else 1 << 30, i) for i, row in enumerate(rows)
+        (-row.score, row.rank if row.rank is not None else math.inf, i)
+        for i, row in enumerate(rows)
     ]
     order = sorted(range(len(rows)), key=keys.__getitem__)
     ordered = [rows[i] for i in order]

@@ -9,8 +9,10 @@ past them with a written reason.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import itemgetter
 
 from .sources.base import RowData, SnapshotData
 
@@ -137,7 +139,7 @@ def _numbers_possible(row: RowData) -> bool:
 
 def _check_ranks(snapshot: SnapshotData, verdict: Verdict) -> None:
     """Upstream's ranks must agree with its scores (within rounding)."""
-    ranked = [row for row in snapshot.rows if row.rank is not None]
+    ranked = [(row, row.rank) for row in snapshot.rows if row.rank is not None]
     if not ranked:
         return
     out_of_order: list[str] = []
@@ -147,25 +149,26 @@ def _check_ranks(snapshot: SnapshotData, verdict: Verdict) -> None:
         # Slack: upstream computed some UB ranks before dropping rows it had no metadata for
         # (fboulnois 2025-08-04 vision: rank 87 of 86 rows).
         slack = max(2, round(len(snapshot.rows) * 0.02))
-        scores = sorted((row.score for row in snapshot.rows), reverse=True)
-        for row in ranked:
-            higher = sum(1 for score in scores if score > row.score + RANK_SCORE_TOLERANCE)
-            if row.rank is not None and row.rank > higher + 1 + slack:
+        scores = sorted(row.score for row in snapshot.rows)
+        for row, rank in ranked:
+            higher = len(scores) - bisect_right(scores, row.score + RANK_SCORE_TOLERANCE)
+            if rank > higher + 1 + slack:
                 out_of_order.append(row.model)
     else:
-        by_rank = sorted(ranked, key=lambda row: row.rank or 0)
-        for above, below in pairwise(by_rank):
+        by_rank = sorted(ranked, key=itemgetter(1))
+        for (above, _), (below, _) in pairwise(by_rank):
             if below.score > above.score + RANK_SCORE_TOLERANCE:
                 out_of_order.append(below.model)
     if out_of_order:
         verdict.soft.append(f"ranks disagree with scores for {_listed(out_of_order)}")
+    if snapshot.rank_kind != "position":
+        return  # a UB rank is the spread's best end, not a position inside it
     spread_outside = [
         row.model
-        for row in ranked
+        for row, rank in ranked
         if row.rank_upper is not None
         and row.rank_lower is not None
-        and snapshot.rank_kind == "position"
-        and not row.rank_upper <= (row.rank or 0) <= row.rank_lower
+        and not row.rank_upper <= rank <= row.rank_lower
     ]
     if spread_outside:
         verdict.soft.append(f"rank outside its own spread for {_listed(spread_outside)}")

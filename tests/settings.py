@@ -1,10 +1,21 @@
 """Test settings: the real settings, driven by the same environment, with test-only speedups."""
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
-from arenasite.settings import *  # noqa: F403
+# The xdist worker this process is (0 outside xdist), for what two workers must not share.
+TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+# Each worker its own Redis database (1, 2, …): Django's cache.clear() is FLUSHDB, and the
+# cache, the content token and the Celery queues would otherwise be the other worker's too.
+# Set in the environment, so the processes a test starts (gunicorn, worker, beat) use it too.
+if _redis_url := os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = urlsplit(_redis_url)._replace(path=f"/{1 + TEST_WORKER}").geturl()
+# A second one per worker (9, 10, …) for tests that build a Redis cache of their own.
+REDIS_SPARE_DB = 9 + TEST_WORKER
+
+from arenasite.settings import *  # noqa: E402, F403 (after the environment it reads)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -95,6 +95,8 @@ def shared(tmp_path: Path) -> dict[str, Any]:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
+            # Entries that name no expiry never expire: what must expire says so itself.
+            "TIMEOUT": None,
         }
     }
 

@@ -16,7 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from leaderboard import exports, selectors
+from leaderboard import exports, labels, selectors
 from leaderboard.exports import ExportRow
 from leaderboard.models import Leaderboard, License, Organization, Snapshot
 from tests.leaderboard import factories
@@ -692,3 +692,15 @@ def test_markdown_explains_the_price_columns_only_when_it_has_them(
 def test_a_score_is_whole_unless_told_otherwise() -> None:
     assert exports.format_score(1490.4) == "1490"
     assert exports.format_score(12.467, 2) == "12.47"
+
+
+def test_markdown_links_the_snapshots_source_when_it_has_an_address(
+    published: tuple[Leaderboard, Snapshot],
+) -> None:
+    board, snap = published
+    Snapshot.objects.filter(pk=snap.pk).update(source="hf-dataset")
+    snap.refresh_from_db()
+    text = exports.to_markdown(board=board, snapshot=snap, rows=rows_of(snap))
+    label = labels.source_label("hf-dataset")
+    assert label.url
+    assert f"Source of this snapshot: [{label.name}]({label.url})." in text

@@ -279,7 +279,7 @@ def redis_cache_at(url: str) -> Iterator[Any]:
 @pytest.fixture
 def real_redis(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setattr(fail_open, "_breakers", {})
-    url = "redis://127.0.0.1:6379/13"
+    url = f"redis://127.0.0.1:6379/{settings.REDIS_SPARE_DB}"
     with redis_cache_at(url) as cache:
         if cache.get("probe", "down") == "down" and cache.breaker.errors:
             # CI configures Redis (REDIS_URL): there a missing server is a failure, not a skip;

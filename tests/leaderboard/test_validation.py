@@ -203,3 +203,62 @@ def test_the_model_key_identifies_a_row_before_its_display_name() -> None:
     clash = [row("A", 1400, model_key="k1"), row("B", 1390, model_key=" K1 "), row("c", 1380)]
     verdict = check_snapshot(board(*clash), previous_row_count=None, max_row_drop=0.5)
     assert verdict.hard == ["duplicate models: 'B'"]
+
+
+def ub_board(count: int, rank_of_last: int) -> SnapshotData:
+    """``count`` rows a point and a half apart, the last one printed with ``rank_of_last``."""
+    rows = [row(f"m{i}", 1500.0 - 1.5 * i, rank=i + 1) for i in range(count - 1)]
+    last = row("last", 1500.0 - 1.5 * (count - 1), rank=rank_of_last)
+    return board(*rows, last, rank_kind="ub")
+
+
+@pytest.mark.parametrize(
+    ("count", "slack"),
+    [(10, 2), (100, 2), (125, 2), (175, 4), (300, 6)],  # 2 rows, or 2 % of them if more
+)
+def test_a_ub_rank_may_exceed_the_higher_scores_by_the_slack_and_no_more(
+    count: int, slack: int
+) -> None:
+    higher = count - 1
+    within = check_snapshot(ub_board(count, higher + 1 + slack), previous_row_count=None,
+                            max_row_drop=0.5)  # fmt: skip
+    beyond = check_snapshot(ub_board(count, higher + 2 + slack), previous_row_count=None,
+                            max_row_drop=0.5)  # fmt: skip
+    assert within.ok
+    assert beyond.soft == ["ranks disagree with scores for 'last'"]
+
+
+@pytest.mark.parametrize(("gap", "flagged"), [(1.0, True), (1.01, False)])
+def test_a_score_within_a_point_is_not_a_higher_one_for_a_ub_rank(
+    gap: float, flagged: bool
+) -> None:
+    # Rank 4 for "b" is 1 + the slack of 2 + one higher score: only if "a" is more than a
+    # point above it.
+    rows = [row("a", 1400.0 + gap, rank=1), row("b", 1400.0, rank=4), row("c", 1300.0, rank=3)]
+    verdict = check_snapshot(board(*rows, rank_kind="ub"), previous_row_count=None,
+                             max_row_drop=0.5)  # fmt: skip
+    assert verdict.soft == (["ranks disagree with scores for 'b'"] if flagged else [])
+
+
+@pytest.mark.parametrize(("gap", "flagged"), [(1.0, False), (1.01, True)])
+def test_positions_may_be_out_of_order_by_a_point_and_no_more(gap: float, flagged: bool) -> None:
+    rows = [row("a", 1400.0, rank=1), row("b", 1400.0 + gap, rank=2), row("c", 1300.0, rank=3)]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.soft == (["ranks disagree with scores for 'b'"] if flagged else [])
+
+
+def test_positions_are_compared_in_rank_order_whatever_the_row_order() -> None:
+    rows = [row("c", 1380, rank=3), row("a", 1400, rank=1), row("b", 1390, rank=2)]
+    assert check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5).ok
+    swapped = [row("c", 1380, rank=2), row("a", 1400, rank=1), row("b", 1390, rank=3)]
+    verdict = check_snapshot(board(*swapped), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.soft == ["ranks disagree with scores for 'b'"]
+
+
+def test_one_end_of_a_spread_alone_is_not_checked_against_the_position() -> None:
+    rows = [
+        row("a", 1400, rank=1, rank_upper=3),
+        row("b", 1390, rank=2, rank_lower=1),
+        row("c", 1380, rank=3, rank_upper=3, rank_lower=3),
+    ]
+    assert check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5).ok

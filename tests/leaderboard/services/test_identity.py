@@ -522,3 +522,28 @@ def test_a_new_organisation_waits_but_its_own_spelling_and_loose_spellings_do_no
     assert Organization.objects.get(name="Zeta Labs").needs_review
     assert not OrganizationAlias.objects.filter(needs_review=True).exists()
     assert OrganizationAlias.objects.get(raw="ZETA, Inc.").organization.name == "Zeta Labs"
+
+
+def test_prepare_creates_new_names_in_one_order_whatever_the_payload_says_first() -> None:
+    """Two imports creating names take their unique-index locks in the same order (sorted
+    by loose key, then by model key), so they never deadlock; a new entity keeps the
+    spelling given first in the payload."""
+    rows = [
+        row("Zed", model_key="a-key", organization="Zorilla Labs", license="Zed Licence"),
+        row("Alpha", model_key="z-key", organization="quokka", license="Apache 2.0"),
+        row("Mid", organization="Quokka AI", license="zed licence"),
+        row("Beta", model_key="m-key", organization="Bilby", license="BSD-3"),
+    ]
+    Resolver().prepare(rows)
+
+    def created(model: type[Any], names: list[str]) -> list[str]:
+        found = model.objects.filter(name__in=names).order_by("pk")
+        return list(found.values_list("name", flat=True))
+
+    assert created(Organization, ["quokka", "Quokka AI", "Bilby", "Zorilla Labs"]) == [
+        "Bilby", "quokka", "Zorilla Labs",
+    ]  # fmt: skip
+    assert created(License, ["Zed Licence", "zed licence", "Apache 2.0", "BSD-3"]) == [
+        "Apache 2.0", "BSD-3", "Zed Licence",
+    ]  # fmt: skip
+    assert created(AIModel, ["Zed", "Alpha", "Mid", "Beta"]) == ["Mid", "Zed", "Beta", "Alpha"]
