@@ -21,8 +21,7 @@ from pathlib import Path
 
 from celery import current_app
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +32,8 @@ from .models import ContentVersion
 logger = logging.getLogger(__name__)
 
 TOKEN_KEY = "content-token"
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+"""The per-process cache backend: with it the token is kept in a file (``_Stamp``)."""
 TOKEN_SECONDS = 300
 """A cached token expires: a bump whose publish Redis dropped (an outage at that moment) is
 read from the database within this long."""
@@ -97,7 +98,9 @@ def token_and(key: str) -> tuple[str | None, object]:
 
 
 def _per_process_cache() -> bool:
-    return isinstance(caches["default"], LocMemCache)
+    # The backend the settings name, not an isinstance of ``caches["default"]``: that
+    # look-up (a context-local) was a tenth of a cached page's hit.
+    return bool(settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY)
 
 
 def _publish(value: str) -> None:
