@@ -262,3 +262,9 @@ def test_one_end_of_a_spread_alone_is_not_checked_against_the_position() -> None
         row("c", 1380, rank=3, rank_upper=3, rank_lower=3),
     ]
     assert check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5).ok
+
+
+def test_rows_without_a_name_are_counted() -> None:
+    rows = [row("a", 1400), row("", 1390), row(" ", 1385), row("c", 1380)]
+    verdict = check_snapshot(board(*rows), previous_row_count=None, max_row_drop=0.5)
+    assert verdict.hard == ["2 rows without a model name"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from leaderboard.models import (
     AIModel,
@@ -25,6 +27,7 @@ from leaderboard.services.identity import (
     normalize_domain,
 )
 from leaderboard.sources.base import RowData
+from tests.leaderboard import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -547,3 +550,132 @@ def test_prepare_creates_new_names_in_one_order_whatever_the_payload_says_first(
         "Apache 2.0", "BSD-3", "Zed Licence",
     ]  # fmt: skip
     assert created(AIModel, ["Zed", "Alpha", "Mid", "Beta"]) == ["Mid", "Zed", "Beta", "Alpha"]
+
+
+# --- what a concurrent import created meanwhile -------------------------------------------
+
+
+def inserts_into(queries: CaptureQueriesContext, table: str) -> int:
+    return sum(f'INSERT INTO "{table}"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_organisation_another_import_mapped_meanwhile_is_taken_not_duplicated() -> None:
+    resolver = Resolver()  # loaded before the other import committed
+    theirs = Organization.objects.create(name="Newco Holdings")
+    OrganizationAlias.objects.create(raw="Newco", organization=theirs)
+
+    assert resolver.organization("Newco") == theirs
+    assert resolver.stats.new_aliases == 0 and resolver.stats.new_organizations == ["Newco"]
+    assert OrganizationAlias.objects.filter(raw__iexact="newco").count() == 1
+
+
+def test_a_license_another_import_mapped_meanwhile_is_taken_not_duplicated() -> None:
+    resolver = Resolver()
+    theirs = License.objects.create(name="Newco Community License")
+    LicenseAlias.objects.create(raw="NCL", license=theirs)
+
+    assert resolver.license("ncl") == theirs
+    assert resolver.stats.new_aliases == 0
+
+
+def test_a_model_another_import_created_meanwhile_is_fetched_with_its_names() -> None:
+    resolver = Resolver()
+    theirs = factories.ai_model(key="newco-1", name="Newco 1")
+    other = factories.ai_model(key="other-model", name="Other")
+    ModelAlias.objects.create(raw="newco-1", model=theirs)
+    ModelAlias.objects.create(raw="NewcoNewco 1", model=other)  # theirs mapped it elsewhere
+
+    newco = row("Newco 1", model_key="newco-1", raw_model="NewcoNewco 1", organization="",
+                license="")  # fmt: skip
+    model = resolver.model(newco)
+
+    assert model == theirs and resolver.stats.new_models == []
+    assert resolver.stats.new_aliases == 1  # "Newco 1" only: the other two existed
+    # What the other import mapped stands for later rows of this import too.
+    assert resolver.model(row("NewcoNewco 1", organization="", license="")) == other
+
+
+# --- known names are found without trying to create them ----------------------------------
+
+
+def test_a_model_known_only_by_its_key_is_found_without_an_insert() -> None:
+    solo = factories.ai_model(key="solo-key", name="Solo")  # no alias: known by key alone
+    resolver = Resolver()
+    with CaptureQueriesContext(connection) as queries:
+        found = resolver.model(row("A Display Name", model_key="solo-key"))
+    assert found == solo
+    assert inserts_into(queries, "leaderboard_aimodel") == 0
+
+
+def test_a_new_key_with_a_known_display_name_is_that_model() -> None:
+    known, _ = resolve(row("Zeta 1", model_key="zeta-1"))
+    resolver = Resolver()
+    assert resolver.model(row("Zeta 1", model_key="zeta-1-renamed")) == known
+    assert resolver.stats.new_models == []
+
+
+def test_an_exact_name_wins_where_its_loose_spelling_names_two_models() -> None:
+    first, _ = resolve(row("Zeta-1 Pro", model_key="zeta-1-pro"))
+    second = factories.ai_model(key="zeta 1 pro", name="zeta 1 pro")  # a curator split them
+    resolver = Resolver()
+    with CaptureQueriesContext(connection) as queries:
+        assert resolver.model(row("zeta 1 pro", model_key="zeta 1 pro")) == second
+        assert resolver.model(row("Zeta-1 Pro", model_key="zeta-1-pro")) == first
+    assert inserts_into(queries, "leaderboard_aimodel") == 0
+
+
+def test_a_spelling_new_to_this_import_finds_the_model_it_made_earlier_by_its_loose_key() -> None:
+    resolver = Resolver()
+    made = resolver.model(row("Quux-9 Mini"))
+    assert resolver.model(row("quux 9 mini", model_key="")) == made
+    assert resolver.stats.new_models == ["Quux-9 Mini"]
+
+
+def test_a_name_resolved_once_is_not_looked_up_again() -> None:
+    resolver = Resolver()
+    resolver.organization("Brand New Labs")
+    resolver.license("Brand New License")
+    with CaptureQueriesContext(connection) as queries:
+        resolver.organization("brand new labs")
+        resolver.license("BRAND NEW LICENSE")
+    assert queries.captured_queries == []
+
+
+def test_loading_costs_the_same_few_queries_however_many_names_are_known(
+    django_assert_num_queries: Any,
+) -> None:
+    for n in range(3):
+        org = Organization.objects.create(name=f"Org {n}")
+        OrganizationAlias.objects.create(raw=f"org-{n}", organization=org)
+        lic = License.objects.create(name=f"License {n}")
+        LicenseAlias.objects.create(raw=f"lic-{n}", license=lic)
+        model = factories.ai_model(
+            organization=org, license=lic, upstream_organization=f"org-{n}",
+            upstream_license=f"lic-{n}",
+        )  # fmt: skip
+        ModelAlias.objects.create(raw=f"alias-{n}", model=model)
+        OrganizationDomain.objects.create(domain=f"org{n}.test", organization=org)
+    with django_assert_num_queries(7):  # aliases and entities of each kind, the domain table
+        resolver = Resolver()
+    # A known model, by its alias or its key, with its organisation and license: no query.
+    with django_assert_num_queries(0):
+        resolver.model(row("alias-0", organization="org-0", license="lic-0"))
+        resolver.model(row(model.name, model_key=model.key, organization="org-2", license="lic-2"))
+
+
+# --- the per-import memo of resolved rows --------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["organization", "license"])
+def test_a_row_repeated_after_upstream_said_otherwise_records_upstream_again(
+    field: str,
+) -> None:
+    first = {"organization": "Zeta Labs", "license": "ZPL"}
+    other = {"organization": "Other Labs", "license": "Other License"}
+    resolver = Resolver()
+    model = resolver.model(row(**first))
+    resolver.model(row(**(first | {field: other[field]})))  # another snapshot's row
+    resolver.model(row(**first))  # the first row's strings again
+
+    model.refresh_from_db()
+    assert getattr(model, f"upstream_{field}") == first[field]

@@ -282,6 +282,17 @@ def test_finish_records_the_whole_outcome_on_that_run_only() -> None:
     assert other.status == Status.RUNNING and other.finished_at is None
 
 
+def test_finish_writes_only_the_outcome_not_what_others_stamped_meanwhile() -> None:
+    run = running()
+    later = timezone.now() + dt.timedelta(minutes=5)
+    ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=later)  # a beat after we loaded it
+
+    runs.finish(run, Outcome(status=Status.SUCCEEDED))
+
+    run.refresh_from_db()
+    assert run.heartbeat_at == later and run.status == Status.SUCCEEDED
+
+
 def test_finish_keeps_the_runs_format_when_the_outcome_names_none() -> None:
     run = running(format_name="markdown")
     runs.finish(run, Outcome(status=Status.FAILED, reason="broken"))
