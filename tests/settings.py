@@ -10,10 +10,16 @@ TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"
 # Each worker its own Redis database (1, 2, …): Django's cache.clear() is FLUSHDB, and the
 # cache, the content token and the Celery queues would otherwise be the other worker's too.
 # Set in the environment, so the processes a test starts (gunicorn, worker, beat) use it too.
-if _redis_url := os.environ.get("REDIS_URL"):
-    os.environ["REDIS_URL"] = urlsplit(_redis_url)._replace(path=f"/{1 + TEST_WORKER}").geturl()
 # A second one per worker (9, 10, …) for tests that build a Redis cache of their own.
 REDIS_SPARE_DB = 9 + TEST_WORKER
+if _redis_url := os.environ.get("REDIS_URL"):
+    _parts = urlsplit(_redis_url)
+    if TEST_WORKER > 6 or _parts.scheme not in ("redis", "rediss") or "db=" in _parts.query:
+        raise RuntimeError(
+            f"tests give each of at most 7 workers a Redis database of its own, named in the "
+            f"URL's path: REDIS_URL={_redis_url!r} with worker {TEST_WORKER} cannot have one"
+        )
+    os.environ["REDIS_URL"] = _parts._replace(path=f"/{1 + TEST_WORKER}").geturl()
 
 from arenasite.settings import *  # noqa: E402, F403 (after the environment it reads)
 

@@ -186,20 +186,27 @@ class _Catalog[E: (Organization, License)]:
         if (known := self._by_alias.get(raw.casefold())) is not None:
             return known
         entity = self._by_loose.get(loose_key(raw))
+        made = False
         if entity is None:
-            entity, created = self._entity.objects.get_or_create(
+            entity, made = self._entity.objects.get_or_create(
                 name=raw, defaults={"needs_review": True}
             )
-            if created:
-                self._created.append(raw)
-            self._by_loose[loose_key(raw)] = entity
         # The entity waits for review when it is new; the string that names it does not.
         alias, created = insert_or_fetch(
             self._alias,
             lookup={"raw__iexact": raw},
             values={"raw": raw, self._link: entity, "needs_review": False},
         )
-        entity = getattr(alias, self._link)  # a concurrent import may have mapped it first
+        if getattr(alias, self._link) != entity:
+            # A concurrent import mapped the string first: theirs it is, and one made here
+            # for it names nothing (nothing refers to it yet).
+            if made:
+                entity.delete()
+                made = False
+            entity = getattr(alias, self._link)
+        if made:
+            self._created.append(raw)
+        self._by_loose.setdefault(loose_key(raw), entity)
         self._stats.new_aliases += created
         self._by_alias[raw.casefold()] = entity
         return entity

@@ -565,8 +565,10 @@ def test_an_organisation_another_import_mapped_meanwhile_is_taken_not_duplicated
     OrganizationAlias.objects.create(raw="Newco", organization=theirs)
 
     assert resolver.organization("Newco") == theirs
-    assert resolver.stats.new_aliases == 0 and resolver.stats.new_organizations == ["Newco"]
+    assert resolver.stats.new_aliases == 0 and resolver.stats.new_organizations == []
     assert OrganizationAlias.objects.filter(raw__iexact="newco").count() == 1
+    assert not Organization.objects.filter(name="Newco").exists()  # none made for nothing
+    assert resolver.organization("Newco Inc") == theirs  # its loose key names theirs too
 
 
 def test_a_license_another_import_mapped_meanwhile_is_taken_not_duplicated() -> None:
@@ -575,7 +577,8 @@ def test_a_license_another_import_mapped_meanwhile_is_taken_not_duplicated() -> 
     LicenseAlias.objects.create(raw="NCL", license=theirs)
 
     assert resolver.license("ncl") == theirs
-    assert resolver.stats.new_aliases == 0
+    assert resolver.stats.new_aliases == 0 and resolver.stats.new_licenses == []
+    assert list(License.objects.filter(name__iexact="ncl")) == []
 
 
 def test_a_model_another_import_created_meanwhile_is_fetched_with_its_names() -> None:
@@ -593,6 +596,18 @@ def test_a_model_another_import_created_meanwhile_is_fetched_with_its_names() ->
     assert resolver.stats.new_aliases == 1  # "Newco 1" only: the other two existed
     # What the other import mapped stands for later rows of this import too.
     assert resolver.model(row("NewcoNewco 1", organization="", license="")) == other
+
+
+def test_a_row_resolves_to_one_model_throughout_an_import_whatever_was_mapped_meanwhile() -> None:
+    ours = factories.ai_model(key="shared-name", name="Shared Name")
+    ModelAlias.objects.create(raw="Shared Name", model=ours)
+    resolver = Resolver()
+    theirs = factories.ai_model(key="their-model", name="Theirs")
+    ModelAlias.objects.create(raw="new-key", model=theirs)  # another import, meanwhile
+    shared = row("Shared Name", model_key="new-key")
+
+    first = resolver.model(shared)
+    assert resolver.model(shared) == first == ours  # every snapshot's row: one model
 
 
 # --- known names are found without trying to create them ----------------------------------

@@ -424,7 +424,7 @@ def test_a_live_run_beats_every_third_of_a_lease_with_its_phase(settings: Any) -
 
 @pytest.mark.django_db(transaction=True)
 def test_a_beat_before_any_phase_is_reported_clears_the_old_progress(settings: Any) -> None:
-    settings.ARENA_IMPORT_CLAIM_SECONDS = 0.3
+    settings.ARENA_IMPORT_CLAIM_SECONDS = 1.5  # a beat every half second
     run = running()
     hour_ago = timezone.now() - dt.timedelta(hours=1)
     ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=hour_ago, progress="picked up")
@@ -459,13 +459,14 @@ def test_a_stuck_beat_holds_up_the_end_of_a_run_for_a_lease_at_most(
         assert 0.5 <= waited < 5
     finally:
         release.set()
+        heart._thread.join(timeout=10)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_missed_heartbeat_is_logged_and_the_next_one_still_comes(
     settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings.ARENA_IMPORT_CLAIM_SECONDS = 0.3
+    settings.ARENA_IMPORT_CLAIM_SECONDS = 1.5  # a beat every half second
     run = running()
     real_beat, calls = runs.beat, []
 
