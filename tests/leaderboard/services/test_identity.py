@@ -1,4 +1,8 @@
-"""Raw upstream strings → curated models, organisations and licenses, never overwriting curation."""
+"""Raw upstream strings → curated models, organisations and licenses, never overwriting curation.
+
+Past 400 lines: it mirrors ``services/identity.py``, whose resolver is one unit (loading,
+matching, the memo of resolved rows, races with a concurrent import), and ``make mutate``
+runs each identity mutant against this file alone."""
 
 from __future__ import annotations
 

@@ -3,7 +3,10 @@ it is given, stamps the times it promises and keeps what the caller passed.
 
 The scenario tests in test_runs.py go through the import door; these pin the contract of
 each step (mutation testing found steps that could touch every run, or drop a field, with
-the scenarios still passing)."""
+the scenarios still passing).
+
+Past 400 lines: one section per function of ``services.runs`` and its heartbeat thread;
+``make mutate`` runs each runs mutant against this file and test_runs.py."""
 
 from __future__ import annotations
 
