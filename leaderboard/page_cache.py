@@ -167,7 +167,7 @@ def _serve(
                 if name in VALIDATOR_HEADERS:
                     not_modified[name] = value
             not_modified["ETag"] = etag
-            not_modified["Last-Modified"] = http_date(last_modified)
+            not_modified["Last-Modified"] = _http_date(last_modified)
             return not_modified  # type: ignore[return-value]
     if encoding is None:
         body = gzip.decompress(body)

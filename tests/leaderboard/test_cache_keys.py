@@ -86,7 +86,7 @@ def test_a_bump_without_a_version_row_creates_it() -> None:
 # --- the token file (local-memory cache: every process on the machine reads it) -------------
 
 
-LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOCAL_MEMORY = {"default": {"BACKEND": cache_keys.LOCAL_MEMORY}}
 
 
 def shared(tmp_path: Path) -> dict[str, Any]:
