@@ -174,10 +174,9 @@ class _Catalog[E: (Organization, License)]:
         self._alias: type[OrganizationAlias] | type[LicenseAlias] = alias
         self._link = link
         self._stats, self._created = stats, created
-        self._by_alias: dict[str, E] = {
-            row.raw.casefold(): getattr(row, link) for row in alias.objects.select_related(link)
-        }
-        self._by_loose: dict[str, E] = {loose_key(e.name): e for e in entity.objects.all()}
+        entities = {e.pk: e for e in entity.objects.all()}
+        self._by_alias: dict[str, E] = _by_raw(alias.objects.values_list("raw", link), entities)
+        self._by_loose: dict[str, E] = {loose_key(e.name): e for e in entities.values()}
 
     def resolve(self, raw: str) -> E | None:
         raw = raw.strip()
@@ -212,6 +211,14 @@ class _Catalog[E: (Organization, License)]:
         return entity
 
 
+def _by_raw[E](pairs: Iterable[tuple[str, int]], entities: dict[int, E]) -> dict[str, E]:
+    """Alias rows as (raw string, entity id) → casefolded raw → the one loaded instance of
+    that entity (an alias row costs a tuple, not four model instances). An alias whose entity
+    the earlier query did not see (created since) is left out: resolving it inserts nothing,
+    the alias's unique index hands back the one that exists."""
+    return {raw.casefold(): entities[pk] for raw, pk in pairs if pk in entities}
+
+
 def _stable_order(raws: list[str]) -> list[str]:
     """Distinct strings grouped by loose key, the groups sorted by it; in a group the first
     spelling given comes first (it names a new entity), then the others sorted."""
@@ -227,8 +234,9 @@ def _stable_order(raws: list[str]) -> list[str]:
 
 
 class Resolver:
-    """Resolves the rows of one import. Loads every alias once (a few thousand rows at most)
-    and must be used inside the import's transaction."""
+    """Resolves the rows of one import. Loads every alias once (a few thousand rows at most,
+    as plain tuples: one instance per entity) and must be used inside the import's
+    transaction."""
 
     def __init__(self) -> None:
         self.stats = ResolutionStats()
@@ -239,11 +247,9 @@ class Resolver:
         self._licenses = _Catalog(
             License, LicenseAlias, "license", self.stats, self.stats.new_licenses
         )
-        self._models = {
-            alias.raw.casefold(): alias.model
-            for alias in ModelAlias.objects.select_related("model__organization", "model__license")
-        }
-        for model in AIModel.objects.select_related("organization", "license"):
+        models = {m.pk: m for m in AIModel.objects.select_related("organization", "license")}
+        self._models = _by_raw(ModelAlias.objects.values_list("raw", "model"), models)
+        for model in models.values():
             self._models.setdefault(model.key.casefold(), model)
         self._domains = domain_table()
         # A back-fill names each model in hundreds of snapshots with the same strings; once

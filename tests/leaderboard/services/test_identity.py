@@ -24,6 +24,7 @@ from leaderboard.models import (
 from leaderboard.services.identity import (
     ResolutionStats,
     Resolver,
+    _by_raw,
     domain_keys,
     fill_organizations_from_domains,
     load_domain_rules,
@@ -680,6 +681,28 @@ def test_loading_costs_the_same_few_queries_however_many_names_are_known(
     with django_assert_num_queries(0):
         resolver.model(row("alias-0", organization="org-0", license="lic-0"))
         resolver.model(row(model.name, model_key=model.key, organization="org-2", license="lic-2"))
+
+
+def test_every_alias_of_a_model_resolves_to_one_loaded_instance() -> None:
+    model = factories.ai_model(upstream_organization="Old Labs")
+    ModelAlias.objects.create(raw="alias-a", model=model)
+    ModelAlias.objects.create(raw="alias-b", model=model)
+    resolver = Resolver()
+    first = resolver.model(row("alias-a", organization="New Labs", license=""))
+    # The second spelling finds the instance the first row updated: nothing left to save.
+    second = resolver.model(row("alias-b", organization="New Labs", license=""))
+    assert first is second
+    assert resolver.stats.models_updated == 1
+    model.refresh_from_db()
+    assert model.upstream_organization == "New Labs"
+
+
+def test_aliases_load_onto_the_entities_loaded_and_skip_the_others() -> None:
+    known = object()
+    pairs = [("Alias-A", 1), ("alias-b", 2), ("ALIAS-C", 1)]
+    # Entity 2 was created after the entities were read: its alias is left out, to be
+    # found through the alias table's unique index when a row names it.
+    assert _by_raw(pairs, {1: known}) == {"alias-a": known, "alias-c": known}
 
 
 # --- the per-import memo of resolved rows --------------------------------------------------
