@@ -4,8 +4,7 @@ shown as a form error), never a server error."""
 from __future__ import annotations
 
 import datetime as dt
-from html import escape  # Django's adds a lazy-string check per call, ~40 % of it here
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import django_filters
 from django import forms
@@ -13,11 +12,11 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, W
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Entry, Leaderboard, License, Organization, Snapshot
 from .tables import sort_keys
+from .widgets import FILTER_FORM_RENDERER, CheckboxList
 
 
 class BoardColumns(TypedDict):
@@ -77,50 +76,8 @@ def board_entries(snapshot: Snapshot) -> QuerySet[BoardEntry]:
     )
 
 
-class CheckboxList(forms.CheckboxSelectMultiple):
-    """``CheckboxSelectMultiple`` rendered in Python, to the bytes of Django's default
-    templates (``test_filters`` compares both). The templates include two more templates per
-    option: ~400 options (every organisation and license) cost ~10 ms of each board render."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        ident = widget["attrs"].get("id")
-        css = widget["attrs"].get("class")
-        out = ["<div"]
-        if ident:
-            out.append(f' id="{escape(ident)}"')
-        if css:
-            out.append(f' class="{escape(css)}"')
-        out.append(">")
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                out.append(f"\n  <div><label>{escape(str(group))}</label>")
-            for option in options:
-                out.append("<div>\n    " + _checkbox(option) + "</div>")
-            if group:
-                out.append("\n  </div>")
-        out.append("\n</div>")
-        return mark_safe("".join(out))  # every value is escaped
-
-
-def _checkbox(option: dict[str, Any]) -> str:
-    """django/forms/widgets/checkbox_option.html with the templates it includes inlined."""
-    attrs = option["attrs"]
-    html = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"'
-    if option["value"] is not None:
-        html += f' value="{escape(str(option["value"]))}"'
-    for key, item in attrs.items():
-        if item is not False:
-            html += f" {escape(key)}" + ("" if item is True else f'="{escape(str(item))}"')
-    # Each template file ends with a newline, which its include keeps: input.html's here,
-    # input_option.html's and checkbox_option.html's at the end.
-    html += ">\n"
-    if option["wrap_label"]:
-        label_for = f' for="{escape(attrs["id"])}"' if attrs.get("id") else ""
-        html = f"<label{label_for}>{html} {escape(str(option['label']))}</label>"
-    return html + "\n\n"
+class BoardFilterForm(forms.Form):
+    default_renderer = FILTER_FORM_RENDERER
 
 
 class BoardFilter(django_filters.FilterSet):
@@ -214,6 +171,7 @@ class BoardFilter(django_filters.FilterSet):
     class Meta:
         model = Entry
         fields: list[str] = []
+        form = BoardFilterForm
 
     def __init__(
         self,

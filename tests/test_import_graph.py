@@ -65,6 +65,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.ranking": PURE,
     "leaderboard.validation": PURE,
     "leaderboard.sources": PURE,
+    "leaderboard.widgets": PURE,
 }
 READ_PATH = (
     "leaderboard.selectors",

@@ -6,12 +6,10 @@ import io
 import re
 
 import pytest
-from django import forms
 from django.core.management import call_command
 from django.test import Client
 
 from leaderboard import cache_keys
-from leaderboard.filters import CheckboxList
 from leaderboard.models import AIModel, License
 from tests.leaderboard.pages import export_json
 from tests.paths import UPSTREAM
@@ -213,11 +211,3 @@ def test_best_variant_per_family_keeps_each_familys_best_ranked_row_and_upstream
     assert "best variant of each family; ranks are upstream's" in page
     # Off, it is dropped from the URL like every other untouched field.
     assert client.get("/text/overall/?best_variant=&q=")["Location"] == "/text/overall/"
-
-
-@pytest.mark.parametrize("attrs", [{"id": "id_organization"}, {}, {"id": "id_o", "class": "c"}])
-def test_the_checkbox_list_renders_the_bytes_of_djangos_templates(attrs: dict[str, str]) -> None:
-    choices = [("a&b", "A <b>"), (1, "one"), ('x"y', "q'uote"), ("g", [("g1", "in a group")])]
-    for value in (["a&b", "g1"], [], None):
-        expected = forms.CheckboxSelectMultiple(choices=choices).render("org", value, attrs)
-        assert CheckboxList(choices=choices).render("org", value, attrs) == expected
