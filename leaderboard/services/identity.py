@@ -149,6 +149,12 @@ def load_domain_rules(rules: dict[str, str]) -> tuple[int, int]:
         return added, filled
 
 
+_STAMPS = ("created_at", "updated_at")
+"""Left out of the catalogue the resolver loads: nothing it does reads them, and parsing two
+timestamps per instance was a third of the load. An instance saved later (a model whose
+upstream statements changed) reads its ``created_at`` for the audit history then."""
+
+
 @dataclass(slots=True)
 class ResolutionStats:
     new_models: list[str] = field(default_factory=list)
@@ -174,7 +180,7 @@ class _Catalog[E: (Organization, License)]:
         self._alias: type[OrganizationAlias] | type[LicenseAlias] = alias
         self._link = link
         self._stats, self._created = stats, created
-        entities = {e.pk: e for e in entity.objects.all()}
+        entities = {e.pk: e for e in entity.objects.defer(*_STAMPS)}
         self._by_alias: dict[str, E] = _by_raw(alias.objects.values_list("raw", link), entities)
         self._by_loose: dict[str, E] = {loose_key(e.name): e for e in entities.values()}
 
@@ -247,7 +253,11 @@ class Resolver:
         self._licenses = _Catalog(
             License, LicenseAlias, "license", self.stats, self.stats.new_licenses
         )
-        models = {m.pk: m for m in AIModel.objects.select_related("organization", "license")}
+        loaded = AIModel.objects.select_related("organization", "license").defer(
+            *_STAMPS,
+            *(f"{link}__{stamp}" for link in ("organization", "license") for stamp in _STAMPS),
+        )
+        models = {m.pk: m for m in loaded}
         self._models = _by_raw(ModelAlias.objects.values_list("raw", "model"), models)
         for model in models.values():
             self._models.setdefault(model.key.casefold(), model)

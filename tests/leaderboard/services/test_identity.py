@@ -697,6 +697,18 @@ def test_every_alias_of_a_model_resolves_to_one_loaded_instance() -> None:
     assert model.upstream_organization == "New Labs"
 
 
+def test_a_model_an_import_updates_keeps_its_audit_history_whole() -> None:
+    model = curated_model()
+    resolver = Resolver()
+    # A new spelling of its organisation: the same organisation, a new upstream statement.
+    resolver.model(row(model_key="zeta-1", url="https://zeta.test/1", organization="Zeta Labs Inc"))
+    assert resolver.stats.models_updated == 1
+    record = model.history.latest()
+    assert record.upstream_organization == "Zeta Labs Inc"
+    assert record.created_at == model.created_at  # left out of the load, read for the record
+    assert record.organization_id == model.organization_id
+
+
 def test_aliases_load_onto_the_entities_loaded_and_skip_the_others() -> None:
     known = object()
     pairs = [("Alias-A", 1), ("alias-b", 2), ("ALIAS-C", 1)]
