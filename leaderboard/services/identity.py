@@ -43,6 +43,11 @@ from ..sources.names import normalised_key
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _CORPORATE_SUFFIX = re.compile(r"(ai|inc|llc|ltd|labs?|corp|corporation)$")
 
+_STAMPS = ("created_at", "updated_at")
+"""Left out of the catalogue the resolver loads: nothing it does reads them, and parsing two
+timestamps per instance was a third of the load. An instance saved later (a model whose
+upstream statements changed) reads its ``created_at`` for the audit history then."""
+
 
 def insert_or_fetch[M: Model](
     model: type[M], *, lookup: dict[str, object], values: dict[str, object]
@@ -97,7 +102,9 @@ def organization_by_domain(url: str, table: dict[str, Organization]) -> Organiza
 
 def domain_table() -> dict[str, Organization]:
     """Every curated domain rule (a few hundred rows at most), key → organisation."""
-    rules = OrganizationDomain.objects.select_related("organization")
+    rules = OrganizationDomain.objects.select_related("organization").defer(
+        *(f"organization__{stamp}" for stamp in _STAMPS)
+    )
     return {rule.domain: rule.organization for rule in rules}
 
 
@@ -147,12 +154,6 @@ def load_domain_rules(rules: dict[str, str]) -> tuple[int, int]:
         if added or filled:
             transaction.on_commit(cache_keys.bump)
         return added, filled
-
-
-_STAMPS = ("created_at", "updated_at")
-"""Left out of the catalogue the resolver loads: nothing it does reads them, and parsing two
-timestamps per instance was a third of the load. An instance saved later (a model whose
-upstream statements changed) reads its ``created_at`` for the audit history then."""
 
 
 @dataclass(slots=True)

@@ -683,6 +683,22 @@ def test_loading_costs_the_same_few_queries_however_many_names_are_known(
         resolver.model(row(model.name, model_key=model.key, organization="org-2", license="lic-2"))
 
 
+def test_loading_reads_no_audit_timestamps() -> None:
+    org = Organization.objects.create(name="Zeta Labs")
+    lic = License.objects.create(name="ZPL")
+    model = factories.ai_model(organization=org, license=lic)
+    ModelAlias.objects.create(raw="alias-a", model=model)
+    OrganizationAlias.objects.create(raw="zeta labs", organization=org)
+    LicenseAlias.objects.create(raw="zpl", license=lic)
+    OrganizationDomain.objects.create(domain="zeta.test", organization=org)
+    with CaptureQueriesContext(connection) as queries:
+        Resolver()
+    # Two timestamps per model, organisation and license were a third of the load.
+    selected = [query["sql"].split(" FROM ")[0] for query in queries.captured_queries]
+    assert len(selected) == 7
+    assert not [sql for sql in selected if "created_at" in sql or "updated_at" in sql]
+
+
 def test_every_alias_of_a_model_resolves_to_one_loaded_instance() -> None:
     model = factories.ai_model(upstream_organization="Old Labs")
     ModelAlias.objects.create(raw="alias-a", model=model)
