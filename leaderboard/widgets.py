@@ -5,9 +5,10 @@ checkbox lists (every organisation and license, ~400 options) cost ~10 ms of a b
 the form's dozen other inputs and selects ~2 ms more. ``test_widgets`` compares every shape
 the form uses with what Django's own templates render, in both languages.
 
-The templates' rules, kept here: a value is shown as ``{{ }}`` shows it (localised, then
-escaped unless already safe); ``attrs.html`` writes ``True`` as a bare name and leaves
-``False`` out; every template file ends with a newline, which its include keeps.
+The templates' rules, kept here: a value is shown as ``{{ }}`` shows it (in the current time
+zone, localised, then escaped unless already safe); ``attrs.html`` writes ``True`` as a bare
+name and leaves ``False`` out; every template file ends with a newline, which its include
+keeps, and the renderer strips the outermost template's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
 _INPUTS = frozenset(
     f"django/forms/widgets/{name}.html" for name in ("text", "number", "date", "checkbox")
@@ -29,9 +31,12 @@ _SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
 def _shown(value: object) -> str:
-    """``{{ value }}`` (``stringformat:'s'`` is this without the localisation)."""
-    text = localize(value)
-    return str(text) if isinstance(text, SafeData) else escape(str(text))
+    """``{{ value }}`` as ``render_value_in_context`` writes it: in the current time zone,
+    localised, then a string escaped unless it is safe. (``stringformat:'s'`` gives a string
+    first, safe if its input was: ``_shown(str(value))``.)"""
+    text = localize(template_localtime(value))
+    text = text if isinstance(text, str) else str(text)
+    return text if isinstance(text, SafeData) else escape(text)
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

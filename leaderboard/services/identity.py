@@ -181,8 +181,9 @@ class _Catalog[E: (Organization, License)]:
         self._alias: type[OrganizationAlias] | type[LicenseAlias] = alias
         self._link = link
         self._stats, self._created = stats, created
+        aliases = list(alias.objects.values_list("raw", link))  # first: see ``_by_raw``
         entities = {e.pk: e for e in entity.objects.defer(*_STAMPS)}
-        self._by_alias: dict[str, E] = _by_raw(alias.objects.values_list("raw", link), entities)
+        self._by_alias: dict[str, E] = _by_raw(aliases, entities)
         self._by_loose: dict[str, E] = {loose_key(e.name): e for e in entities.values()}
 
     def resolve(self, raw: str) -> E | None:
@@ -220,9 +221,10 @@ class _Catalog[E: (Organization, License)]:
 
 def _by_raw[E](pairs: Iterable[tuple[str, int]], entities: dict[int, E]) -> dict[str, E]:
     """Alias rows as (raw string, entity id) → casefolded raw → the one loaded instance of
-    that entity (an alias row costs a tuple, not four model instances). An alias whose entity
-    the earlier query did not see (created since) is left out: resolving it inserts nothing,
-    the alias's unique index hands back the one that exists."""
+    that entity (an alias row costs a tuple, not four model instances). The aliases are read
+    before the entities, so an entity another import adds meanwhile is at worst known without
+    its new aliases (by its key or name, as before); an alias whose entity was deleted since
+    (a merge) is left out."""
     return {raw.casefold(): entities[pk] for raw, pk in pairs if pk in entities}
 
 
@@ -254,12 +256,13 @@ class Resolver:
         self._licenses = _Catalog(
             License, LicenseAlias, "license", self.stats, self.stats.new_licenses
         )
+        aliases = list(ModelAlias.objects.values_list("raw", "model"))  # first: see ``_by_raw``
         loaded = AIModel.objects.select_related("organization", "license").defer(
             *_STAMPS,
             *(f"{link}__{stamp}" for link in ("organization", "license") for stamp in _STAMPS),
         )
         models = {m.pk: m for m in loaded}
-        self._models = _by_raw(ModelAlias.objects.values_list("raw", "model"), models)
+        self._models = _by_raw(aliases, models)
         for model in models.values():
             self._models.setdefault(model.key.casefold(), model)
         self._domains = domain_table()

@@ -728,8 +728,7 @@ def test_a_model_an_import_updates_keeps_its_audit_history_whole() -> None:
 def test_aliases_load_onto_the_entities_loaded_and_skip_the_others() -> None:
     known = object()
     pairs = [("Alias-A", 1), ("alias-b", 2), ("ALIAS-C", 1)]
-    # Entity 2 was created after the entities were read: its alias is left out, to be
-    # found through the alias table's unique index when a row names it.
+    # Entity 2 was deleted (merged away) after its aliases were read: its alias is left out.
     assert _by_raw(pairs, {1: known}) == {"alias-a": known, "alias-c": known}
 
 
