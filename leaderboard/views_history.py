@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from . import charts, corrections, headtohead, history, labels, page_cache, selectors
 from .models import AIModel, Leaderboard
+from .sources.names import reader_names
 from .views import navigation
 
 CHANGES_PER_PAGE = 20
@@ -64,9 +65,14 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         for h in found.boards
         if h.standing
     ]
+    model = found.model
     context = {
         "found": found,
-        "model": found.model,
+        "model": model,
+        "upstream_names": reader_names(
+            found.raw_names,
+            model.organization.name if model.organization else model.upstream_organization,
+        ),
         "organization_slug": organization_slug,
         "boards": boards,
         "all_numbers": all_numbers,

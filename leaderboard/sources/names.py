@@ -9,6 +9,7 @@ in the 2026 layouts, the organisation and license end up glued to its back
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .text import strip_html
@@ -141,6 +142,19 @@ def parse_model_cell(cell: str, organization: str = "") -> ModelCell:
         license=glued_license,
         link=link,
     )
+
+
+def reader_names(raws: Iterable[str], organization: str = "") -> list[str]:
+    """A model's upstream strings as its page lists them: each read as a model cell (a glued
+    logo or ``org · license`` tail taken off where the cleaner is sure; a guess keeps the
+    string as it was), each once, sorted without case. The raw strings themselves stay as
+    they are in the aliases, the entries and the API. ``organization``: the model's, which
+    confirms a glued logo as in the row it came from."""
+    shown = set()
+    for raw in raws:
+        cell = parse_model_cell(raw, organization)
+        shown.add(raw if cell.uncertain else cell.name)
+    return sorted(shown, key=str.casefold)
 
 
 def rejoin_split_organization(organization: str, license_: str) -> tuple[str, str]:

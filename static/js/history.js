@@ -12,6 +12,16 @@
     return index === 0 ? accent : PALETTE[index % PALETTE.length];
   }
 
+  // A y axis as wide as its widest tick label: a fixed width clipped "1,327.5" to "327.5".
+  // uPlot asks again while sizes change (new sizes, new ticks); never shrinking settles it.
+  function fitLabels(u, values, axisIdx) {
+    const axis = u.axes[axisIdx];
+    u.ctx.font = axis.font[0];
+    const widest = Math.max(0, ...(values || []).map((v) => u.ctx.measureText(String(v)).width));
+    const size = Math.ceil(axis.ticks.size + axis.gap + widest / devicePixelRatio);
+    return Math.max(size, axis._size || 0);
+  }
+
   function build(spec, width) {
     const muted = css("--muted", "#5f6368");
     const line = css("--line", "#d9dce1");
@@ -36,9 +46,9 @@
     const rank = spec.kind === "rank";
     // Ranks are whole numbers, 1 at the top: integer ticks only, half a rank of padding.
     const yAxis = rank
-      ? { ...axis, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      ? { ...axis, size: fitLabels, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
           values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && t >= 1 ? t : "")) }
-      : { ...axis, size: 48 };
+      : { ...axis, size: fitLabels };
     return {
       opts: {
         width,

@@ -146,6 +146,21 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     assert 'data-kind="rank"' in html and 'id="score-0"' in html
 
 
+def test_model_page_lists_upstream_strings_as_names_without_glued_tails(
+    client: Client, models: list[AIModel]
+) -> None:
+    make_board(models, 1)
+    ModelAlias.objects.create(model=models[2], raw="model-two-upstream")
+    ModelAlias.objects.create(model=models[2], raw="model-two-upstreamGoogle · Proprietary")
+
+    html = client.get("/models/m2/").content.decode()
+    names = html.split("Upstream names", 1)[1].split("</dd>", 1)[0]
+
+    assert names.count("<code>model-two-upstream</code>") == 1
+    assert "Proprietary" not in names  # the scraped cell's glued tail is not a name
+    assert ModelAlias.objects.filter(raw__endswith="· Proprietary").exists()  # kept as is
+
+
 def test_model_page_shows_its_family_and_links_the_other_members(
     client: Client, models: list[AIModel]
 ) -> None:

@@ -11,6 +11,7 @@ from leaderboard.sources.names import (
     clean_model_cell,
     model_cell_link,
     parse_model_cell,
+    reader_names,
     rejoin_split_organization,
 )
 
@@ -196,3 +197,21 @@ def test_only_a_known_slashed_organisation_is_rejoined_from_a_split_license(
     organization: str, license_: str, expected: tuple[str, str]
 ) -> None:
     assert rejoin_split_organization(organization, license_) == expected
+
+
+def test_a_models_upstream_strings_read_as_names_each_once() -> None:
+    raws = [
+        "claude-3-5-haiku-20241022",
+        "Anthropicclaude-3-5-haiku-20241022",  # a glued logo
+        "Anthropicclaude-3-5-haiku-20241022Anthropic · Proprietary",  # and a glued tail
+        "Claude 3.5 Haiku",
+        "nova-model-2Acme Labs · MIT",  # a guessed tail: kept as upstream wrote it
+    ]
+    assert reader_names(raws, "Anthropic") == [
+        "Claude 3.5 Haiku",
+        "claude-3-5-haiku-20241022",
+        "nova-model-2Acme Labs · MIT",
+    ]
+    # Without the organisation a glued logo is not confirmed, and stays.
+    assert "Anthropicclaude-3-5-haiku-20241022" in reader_names(raws)
+    assert reader_names([]) == []
