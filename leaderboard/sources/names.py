@@ -145,15 +145,21 @@ def parse_model_cell(cell: str, organization: str = "") -> ModelCell:
 
 
 def reader_names(raws: Iterable[str], organization: str = "") -> list[str]:
-    """A model's upstream strings as its page lists them: each read as a model cell (a glued
-    logo or ``org · license`` tail taken off where the cleaner is sure; a guess keeps the
-    string as it was), each once, sorted without case. The raw strings themselves stay as
-    they are in the aliases, the entries and the API. ``organization``: the model's, which
-    confirms a glued logo as in the row it came from."""
-    shown = set()
-    for raw in raws:
+    """A model's upstream strings as its page lists them: without the scraped cells that
+    only glue a logo or an ``org · license`` tail onto another of these strings, each once,
+    sorted without case. A string is left out only when the cleaner is sure and what it reads
+    is one of the others: every string shown is one upstream wrote (the cleaner would misread
+    some names on their own: ``HuggingFaceH4/zephyr-7b-beta``). ``organization``: the
+    model's, which confirms a glued logo as in the row it came from."""
+    distinct = set(raws)
+    known = {raw.casefold() for raw in distinct}
+    shown = []
+    for raw in distinct:
         cell = parse_model_cell(raw, organization)
-        shown.add(raw if cell.uncertain else cell.name)
+        read = cell.name.casefold()
+        if cell.raw and not cell.uncertain and read != raw.casefold() and read in known:
+            continue
+        shown.append(raw)
     return sorted(shown, key=str.casefold)
 
 

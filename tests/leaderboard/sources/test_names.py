@@ -199,19 +199,25 @@ def test_only_a_known_slashed_organisation_is_rejoined_from_a_split_license(
     assert rejoin_split_organization(organization, license_) == expected
 
 
-def test_a_models_upstream_strings_read_as_names_each_once() -> None:
+def test_a_models_upstream_strings_without_the_scraped_cells_of_its_names() -> None:
     raws = [
         "claude-3-5-haiku-20241022",
         "Anthropicclaude-3-5-haiku-20241022",  # a glued logo
         "Anthropicclaude-3-5-haiku-20241022Anthropic · Proprietary",  # and a glued tail
         "Claude 3.5 Haiku",
+        "claude-3-5-haiku-20241022",  # repeated
         "nova-model-2Acme Labs · MIT",  # a guessed tail: kept as upstream wrote it
+        "AnthropicClaude-X",  # what the cleaner reads ("Claude-X") is no name of the model
     ]
     assert reader_names(raws, "Anthropic") == [
+        "AnthropicClaude-X",
         "Claude 3.5 Haiku",
         "claude-3-5-haiku-20241022",
         "nova-model-2Acme Labs · MIT",
     ]
     # Without the organisation a glued logo is not confirmed, and stays.
     assert "Anthropicclaude-3-5-haiku-20241022" in reader_names(raws)
+    # A name the cleaner would misread on its own is shown as written.
+    hub = ["HuggingFaceH4/zephyr-7b-beta", "zephyr-7b-beta"]
+    assert reader_names(hub, "HuggingFace") == ["HuggingFaceH4/zephyr-7b-beta", "zephyr-7b-beta"]
     assert reader_names([]) == []
