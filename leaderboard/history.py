@@ -30,6 +30,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from . import cache_keys
 from .models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from .sources.names import without_case
 
 TOP = 10
 RISERS = 3
@@ -321,7 +322,7 @@ def model_history(key: str) -> ModelHistory | None:
             if newest is None or newest[0] < day:
                 priced[place.board_id] = (day, row[2:5])
     aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
-    raw_names = sorted({*aliases, *names}, key=str.casefold)
+    raw_names = sorted({*aliases, *names}, key=without_case)
     boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=by_board)}
     histories = []
     for board_id, points in by_board.items():

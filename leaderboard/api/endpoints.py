@@ -20,6 +20,7 @@ from pydantic import StringConstraints
 
 from leaderboard import exports, headtohead, history, labels, selectors
 from leaderboard.models import AIModel, Entry, Leaderboard, Snapshot
+from leaderboard.sources.names import without_case
 from leaderboard.views_history import COMPARE_MAX  # the compare page's bound
 
 from . import schemas as out
@@ -453,7 +454,7 @@ def models(request: HttpRequest, query: Query[ModelQuery]) -> HttpResponse:
                     model,
                     org_slug=by_pk.get(model.organization_id or 0),
                     raw_names=sorted(
-                        (alias.raw for alias in model.aliases.all()), key=str.casefold
+                        (alias.raw for alias in model.aliases.all()), key=without_case
                     ),
                     open_weights=model.is_open_weights,  # type: ignore[attr-defined]
                 )
@@ -545,7 +546,7 @@ def organization(
             name=org.name,
             url=org.url,
             model_count=len(found.standings) + len(found.others),
-            raw_names=sorted(org.aliases.values_list("raw", flat=True), key=str.casefold),
+            raw_names=sorted(org.aliases.values_list("raw", flat=True), key=without_case),
             models=[
                 out.OrganizationModel(
                     key=model.key,

@@ -144,6 +144,13 @@ def parse_model_cell(cell: str, organization: str = "") -> ModelCell:
     )
 
 
+def without_case(name: str) -> tuple[str, str]:
+    """A sort key: names without case, and ``GPT-4o`` before ``gpt-4o`` (a set's order, which
+    changes with each process's hash seed, would otherwise decide, and with it the page's
+    bytes and ETag in each worker)."""
+    return name.casefold(), name
+
+
 def reader_names(raws: Iterable[str], organization: str = "") -> list[str]:
     """A model's upstream strings as its page lists them: without the scraped cells that
     only glue a logo or an ``org · license`` tail onto another of these strings, each once,
@@ -160,7 +167,7 @@ def reader_names(raws: Iterable[str], organization: str = "") -> list[str]:
         if cell.raw and not cell.uncertain and read != raw.casefold() and read in known:
             continue
         shown.append(raw)
-    return sorted(shown, key=str.casefold)
+    return sorted(shown, key=without_case)
 
 
 def rejoin_split_organization(organization: str, license_: str) -> tuple[str, str]:

@@ -150,14 +150,20 @@ def test_model_page_lists_upstream_strings_as_names_without_glued_tails(
     client: Client, models: list[AIModel]
 ) -> None:
     make_board(models, 1)
+    # The model's own organisation confirms the logo a scraper glued to its name.
+    AIModel.objects.filter(pk=models[2].pk).update(
+        organization=Organization.objects.get_or_create(name="Anthropic")[0]
+    )
     ModelAlias.objects.create(model=models[2], raw="model-two-upstream")
     ModelAlias.objects.create(model=models[2], raw="model-two-upstreamGoogle · Proprietary")
+    ModelAlias.objects.create(model=models[2], raw="Anthropicmodel-two-upstream")
 
     html = client.get("/models/m2/").content.decode()
     names = html.split("Upstream names", 1)[1].split("</dd>", 1)[0]
 
     assert names.count("<code>model-two-upstream</code>") == 1
     assert "Proprietary" not in names  # the scraped cell's glued tail is not a name
+    assert "Anthropicmodel" not in names
     assert ModelAlias.objects.filter(raw__endswith="· Proprietary").exists()  # kept as is
 
 

@@ -221,3 +221,8 @@ def test_a_models_upstream_strings_without_the_scraped_cells_of_its_names() -> N
     hub = ["HuggingFaceH4/zephyr-7b-beta", "zephyr-7b-beta"]
     assert reader_names(hub, "HuggingFace") == ["HuggingFaceH4/zephyr-7b-beta", "zephyr-7b-beta"]
     assert reader_names([]) == []
+
+
+def test_names_that_differ_in_case_only_sort_the_same_way_every_time() -> None:
+    assert reader_names(["gpt-4o", "GPT-4o", "Claude"]) == ["Claude", "GPT-4o", "gpt-4o"]
+    assert reader_names(["GPT-4o", "gpt-4o", "Claude"]) == ["Claude", "GPT-4o", "gpt-4o"]
