@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Model facts from the installed catalogue package: it changes only when the package is
     # upgraded, so daily is plenty; curated values are never overwritten.
+    # The history blocks are rebuilt after every change (with the page warm-up); hourly as
+    # well, so they are built after a deploy and catch up after a broker outage.
+    "hourly-refresh-history-blocks": {
+        "task": "leaderboard.tasks.refresh_history_blocks",
+        "schedule": crontab(minute=33),
+    },
     "daily-enrich-models": {
         "task": "leaderboard.tasks.enrich_models",
         "schedule": crontab(minute=41, hour=4),

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from .history import Point
+from .history import Point, Series
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 
@@ -20,20 +20,32 @@ def _x(day: dt.date) -> int:
     return day.toordinal() - EPOCH
 
 
-def score_chart(points: Sequence[Point], *, label: str) -> dict[str, Any]:
-    """One series with its confidence interval as a band."""
+def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
+    """One series with its confidence interval as a band; ``x``: ``days(series)`` if known."""
     return {
         "kind": "score",
-        "x": [_x(p.published_on) for p in points],
+        "x": days(series) if x is None else x,
         "series": [
             {
                 "label": label,
-                "values": [p.score for p in points],
-                "lower": [p.rating_lower for p in points],
-                "upper": [p.rating_upper for p in points],
+                "values": series.score,
+                "lower": series.rating_lower,
+                "upper": series.rating_upper,
             }
         ],
     }
+
+
+def ranks_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
+    """One model's ranks on one board: ``rank_chart`` of a single series, whose dates need
+    no aligning."""
+    x = days(series) if x is None else x
+    return {"kind": "rank", "x": x, "series": [{"label": label, "values": series.rank}]}
+
+
+def days(series: Series) -> list[int]:
+    """The series' dates as chart x values (Unix days)."""
+    return [day.toordinal() - EPOCH for day in series.published_on]
 
 
 def rank_chart(series: dict[str, Sequence[tuple[dt.date, int]]]) -> dict[str, Any]:

@@ -17,20 +17,37 @@ Movement is keyed by the curated model id, so it survives renames and merges.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, partial
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+from django.db import connection
 from django.db.models import Count, Max, Min
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
-from . import cache_keys
-from .models import AIModel, Entry, Leaderboard, ModelAlias, Organization, Snapshot
+from . import cache_keys, packing
+from .models import (
+    AIModel,
+    Entry,
+    HistoryBlock,
+    HistoryBuild,
+    Leaderboard,
+    ModelAlias,
+    Organization,
+    Snapshot,
+)
 from .sources.names import without_case
+
+logger = logging.getLogger(__name__)
 
 TOP = 10
 RISERS = 3
@@ -93,17 +110,69 @@ class Standing:
         return self.has_previous_snapshot and self.previous is None
 
 
+class Series(NamedTuple):
+    """Points as columns, one list per ``Point`` field, oldest first: what a block unpacks to
+    and what the charts draw, without a Python object per point."""
+
+    snapshot_id: list[int]
+    published_on: list[dt.date]
+    rank: list[int]
+    rank_upper: list[int]
+    rank_lower: list[int]
+    score: list[float]
+    rating_lower: list[float | None]
+    rating_upper: list[float | None]
+    votes: list[int | None]
+    preliminary: list[bool | None]
+
+    @classmethod
+    def of(cls, points: Sequence[Sequence[Any]]) -> Series:
+        """From points (or tuples of their fields), oldest first."""
+        if not points:
+            return cls(*([] for _ in cls._fields))
+        return cls(*map(list, zip(*points, strict=True)))
+
+    def point(self, index: int) -> Point:
+        return _new_point(tuple(column[index] for column in self))
+
+    def points(self) -> list[Point]:
+        return list(map(_new_point, zip(*self, strict=True)))
+
+    def extended(self, points: Sequence[Point]) -> Series:
+        """This series followed by newer points."""
+        columns = cast(tuple[list[Any], ...], self)
+        more = cast(tuple[list[Any], ...], Series.of(points))
+        return Series(*(old + new for old, new in zip(columns, more, strict=True)))
+
+    def find(self, snapshot_id: int | None) -> Point | None:
+        """The point of that snapshot, searched from the newest (the current one is last)."""
+        ids = self.snapshot_id
+        for index in range(len(ids) - 1, -1, -1):
+            if ids[index] == snapshot_id:
+                return self.point(index)
+        return None
+
+
 @dataclass(frozen=True)
 class BoardHistory:
     """One model's points on one board, oldest first, and its standing there (if any)."""
 
     board: Leaderboard
-    points: list[Point]
+    series: Series
     standing: Standing | None
+
+    @cached_property
+    def points(self) -> list[Point]:
+        """The series as ``Point``s, built on first use (the charts read the columns)."""
+        return self.series.points()
+
+    @property
+    def count(self) -> int:
+        return len(self.series.snapshot_id)
 
     @property
     def last_point(self) -> Point:
-        return self.points[-1]
+        return self.series.point(-1)
 
 
 @dataclass(frozen=True)
@@ -228,9 +297,43 @@ class Place(NamedTuple):
     previous_id: int | None
 
 
+def fingerprint(snapshot_ids: Iterable[int]) -> str:
+    """Names a board's timeline (its standing snapshot ids, oldest first): another snapshot,
+    one fewer, or one standing for another date gives another fingerprint."""
+    return hashlib.blake2b(array("q", snapshot_ids).tobytes(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Timelines:
+    """Every board's timeline, as ``_Places`` holds it."""
+
+    places: Mapping[int, Place]
+    """``{snapshot id: Place}`` of every snapshot that stands for its board and date."""
+    lines: Mapping[int, list[int]]
+    """``{board id: its standing snapshot ids, oldest first}``."""
+    fingerprints: Mapping[int, str]
+    """``{board id: fingerprint of its line}``."""
+    boards: Mapping[int, Leaderboard]
+    """Every board, as loaded with the timelines (their current snapshots move with them)."""
+    _prefixes: dict[tuple[int, int], str] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def organization_slugs(self) -> dict[str, Organization]:
+        """``organization_slugs()``, read once per change (a slug needs every name)."""
+        return organization_slugs(Organization.objects.all())
+
+    def prefix(self, board_id: int, length: int) -> str:
+        """The fingerprint of the board's first ``length`` snapshots (remembered)."""
+        key = (board_id, length)
+        found = self._prefixes.get(key)
+        if found is None:
+            found = self._prefixes[key] = fingerprint(self.lines[board_id][:length])
+        return found
+
+
 class _Places:
-    """``{snapshot id: Place}`` for every snapshot that stands for its board and date, kept
-    per process and rebuilt (one query over the snapshots) only when they changed.
+    """Every board's timeline (``Timelines``), kept per process and rebuilt (one query over
+    the snapshots, one over the boards) only when they changed.
 
     Checked on each use without scanning them: the content token (``cache_keys``: every
     write the app makes to the published history bumps it, as the cached pages depend on it)
@@ -238,22 +341,32 @@ class _Places:
     without a bump, as fixtures and scripts do. Counting the snapshots instead cost 7 ms."""
 
     def __init__(self) -> None:
-        self._held: tuple[tuple[object, ...], dict[int, Place]] | None = None
+        self._held: tuple[tuple[object, ...], Timelines] | None = None
 
-    def current(self) -> Mapping[int, Place]:
+    def timelines(self) -> Timelines:
         stamp = (cache_keys.token(), Snapshot.all_objects.aggregate(last=Max("id"))["last"])
         held = self._held
         if held is not None and held[0] == stamp:
             return held[1]
         lines = timelines()
         previous = _previous_ids(lines)
-        found = {
-            snapshot_id: Place(board_id, published_on, previous[snapshot_id])
-            for board_id, line in lines.items()
-            for snapshot_id, published_on in line
-        }
+        found = Timelines(
+            places={
+                snapshot_id: Place(board_id, published_on, previous[snapshot_id])
+                for board_id, line in lines.items()
+                for snapshot_id, published_on in line
+            },
+            lines={board_id: [sid for sid, _ in line] for board_id, line in lines.items()},
+            fingerprints={
+                board_id: fingerprint(sid for sid, _ in line) for board_id, line in lines.items()
+            },
+            boards={board.pk: board for board in Leaderboard.objects.all()},
+        )
         self._held = (stamp, found)  # one assignment: a thread reads the old pair or the new
         return found
+
+    def current(self) -> Mapping[int, Place]:
+        return self.timelines().places
 
     def forget(self) -> None:
         self._held = None
@@ -276,79 +389,232 @@ _POINT_FIELDS = (
     "votes",
     "preliminary",
 )
+ENTRY_ROW = ("model_id", "snapshot_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS[2:])
+"""What ``gather`` reads of each entry: all of it in the covering index."""
+PACKED_KINDS: tuple[packing.Kind, ...] = (
+    "delta",  # snapshot id
+    "delta",  # date, as a proleptic ordinal
+    "int",
+    "int",
+    "int",
+    "float",
+    "float",
+    "float",
+    "int",
+    "bool",
+)
+"""How a block packs a ``Point``'s fields (``packing``), in their order."""
 
 
 def _point(row: Sequence[object], override: bool | None) -> Point:
     if override is None:
-        return Point._make(row)
-    return Point._make((*row[:9], override))  # a curator's override wins, as on the board
+        return _new_point(row)
+    return _new_point((*row[:9], override))  # a curator's override wins, as on the board
+
+
+@dataclass
+class Gathered:
+    """One model's entries on one board's timeline: its points as plain tuples (a ``Point``'s
+    fields, upstream's ``preliminary``), the raw names it had there and its newest price."""
+
+    points: list[tuple[Any, ...]] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    price: tuple[dt.date, tuple[Any, ...]] | None = None
+
+    def sorted_points(self) -> list[tuple[Any, ...]]:
+        self.points.sort(key=itemgetter(1))  # by date: one point per board and date
+        return self.points
+
+    def price_fact(self) -> list[Any] | None:
+        """The newest price as a block stores it (JSON: Decimals as strings, exact)."""
+        if self.price is None:
+            return None
+        day, (price_in, price_out, context) = self.price
+        return [
+            day.toordinal(),
+            None if price_in is None else str(price_in),
+            None if price_out is None else str(price_out),
+            context,
+        ]
+
+
+def gather(
+    rows: Iterable[Sequence[Any]], stand: Mapping[int, Place]
+) -> dict[tuple[int, int], Gathered]:
+    """Entry rows (``ENTRY_ROW``) grouped by (model id, board id), keeping those whose
+    snapshot stands for its board and date; the rest (superseded, or another snapshot stands
+    for the date) are skipped. One pass; what the model page and the blocks are built from."""
+    found: dict[tuple[int, int], Gathered] = {}
+    for row in rows:
+        place = stand.get(row[1])
+        if place is None:
+            continue
+        key = (row[0], place.board_id)
+        bucket = found.get(key)
+        if bucket is None:
+            bucket = found[key] = Gathered()
+        bucket.names.add(row[2])
+        day = place.published_on
+        bucket.points.append((row[1], day, *row[6:]))
+        priced = row[3] is not None or row[4] is not None or row[5] is not None
+        if priced and (bucket.price is None or bucket.price[0] < day):
+            bucket.price = (day, tuple(row[3:6]))
+    return found
+
+
+def pack_points(points: Sequence[tuple[Any, ...]]) -> bytes:
+    """A block's bytes: sorted points (``Gathered.sorted_points``) as columns."""
+    columns = [list(column) for column in zip(*points, strict=True)] or [[] for _ in PACKED_KINDS]
+    columns[1] = [day.toordinal() for day in columns[1]]
+    return packing.pack(columns, PACKED_KINDS)
+
+
+def unpack_series(data: bytes | memoryview, override: bool | None) -> Series:
+    columns = packing.unpack(bytes(data), PACKED_KINDS)
+    columns[1] = list(map(dt.date.fromordinal, columns[1]))  # type: ignore[arg-type]
+    if override is not None:
+        columns[9] = [override] * len(columns[9])  # a curator's override wins, as on the board
+    return Series(*columns)  # type: ignore[arg-type]
+
+
+_new_point = partial(tuple.__new__, Point)
+"""``Point`` from a tuple of its fields without ``_make``'s Python frame (a third of the
+construction of a long history)."""
+IN_LIST_LIMIT = 50
+"""Snapshot ids a model history names in SQL when its blocks leave some out; more, and it
+reads all the model's entries instead. PostgreSQL probes a long list one id at a time
+through the (snapshot, model) index: 22 ms for a board's 1,095 snapshots, where all of a
+model's 3,700 entries come from its covering index in 2 ms (and ~10 ms to decode)."""
 
 
 # --- model page ------------------------------------------------------------------------------
 
 
-def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Five queries (six with
-    a family, one more when the snapshots changed since this process last looked).
+@dataclass
+class _Blocks:
+    """What a model's blocks say: per board its series, names and newest price, and ``tails``:
+    for each board whose blocks still hold, the snapshots they do not cover (an import added
+    them since; empty when they cover the whole timeline). A board not in ``tails`` is read
+    from the entries whole."""
 
-    Reads the model's own entries from their covering index, without a join: which of them
-    stand for their board and date, and the date before each, come from ``places``, kept
-    per process. On a multi-year history the SQL alternative, an anti-join of the entries
-    against every live snapshot, hashed all of them on each model page (most of its time)."""
-    model = (
-        AIModel.objects.select_related("organization", "license", "family").filter(key=key).first()
-    )
-    if model is None:
+    series: dict[int, Series] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+    priced: dict[int, tuple[dt.date, tuple[Any, ...]]] = field(default_factory=dict)
+    tails: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
+    """One query: every board's build (its fingerprint and length) with this model's block
+    there, if any — one statement, so a rebuild committing meanwhile is seen whole or not at
+    all. SQL of our own: the ORM's join and JSON conversion were most of the read."""
+    build, block = HistoryBuild._meta.db_table, HistoryBlock._meta.db_table
+    found = _Blocks()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT b.leaderboard_id, b.fingerprint, b.length, k.points, k.names, k.price "
+            f"FROM {build} b LEFT JOIN {block} k "
+            f"ON k.build_id = b.leaderboard_id AND k.model_id = %s",
+            [model.pk],
+        )
+        rows = cursor.fetchall()
+    for board_id, print_, length, packed, names, price in rows:
+        line = state.lines.get(board_id)
+        if not print_ or line is None:
+            continue  # blanked (a merge, an edit), or the board has no snapshot left
+        if print_ == state.fingerprints[board_id]:
+            tail: list[int] = []
+        elif 0 < length < len(line) and print_ == state.prefix(board_id, length):
+            tail = line[length:]  # newer snapshots since the build: only those from entries
+        else:
+            continue  # built from another timeline: the entries say
+        if packed is not None:
+            try:
+                found.series[board_id] = unpack_series(packed, model.preliminary_override)
+            except packing.PackingError:
+                logger.exception("history block of model %s on board %s", model.pk, board_id)
+                continue  # unreadable: the entries say
+            found.names.update(json.loads(names))
+            if price is not None:
+                stored = json.loads(price)
+                found.priced[board_id] = (dt.date.fromordinal(stored[0]), _price_values(stored))
+        found.tails[board_id] = tail
+    return found
+
+
+def model_history(key: str) -> ModelHistory | None:
+    """Everything the model page shows, or None for an unknown key. Four queries: the model,
+    the timelines' stamp, its blocks, its aliases (one more with a family or when blocks leave
+    snapshots out; two more when the snapshots changed since this process last looked).
+
+    Each board's points come from the model's block there (``HistoryBlock``: packed columns,
+    unpacked without a Python loop per value) when the board's blocks were built from its
+    timeline, or from its start (an import appended snapshots since: only those come from the
+    entries). A board whose blocks cannot say — blanked by a merge, a snapshot replaced inside
+    its timeline — is read from the model's entries, from their covering index without a
+    join: which of them stand for their board and date comes from ``places``."""
+    try:
+        # get(), not first(): first() orders by name, and PostgreSQL then walked the name index.
+        model = AIModel.objects.select_related("organization", "license", "family").get(key=key)
+    except AIModel.DoesNotExist:
         return None
-    stand = places.current()
+    state = places.timelines()
+    stand = state.places
     override = model.preliminary_override
-    by_board: dict[int, list[Point]] = defaultdict(list)
-    names: set[str] = set()
-    priced: dict[int, tuple[dt.date, tuple[Any, ...]]] = {}  # board → newest date with prices
-    entries = (
-        Entry.objects.filter(model=model)
-        .order_by()  # sorted below, per board by date: no sort in SQL
-        .values_list("snapshot_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS[2:])
-    )
-    for row in entries:
-        place = stand.get(row[0])
-        if place is None:  # superseded, or another snapshot stands for its board and date
-            continue
-        names.add(row[1])
-        day = place.published_on
-        by_board[place.board_id].append(_point((row[0], day, *row[5:]), override))
-        if row[2] is not None or row[3] is not None or row[4] is not None:
-            newest = priced.get(place.board_id)
-            if newest is None or newest[0] < day:
-                priced[place.board_id] = (day, row[2:5])
-    aliases = ModelAlias.objects.filter(model=model).values_list("raw", flat=True)
+    read = _read_blocks(model, state)
+    by_board, names, priced = read.series, read.names, read.priced
+    # The snapshots no block covers: a board's newest ones since its blocks were built (an
+    # import appended them), or every snapshot of a board whose blocks cannot say.
+    wanted = [sid for board_id, tail in read.tails.items() for sid in tail]
+    whole = [board_id for board_id in state.lines if board_id not in read.tails]
+    wanted += [sid for board_id in whole for sid in state.lines[board_id]]
+    if wanted:
+        entries = Entry.objects.filter(model=model)
+        if len(wanted) <= IN_LIST_LIMIT:
+            entries = entries.filter(snapshot_id__in=wanted)
+        rows = entries.order_by().values_list(*ENTRY_ROW)  # sorted per board below, not in SQL
+        for (_, board_id), bucket in gather(rows, stand).items():
+            points = [_point(row, override) for row in bucket.sorted_points()]
+            tail = read.tails.get(board_id)
+            if tail is None:  # no block can say: the entries are the whole history
+                by_board[board_id] = Series.of(points)
+            else:
+                missing = set(tail)  # empty when the block covers it all (read whole anyway)
+                points = [point for point in points if point.snapshot_id in missing]
+                if not points:
+                    continue
+                block = by_board.get(board_id)
+                by_board[board_id] = Series.of(points) if block is None else block.extended(points)
+            names |= bucket.names
+            newest = priced.get(board_id)
+            if bucket.price is not None and (newest is None or newest[0] < bucket.price[0]):
+                priced[board_id] = bucket.price
+    aliases = ModelAlias.objects.filter(model=model).order_by().values_list("raw", flat=True)
     raw_names = sorted({*aliases, *names}, key=without_case)
-    boards = {board.pk: board for board in Leaderboard.objects.filter(pk__in=by_board)}
+    boards = state.boards
     histories = []
-    for board_id, points in by_board.items():
-        points.sort(key=itemgetter(1))  # by date: one point per board and date
+    for board_id, series in by_board.items():
         board = boards[board_id]
-        current = _find(points, board.current_snapshot_id)
+        current = series.find(board.current_snapshot_id)
         place = stand.get(board.current_snapshot_id or 0)
         previous_id = place.previous_id if place else None
         standing = (
             Standing(
                 board=board,
                 point=current,
-                previous=_find(points, previous_id),
+                previous=series.find(previous_id),
                 has_previous_snapshot=previous_id is not None,
             )
             if current is not None
             else None
         )
-        histories.append(BoardHistory(board=board, points=points, standing=standing))
+        histories.append(BoardHistory(board=board, series=series, standing=standing))
     histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
     return ModelHistory(
         model=model,
         raw_names=raw_names,
         boards=histories,
-        first_seen=min((h.points[0].published_on for h in histories), default=None),
-        last_seen=max((h.points[-1].published_on for h in histories), default=None),
+        first_seen=min((h.series.published_on[0] for h in histories), default=None),
+        last_seen=max((h.series.published_on[-1] for h in histories), default=None),
         prices=sorted(
             (PriceFact(boards[board_id], day, *facts) for board_id, (day, facts) in priced.items()),
             key=lambda fact: (fact.board.display_order, fact.board.slug),
@@ -361,11 +627,13 @@ def model_history(key: str) -> ModelHistory | None:
     )
 
 
-def _find(points: Sequence[Point], snapshot_id: int | None) -> Point | None:
-    """The point of that snapshot, searched from the newest (the current one is last)."""
-    if snapshot_id is None:
-        return None
-    return next((p for p in reversed(points) if p.snapshot_id == snapshot_id), None)
+def _price_values(stored: Sequence[Any]) -> tuple[Decimal | None, Decimal | None, int | None]:
+    _, price_in, price_out, context = stored
+    return (
+        None if price_in is None else Decimal(price_in),
+        None if price_out is None else Decimal(price_out),
+        context,
+    )
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -381,7 +649,7 @@ def organization_slugs(
     digits is ``org-<id>``. Unicode letters stay (``allow_unicode``), so 智谱 keeps a name.
     """
     if organizations is None:
-        organizations = Organization.objects.all()
+        return places.timelines().organization_slugs
     result: dict[str, Organization] = {}
     for organization in sorted(organizations, key=lambda org: org.pk):
         slug = slugify(organization.name, allow_unicode=True) or f"org-{organization.pk}"

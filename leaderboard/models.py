@@ -12,6 +12,7 @@ here, and the bulk is field declarations with their help texts, not logic.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 
 from django.conf import settings
@@ -19,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, TextChoices
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,7 +70,9 @@ class Leaderboard(models.Model):
         return self.slug
 
     def get_absolute_url(self) -> str:
-        return reverse("leaderboard:board", args=[self.arena, self.url_category])
+        return _board_url(
+            self.arena, self.url_category, get_language(), get_script_prefix(), get_urlconf()
+        )
 
     @property
     def key(self) -> BoardKey:
@@ -81,6 +85,15 @@ class Leaderboard(models.Model):
     @property
     def slug(self) -> str:
         return self.key.slug
+
+
+@functools.lru_cache(maxsize=512)
+def _board_url(
+    arena: str, category: str, language: str | None, prefix: str, urlconf: str | None
+) -> str:
+    """A board's URL, remembered: a model page links its boards dozens of times, and each
+    ``reverse`` cost 70 µs. The arguments are all it depends on (``reverse`` reads the rest)."""
+    return reverse("leaderboard:board", args=[arena, category])
 
 
 class Organization(models.Model):
@@ -731,6 +744,49 @@ class Entry(models.Model):
     @property
     def has_price(self) -> bool:
         return self.price_input is not None or self.price_output is not None
+
+
+class HistoryBuild(models.Model):
+    """The history read model of one board: which of its timelines its blocks were built from.
+
+    ``history_blocks`` rebuilds a board's blocks, all at once, when its timeline (the
+    snapshots that stand for its dates) no longer has this fingerprint; a write that changes
+    entries without changing the timeline (a merge, an entry edited in the admin) blanks it.
+    Until then readers take from the entries what the blocks do not cover: the snapshots an
+    import appended (the timeline's first ``length`` still have the fingerprint), or all."""
+
+    leaderboard = models.OneToOneField(
+        Leaderboard, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=32, blank=True)
+    length = models.PositiveIntegerField(
+        default=0, help_text=_("Snapshots on the timeline the blocks were built from.")
+    )
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.leaderboard_id} {self.fingerprint or 'stale'}"
+
+
+class HistoryBlock(models.Model):
+    """One model's points on one board, packed (``packing``), with the names and the newest
+    price it had there: what the model page and its API read instead of thousands of entries.
+    A model with no entry on the board's timeline has no block."""
+
+    build = models.ForeignKey(HistoryBuild, on_delete=models.CASCADE, related_name="blocks")
+    # No index of its own: historyblock_unique (model, build) serves look-ups by model.
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    points = models.BinaryField()
+    names = models.JSONField(default=list)
+    price = models.JSONField(null=True, help_text=_("[day, input, output, context] or null."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "build"], name="historyblock_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} on {self.build_id}"
 
 
 class ImportClaim(models.Model):

@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 
 from . import page_cache
 from .models import ImportRun, Source
-from .services import alerts, enrichment, heartbeat, importing, imports, runs
+from .services import alerts, enrichment, heartbeat, history_blocks, importing, imports, runs
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +93,12 @@ def send_freshness_alerts() -> None:
 @shared_task
 def warm_pages(token: str | None = None) -> None:
     """Queued by ``cache_keys.bump`` after each import or curation change: render every
-    board's plain views into the page cache. A newer change skips this one (it has its own)."""
+    board's plain views into the page cache (a newer change skips this: it has its own), then
+    rebuild the history blocks of boards whose timeline changed."""
     statuses = page_cache.warm_boards(token=token)
     failed = sorted(path for path, status in statuses.items() if status != 200)
     logger.info("warmed %d page(s); %d not 200: %s", len(statuses), len(failed), failed[:10])
+    history_blocks.refresh()  # the boards whose timeline the change moved: the model pages' read
 
 
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
@@ -126,6 +128,14 @@ def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
             logger.error("could not queue %s (broker down?): %s", what, error)
 
     transaction.on_commit(guarded)
+
+
+@shared_task(acks_late=True)  # idempotent: a board already current is skipped
+def refresh_history_blocks() -> None:
+    """Hourly: rebuild the history blocks of boards whose timeline changed (after a deploy,
+    or when the warm-up after a change never ran)."""
+    rebuilt = history_blocks.refresh()
+    logger.info("history blocks rebuilt for %d board(s)", len(rebuilt))
 
 
 @shared_task(acks_late=True)  # idempotent: a redelivery re-checks the same catalogue

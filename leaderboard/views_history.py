@@ -44,10 +44,9 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     last = None if all_numbers else TABLE_RECENT
     boards = []
     for index, board_history in enumerate(found.boards):
-        score = charts.score_chart(board_history.points, label=found.model.name)
-        rank = charts.rank_chart(
-            {found.model.name: [(p.published_on, p.rank) for p in board_history.points]}
-        )
+        x = charts.days(board_history.series)  # one list for both charts
+        score = charts.score_chart(board_history.series, label=found.model.name, x=x)
+        rank = charts.ranks_chart(board_history.series, label=found.model.name, x=x)
         boards.append(
             {
                 "history": board_history,
@@ -57,7 +56,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
                 "rank": rank,
                 "rank_id": f"rank-{index}",
                 "rank_table": charts.table(rank, last=last),
-                "truncated": last is not None and len(board_history.points) > last,
+                "truncated": last is not None and board_history.count > last,
             }
         )
     standing_rows = [

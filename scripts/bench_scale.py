@@ -3,13 +3,17 @@
     DATABASE_URL=postgres://…/arena_scale python scripts/bench_scale.py [--generate] [--only model]
 
 ``--generate`` first drops and re-creates that database and fills it with
-``generate_history.py`` (22 boards, daily for three years, ~300 models each: ~7 M entries;
-about ten minutes on a quiet two-core machine). Without it, the database is measured as it is.
-Then, uncached, each measured over several models, boards or dates: one model's history
-(``history.model_history``, what the model page and its API read), the model page, a board as
-of a date (the snapshot look-up and its rows: SQL time only), the changes pages — median, p99,
-queries each — and the database's size per million entries, table by table. ``--only model``
-measures the model's history and page alone (the rest takes minutes on a busy machine).
+``generate_history.py`` (22 boards, daily for three years, ~300 models each: ~7 M entries,
+then the history blocks, as the warm-up task builds them; about ten minutes on a quiet
+two-core machine). Without it, the database is measured as it is.
+Then, uncached, each measured over several models, boards or dates (each sample the median of
+five runs after one to warm): one model's history (``history.model_history``, what the model
+page and its API read) from its blocks, with each board's newest snapshot not in them (as
+between an import and the rebuild after it) and from the entries alone; the model page as
+the view renders it and through the whole stack into the page cache; the model's API
+answer; a board as of a date (the snapshot look-up and its rows: SQL time only), the changes
+pages, one board's blocks rebuilt — median, p99, queries each — and the database's size per
+million entries, table by table. ``--only model`` measures the model's history, page and API alone.
 Figures go in the closing note, not in tests.
 """
 
@@ -30,6 +34,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 SAMPLES = 41
+REPEATS = 5
 
 
 def main() -> None:
@@ -102,10 +107,12 @@ def measure(*, only_model: bool = False) -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
-    from django.test import Client
+    from django.test import Client, RequestFactory
+    from django.utils import translation
 
-    from leaderboard import history, selectors
-    from leaderboard.models import AIModel, Entry, Leaderboard, Snapshot
+    from leaderboard import history, selectors, views_history
+    from leaderboard.models import AIModel, Entry, HistoryBuild, Leaderboard, Snapshot
+    from leaderboard.services import history_blocks
 
     rng = random.Random(7)
     with connection.cursor() as cursor:
@@ -126,21 +133,66 @@ def measure(*, only_model: bool = False) -> None:
     )
 
     def run(fn: Callable[[], object], warm: bool = True) -> tuple[float, int]:
+        """Once to warm, then the median of ``REPEATS`` runs: the machine's speed swings
+        within seconds, and one run per sample measured those swings as much as the code."""
         if warm:
             fn()
-        with timed() as timer:
-            started = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - started
-        return elapsed, timer.queries
+        times = []
+        for _ in range(REPEATS):
+            with timed() as timer:
+                started = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - started)
+        return statistics.median(times), timer.queries
 
     def model_history(key: str) -> Callable[[], object]:
         return lambda: history.model_history(key)
+
+    builds = list(HistoryBuild.objects.values_list("pk", "fingerprint", "length"))
+
+    @contextmanager
+    def stale(board_ids: list[int], *, appended: bool) -> Iterator[None]:
+        """Those boards' blocks as if an import had ``appended`` one snapshot since they were
+        built (they cover all but the newest), or as a merge leaves them (blanked)."""
+        lines = history.timelines(board_ids)
+        for pk in board_ids:
+            ids = [sid for sid, _ in lines[pk][:-1]] if appended else []
+            HistoryBuild.objects.filter(pk=pk).update(
+                fingerprint=history.fingerprint(ids) if appended else "", length=len(ids)
+            )
+        try:
+            yield
+        finally:
+            for pk, fingerprint, length in builds:
+                HistoryBuild.objects.filter(pk=pk).update(fingerprint=fingerprint, length=length)
 
     report(
         "one model's history (history.model_history)",
         [run(model_history(m.key)) for m in models],
     )
+    every = [pk for pk, _, _ in builds]
+    with stale(every, appended=True):
+        report(
+            "  … every board's newest snapshot not in blocks",
+            [run(model_history(m.key)) for m in models],
+        )
+    with stale(every, appended=False):
+        report(
+            "  … from the entries alone (no block current)",
+            [run(model_history(m.key)) for m in models],
+        )
+    factory = RequestFactory()
+
+    def view_only(key: str) -> Callable[[], object]:
+        def get() -> object:
+            response = views_history.model_detail(factory.get(f"/models/{key}/"), key=key)
+            assert response.status_code == 200, (key, response.status_code)
+            return response
+
+        return get
+
+    with translation.override("en"):
+        report("model page, view only (no middleware)", [run(view_only(m.key)) for m in models])
     client = Client(HTTP_HOST="localhost")
 
     def page(path: str) -> Callable[[], object]:
@@ -152,7 +204,11 @@ def measure(*, only_model: bool = False) -> None:
 
         return get
 
-    report("model page, uncached", [run(page(m.get_absolute_url())) for m in models])
+    report(
+        "model page, uncached (stored: gzip + brotli)",
+        [run(page(m.get_absolute_url())) for m in models],
+    )
+    report("model API, uncached", [run(page(f"/api/v1/models/{m.key}")) for m in models])
     if only_model:
         return
 
@@ -183,6 +239,14 @@ def measure(*, only_model: bool = False) -> None:
         [run(page(f"{board.get_absolute_url()}?as_of={day.isoformat()}")) for _ in range(9)],
     )
     report("changes page (all boards), uncached", [run(page("/changes/")) for _ in range(9)])
+
+    def rebuild(board: Leaderboard) -> tuple[float, int]:
+        with stale([board.pk], appended=False), timed() as timer:
+            started = time.perf_counter()
+            history_blocks.rebuild(board.pk)
+            return time.perf_counter() - started, timer.queries
+
+    report("history blocks: one board rebuilt", [rebuild(b) for b in boards[:3]])
     report(
         "changes page (one board), uncached",
         [run(page(f"/{b.arena}/{b.url_category}/changes/")) for b in boards[:9]],
@@ -198,10 +262,10 @@ def size_report(entries: int) -> None:
         (database,) = cursor.fetchone()
         cursor.execute(
             """
-            SELECT c.relname, pg_relation_size(c.oid)
+            SELECT c.relname, pg_table_size(c.oid)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relname LIKE 'leaderboard_entry%%'
-               OR c.relname LIKE 'entry_%%'
+            WHERE n.nspname = 'public' AND (c.relname LIKE 'leaderboard_entry%%'
+               OR c.relname LIKE 'entry_%%' OR c.relname LIKE 'leaderboard_historyblock%%')
             ORDER BY 2 DESC
             """
         )

@@ -213,6 +213,15 @@ def generate(*, days: int, per_board: int, seed: int, end: dt.date) -> int:
             flush=True,
         )
     print(f"{len(models):,} models, {len(BOARDS)} boards, {total:,} entries", flush=True)
+    from leaderboard.services import history_blocks
+
+    blocks_started = time.perf_counter()
+    rebuilt = history_blocks.refresh()  # as the warm-up task after an import does
+    print(
+        f"history blocks: {sum(rebuilt.values()):,} for {len(rebuilt)} boards "
+        f"in {time.perf_counter() - blocks_started:.0f} s",
+        flush=True,
+    )
     return total
 
 

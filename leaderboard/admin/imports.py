@@ -22,6 +22,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -34,9 +35,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import models, tasks
+from .. import cache_keys, models, tasks
 from ..forms import ForcePublishForm, UploadImportForm
-from ..services import importing, runs
+from ..services import history_blocks, importing, runs
 from ..services.imports import Outcome, payload_bytes
 
 Status = models.ImportRun.Status
@@ -110,8 +111,36 @@ def message_outcome(request: HttpRequest, outcome: Outcome, *, verb: str) -> Non
     messages.add_message(request, _OUTCOME_LEVELS.get(outcome.status, messages.ERROR), text)
 
 
+class ShownDataAdmin(admin.ModelAdmin):
+    """An edit of what public pages show: every cached page is stale once it commits."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._changed()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        self._changed()
+
+    def _changed(self) -> None:
+        transaction.on_commit(cache_keys.bump)
+
+
+class PublishedDataAdmin(ShownDataAdmin):
+    """An edit of published rows by hand (a snapshot, an entry): the history blocks are stale
+    too (an entry edit changes no timeline)."""
+
+    def _changed(self) -> None:
+        history_blocks.forget()
+        super()._changed()
+
+
 @admin.register(models.Leaderboard)
-class LeaderboardAdmin(admin.ModelAdmin):
+class LeaderboardAdmin(ShownDataAdmin):
     list_display = ["slug", "name", "metric", "display_order", "current_snapshot"]
     list_filter = ["arena", "style_control", "metric"]
     search_fields = ["arena", "category", "name"]
@@ -503,7 +532,7 @@ def progress_line(run: models.ImportRun, *, now: dt.datetime) -> str:
 
 
 @admin.register(models.Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(PublishedDataAdmin):
     list_display = [
         "leaderboard",
         "published_on",
@@ -519,7 +548,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(PublishedDataAdmin):
     list_display = ["snapshot", "rank", "model", "score", "votes", "preliminary"]
     list_select_related = ["snapshot__leaderboard", "model"]
     search_fields = ["raw_model", "model__name"]

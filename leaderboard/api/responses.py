@@ -43,11 +43,16 @@ def problem(status: int, detail: str = "", errors: Iterable[ParameterError] = ()
     return response
 
 
-def dumps(model: BaseModel, *, canonical: bool = False) -> bytes:
+Body = BaseModel | dict[str, Any]
+"""A schema's instance, or what its ``model_dump(mode="json")`` would give (built so by an
+endpoint whose lists are too long to go through a model per item)."""
+
+
+def dumps(model: Body, *, canonical: bool = False) -> bytes:
     """Compact UTF-8 JSON. Keys come in schema order, or sorted when ``canonical``: the same
     data gives the same bytes in every process."""
     return json.dumps(
-        model.model_dump(mode="json"),
+        model if isinstance(model, dict) else model.model_dump(mode="json"),
         ensure_ascii=False,
         sort_keys=canonical,
         separators=(",", ":"),
@@ -55,7 +60,7 @@ def dumps(model: BaseModel, *, canonical: bool = False) -> bytes:
     ).encode()
 
 
-def answer(request: HttpRequest, build: Callable[[], BaseModel], *, scope: Any) -> HttpResponse:
+def answer(request: HttpRequest, build: Callable[[], Body], *, scope: Any) -> HttpResponse:
     """``build()``'s JSON, or 304 when the client holds it. ``scope`` is what, besides the
     path and the data version, shapes the answer (the validated parameters).
 

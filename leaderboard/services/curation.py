@@ -34,6 +34,7 @@ from ..models import (
     Snapshot,
 )
 from ..selectors import models_with_review_reasons
+from . import history_blocks
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -220,6 +221,7 @@ def merge_models(*, source: AIModel, target: AIModel, user: User, reason: str = 
         )
     note = reason or f"merged model {source.name!r} ({source.key}) into {target.name!r}"
     moved_entries = Entry.objects.filter(model=source).update(model=target)
+    history_blocks.forget()  # both models' points moved, no timeline changed
     aliases = _move_aliases(
         ModelAlias.objects.filter(model=source), "model", target, user=user, reason=note
     )

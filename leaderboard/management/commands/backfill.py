@@ -25,7 +25,7 @@ from rich.progress import (
 from leaderboard import sources
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import importing
+from leaderboard.services import history_blocks, importing
 
 
 class Command(BaseCommand):
@@ -89,6 +89,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(files)} files, {published} snapshots published, {rows} rows read "
             f"in {elapsed:.1f}s ({rows / elapsed:,.0f} rows/s)"
+        )
+        started = time.perf_counter()
+        rebuilt = history_blocks.refresh()
+        self.stdout.write(
+            f"history blocks of {len(rebuilt)} board(s) rebuilt "
+            f"in {time.perf_counter() - started:.1f}s"
         )
         if failed:
             raise CommandError(f"{len(failed)} of {len(files)} files were not imported")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from leaderboard.boards import BoardKey
 from leaderboard.models import ImportRun
-from leaderboard.services import curation, enrichment, families, identity, importing
+from leaderboard.services import curation, enrichment, families, history_blocks, identity, importing
 
 BUNDLED = Path(__file__).resolve().parents[2] / "bundled"
 
@@ -58,6 +58,7 @@ class Command(BaseCommand):
         if failures:
             raise CommandError("bundled data did not load: " + "; ".join(failures))
         self.stdout.write(enrichment.enrich_models().summary())
+        self.stdout.write(f"history blocks of {len(history_blocks.refresh())} board(s) built")
         # Bundled names are upstream's own: they arrive reviewed, save what needs a person.
         accepted = curation.accept_bundled_names(since=started)
         self.stdout.write(

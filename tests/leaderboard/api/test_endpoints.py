@@ -369,3 +369,22 @@ def test_the_board_page_links_the_permalink_of_the_snapshot_it_shows(
     assert f'href="{link}"' in page and "Cite this table" in page
     assert client.get(link).status_code == 200
     assert 'href="/api/v1/docs"' in page  # the footer
+
+
+def test_a_history_built_from_columns_is_what_the_point_schema_dumps() -> None:
+    """The model answer writes its points straight from the series (``_history``): the same
+    fields in the same order and the same JSON values as ``out.Point`` gives."""
+    from leaderboard import history
+    from leaderboard.api import endpoints
+    from leaderboard.api import schemas as out
+
+    assert tuple(out.Point.model_fields) == endpoints.POINT_FIELDS
+    day = dt.date(2025, 1, 1)
+    points = [
+        history.Point(7, day, 1, 1, 2, 1300.25, 1290.0, 1310.5, 1234, True),
+        history.Point(9, day + dt.timedelta(days=1), 3, 2, 4, 1299.0, None, None, None, None),
+    ]
+
+    assert endpoints._history(history.Series.of(points)) == [
+        endpoints._point(point).model_dump(mode="json") for point in points
+    ]

@@ -1,5 +1,5 @@
-"""The history pages' filters: ``history_rows`` renders exactly what the template loop it
-replaced rendered; ``chart_json`` is ``json_script``'s data, compact."""
+"""The history pages' tags: ``chart_figure`` and ``history_rows`` render exactly what the
+templates they replaced rendered; ``chart_json`` is ``json_script``'s data, compact."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from django.utils import translation
 from django.utils.html import json_script
 from hypothesis import strategies as st
 
-from leaderboard.templatetags.history import chart_json, history_rows
+from leaderboard import charts, history
+from leaderboard.templatetags.history import chart_figure, chart_json, history_rows
+from tests.paths import REPLACED
 
 # The rows loop of templates/leaderboard/history/_chart.html before it became ``history_rows``.
 TEMPLATE_LOOP = Template(
@@ -64,3 +66,34 @@ def test_chart_json_is_json_script_without_spaces() -> None:
     assert json.loads(inner.removesuffix("</script>")) == chart
     assert len(compact) < len(json_script(chart, "score-0"))
     assert compact.replace(",", ", ").replace(":", ": ") == json_script(chart, "score-0")
+
+
+# templates/leaderboard/history/_chart.html before it became ``chart_figure``, byte for byte.
+CHART_TEMPLATE = Template((REPLACED / "_chart.html").read_text(encoding="utf-8"))
+
+
+def series(days: int) -> history.Series:
+    points = [
+        (100 + day, history.dt.date(2025, 1, 1) + history.dt.timedelta(days=day), day + 1,
+         day + 1, day + 2, 1300.25 + day, None if day == 1 else 1290.0, 1310.5, 10, None)
+        for day in range(days)
+    ]  # fmt: skip
+    return history.Series.of(points)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("truncated", [False, True])
+@pytest.mark.parametrize("kind", ["score", "rank"])
+def test_chart_figure_renders_what_the_chart_template_rendered(
+    language: str, truncated: bool, kind: str
+) -> None:
+    label = 'Model <b>"A"</b> & co'
+    made = charts.score_chart if kind == "score" else charts.ranks_chart
+    chart = made(series(12), label=label)
+    table = charts.table(chart, last=3 if truncated else None)
+    values = {"chart": chart, "chart_id": "score-0", "table": table, "caption": "Score & <rank>"}
+    extra = {"truncated": True, "total": 1234} if truncated else {}
+    with translation.override(language):
+        expected = CHART_TEMPLATE.render(Context(values | extra))
+        assert chart_figure(**values, **extra) == expected  # type: ignore[arg-type]
+    assert ("?numbers=all" in expected) is truncated

@@ -1,0 +1,285 @@
+"""The history read model (leaderboard/services/history_blocks.py and its reader in
+history.model_history): blocks give the model page exactly what the entries give, and a
+board whose blocks no longer match its timeline is read from the entries until rebuilt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from leaderboard import cache_keys, history, tasks
+from leaderboard.models import AIModel, Entry, HistoryBlock, HistoryBuild, Leaderboard, Snapshot
+from leaderboard.services import history_blocks
+from leaderboard.services.curation import merge_models
+from tests.leaderboard import factories
+from tests.leaderboard.test_history import START, build_history
+
+pytestmark = pytest.mark.django_db
+ENTRIES = Entry._meta.db_table
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+def add_snapshot(
+    board: Leaderboard, models: list[AIModel], on: dt.date, source: str = "test", **extra: object
+) -> Snapshot:
+    """One snapshot of ``models`` in this order, made current (an import's outcome)."""
+    snap = factories.snapshot(board, published_on=on, row_count=len(models), source=source)
+    for rank, model in enumerate(models, start=1):
+        factories.entry(snap, model, rank=rank, rank_upper=rank, rank_lower=rank + 1,
+                        score=1500.0 - rank, rating_lower=1490.0 - rank,
+                        rating_upper=1510.0 - rank, **extra)  # fmt: skip
+    board.current_snapshot = snap
+    board.save(update_fields=["current_snapshot"])
+    return snap
+
+
+@pytest.fixture
+def models() -> list[AIModel]:
+    return [factories.ai_model(key=f"m{n}", name=f"Model {n}") for n in range(5)]
+
+
+@pytest.fixture
+def boards(models: list[AIModel]) -> list[Leaderboard]:
+    """Two boards with what the read model must keep: a superseded snapshot, a date published
+    twice (the later import stands), prices on some entries, another raw name on one."""
+    text = factories.board()
+    build_history(text, models, 6)
+    Snapshot.objects.filter(leaderboard=text, published_on=day(1)).update(
+        superseded_at=timezone.now()
+    )
+    add_snapshot(text, models[::-1], day(5), "other")  # day 5 again, imported later: stands
+    vision = factories.board(arena="vision")
+    add_snapshot(vision, models[:3], day(0), price_input=Decimal("1.2500"), context_tokens=8192)
+    add_snapshot(vision, models[:2], day(3), price_output=Decimal("10"))
+    Entry.objects.filter(snapshot__leaderboard=vision, model=models[0]).update(raw_model="m-zero")
+    AIModel.objects.filter(pk=models[1].pk).update(preliminary_override=False)
+    return [text, vision]
+
+
+def read(key: str) -> tuple[history.ModelHistory | None, list[str]]:
+    history.places.forget()  # as a fresh process: nothing held from an earlier read
+    with CaptureQueriesContext(connection) as captured:
+        found = history.model_history(key)
+    return found, [q["sql"] for q in captured.captured_queries]
+
+
+def read_entries(sql: list[str]) -> bool:
+    return any(ENTRIES in statement for statement in sql)
+
+
+def test_blocks_give_every_model_the_history_its_entries_give(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    from_entries = {m.key: read(m.key) for m in models}
+    assert all(read_entries(sql) for _, sql in from_entries.values())
+
+    assert history_blocks.refresh() == {boards[0].pk: 5, boards[1].pk: 3}
+
+    for model in models:
+        found, sql = read(model.key)
+        assert found == from_entries[model.key][0], model.key
+        assert not read_entries(sql), model.key
+    found, _ = read("m0")
+    assert found is not None
+    # What the equality covers, spelled out once: prices exact, names, the override.
+    assert [(f.price_input, f.price_output, f.context_tokens) for f in found.prices] == [
+        (None, Decimal("10.0000"), None)
+    ]
+    assert "m-zero" in found.raw_names and "Model 0 (raw)" in found.raw_names
+    text = next(b for b in found.boards if b.board == boards[0])
+    assert [p.published_on for p in text.points] == [day(n) for n in (0, 2, 3, 4, 5)]
+    assert text.points[-1].rank == 5  # day 5's later import
+    one, _ = read("m1")
+    assert one is not None and {p.preliminary for b in one.boards for p in b.points} == {False}
+
+
+def test_a_board_changed_since_its_build_is_read_from_its_entries_until_rebuilt(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    text, vision = boards
+    add_snapshot(text, models[1:], day(6))  # m0 left the board, the others moved
+    cache_keys.bump()
+
+    found, sql = read("m1")
+    assert found is not None
+    text_points = next(b for b in found.boards if b.board == text).points
+    assert text_points[-1].published_on == day(6) and text_points[-1].rank == 1
+    # Only the changed board's snapshots are read from the entries.
+    (statement,) = [s for s in sql if ENTRIES in s]
+    assert str(Snapshot.objects.get(leaderboard=text, published_on=day(6)).pk) in statement
+    assert str(vision.current_snapshot_id) not in statement
+
+    assert history_blocks.refresh() == {text.pk: 5}
+    rebuilt, sql = read("m1")
+    assert rebuilt == found and not read_entries(sql)
+    assert history_blocks.refresh() == {}
+
+
+def truth(key: str) -> history.ModelHistory | None:
+    """The history from the entries alone (every build blanked for the read, then put back)."""
+    saved = list(HistoryBuild.objects.values_list("pk", "fingerprint"))
+    HistoryBuild.objects.update(fingerprint="")
+    found, sql = read(key)
+    assert read_entries(sql)
+    for pk, fingerprint in saved:
+        HistoryBuild.objects.filter(pk=pk).update(fingerprint=fingerprint)
+    return found
+
+
+@pytest.mark.parametrize("in_list_limit", [history.IN_LIST_LIMIT, 1])
+def test_snapshots_appended_since_the_build_come_from_the_entries_with_their_prices(
+    models: list[AIModel],
+    boards: list[Leaderboard],
+    in_list_limit: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import appended two snapshots to the vision board (a newer price on one): the
+    blocks still cover the rest. With a limit of one id the model's entries are read whole
+    and the blocks' part is not taken twice."""
+    monkeypatch.setattr(history, "IN_LIST_LIMIT", in_list_limit)
+    history_blocks.refresh()
+    vision = boards[1]
+    add_snapshot(vision, models[:2], day(4), price_input=Decimal("2.5"))
+    add_snapshot(vision, models[1:3], day(5))
+    cache_keys.bump()
+
+    for model in models[:3]:
+        found, _ = read(model.key)
+        assert found == truth(model.key), model.key
+    found, sql = read("m0")
+    assert found is not None
+    assert [(f.published_on, f.price_input) for f in found.prices] == [(day(4), Decimal("2.5"))]
+    assert [p.published_on for p in found.boards[-1].points] == [day(0), day(3), day(4)]
+    (statement,) = [s for s in sql if ENTRIES in s]
+    assert (" IN (" in statement) is (in_list_limit > 1)
+
+
+def test_a_snapshot_replaced_inside_the_timeline_makes_its_board_read_whole(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    text = boards[0]
+    Snapshot.objects.filter(leaderboard=text, published_on=day(2)).update(
+        superseded_at=timezone.now()
+    )
+    # Longer than the built timeline, so only the fingerprint of its start tells it changed.
+    add_snapshot(text, models, day(6))
+    add_snapshot(text, models, day(7))
+    cache_keys.bump()
+
+    found, sql = read("m2")
+
+    assert found == truth("m2")
+    text_points = next(b for b in found.boards if b.board == text).points  # type: ignore[union-attr]
+    assert day(2) not in [p.published_on for p in text_points]
+    (statement,) = [s for s in sql if ENTRIES in s]
+    assert str(text.current_snapshot_id) in statement
+    assert str(boards[1].current_snapshot_id) not in statement
+
+
+def test_a_model_leaves_the_blocks_of_a_board_it_is_no_longer_on(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    vision = boards[1]
+    Snapshot.objects.filter(leaderboard=vision, published_on=day(0)).update(
+        superseded_at=timezone.now()
+    )
+    cache_keys.bump()
+
+    history_blocks.refresh()
+
+    assert set(
+        HistoryBlock.objects.filter(build_id=vision.pk).values_list("model__key", flat=True)
+    ) == {"m0", "m1"}
+    found, sql = read("m2")
+    assert found is not None and [b.board for b in found.boards] == [boards[0]]
+    assert not read_entries(sql)
+
+
+def test_a_merge_moves_points_between_models_at_once(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    vision = boards[1]
+    renamed = factories.ai_model(key="renamed", name="Renamed")
+    add_snapshot(vision, [renamed, models[1]], day(4))
+    # m2 was on the vision board until day 3; upstream calls it "renamed" from day 4.
+    history_blocks.refresh()
+
+    merge_models(source=models[2], target=renamed, user=User.objects.create(username="c"))
+
+    found, sql = read("renamed")
+    assert found is not None and read_entries(sql)  # the merge left the blocks stale
+    days = [p.published_on for b in found.boards if b.board == vision for p in b.points]
+    assert days == [day(0), day(4)]
+    history_blocks.refresh()
+    rebuilt, sql = read("renamed")
+    assert rebuilt == found and not read_entries(sql)
+
+
+def test_an_entry_edited_in_the_admin_is_shown_at_once(
+    admin_client: Client, models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    entry = Entry.objects.get(snapshot=boards[1].current_snapshot, model=models[0])
+    form = {k: ("" if v is None else v) for k, v in model_to_dict(entry).items()}
+
+    response = admin_client.post(
+        f"/admin/leaderboard/entry/{entry.pk}/change/", form | {"votes": "4321"}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    found, sql = read("m0")
+    assert found is not None and read_entries(sql)
+    vision = next(b for b in found.boards if b.board == boards[1])
+    assert vision.points[-1].votes == 4321
+
+
+def test_an_unreadable_block_is_logged_and_read_from_the_entries(
+    models: list[AIModel], boards: list[Leaderboard], caplog: pytest.LogCaptureFixture
+) -> None:
+    from_entries, _ = read("m3")
+    history_blocks.refresh()
+    HistoryBlock.objects.filter(model=models[3], build_id=boards[0].pk).update(points=b"\x07")
+
+    found, sql = read("m3")
+
+    assert found == from_entries and read_entries(sql)
+    assert "history block of model" in caplog.text
+
+
+def test_refresh_reads_nothing_more_when_no_timeline_changed(
+    boards: list[Leaderboard],
+) -> None:
+    history_blocks.refresh()
+
+    with CaptureQueriesContext(connection) as captured:
+        assert history_blocks.refresh() == {}
+    assert len(captured) == 3  # the boards, their timelines, the builds
+
+
+def test_the_warm_up_task_rebuilds_the_boards_a_change_moved(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    add_snapshot(boards[1], models, day(5))
+    cache_keys.bump()
+
+    tasks.warm_pages()
+
+    build = HistoryBuild.objects.get(pk=boards[1].pk)
+    line = history.timelines([boards[1].pk])[boards[1].pk]
+    assert build.fingerprint == history.fingerprint(sid for sid, _ in line)
+    assert HistoryBlock.objects.filter(build=build).count() == 5
