@@ -67,6 +67,7 @@ LAYERS: dict[str, int] = {
     "leaderboard.validation": PURE,
     "leaderboard.sources": PURE,
     "leaderboard.widgets": PURE,
+    "leaderboard.packing": PURE,
 }
 READ_PATH = (
     "leaderboard.selectors",

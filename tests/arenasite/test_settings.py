@@ -64,6 +64,7 @@ def test_no_environment_is_the_embedded_default(tmp_path: Path) -> None:
         "frequent-heartbeat",
         "hourly-freshness-alerts",
         "hourly-import-sources",
+        "hourly-refresh-history-blocks",
     ]
 
 

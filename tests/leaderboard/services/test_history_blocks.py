@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -268,6 +269,16 @@ def test_refresh_reads_nothing_more_when_no_timeline_changed(
     with CaptureQueriesContext(connection) as captured:
         assert history_blocks.refresh() == {}
     assert len(captured) == 3  # the boards, their timelines, the builds
+
+
+def test_the_hourly_task_builds_what_is_missing(boards: list[Leaderboard]) -> None:
+    """After a deploy the blocks are empty; beat's hourly task builds them without an import."""
+    tasks.refresh_history_blocks()
+
+    assert set(HistoryBuild.objects.values_list("pk", flat=True)) == {b.pk for b in boards}
+    assert settings.CELERY_BEAT_SCHEDULE["hourly-refresh-history-blocks"]["task"] == (
+        "leaderboard.tasks.refresh_history_blocks"
+    )
 
 
 def test_the_warm_up_task_rebuilds_the_boards_a_change_moved(
