@@ -38,6 +38,7 @@ TOKEN_SECONDS = 300
 """A cached token expires: a bump whose publish Redis dropped (an outage at that moment) is
 read from the database within this long."""
 WARM_TASK = "leaderboard.tasks.warm_pages"
+REFRESH_TASK = "leaderboard.tasks.refresh_history_blocks"
 
 
 def current() -> tuple[int, dt.datetime]:
@@ -110,14 +111,18 @@ def _publish(value: str) -> None:
 
 
 def _enqueue_warm(value: str) -> None:
-    """By name: the read path must not import the task layer. Only with a shared cache: a
-    worker's local memory is not the web processes'."""
-    if not settings.ARENA_WARM_PAGES or _per_process_cache():
+    """What a change sets a worker to do, queued by name (the read path must not import the
+    task layer): warm the pages, only with a shared cache (a worker's local memory is not the
+    web processes'), and rebuild the history blocks the change moved (in the database: shared
+    whatever the cache)."""
+    if not settings.ARENA_WARM_PAGES:
         return
     try:
-        current_app.send_task(WARM_TASK, kwargs={"token": value})
+        if not _per_process_cache():
+            current_app.send_task(WARM_TASK, kwargs={"token": value})
+        current_app.send_task(REFRESH_TASK, kwargs={})
     except (OperationalError, OSError) as error:
-        logger.error("could not queue the page warm-up (broker down?): %s", error)
+        logger.error("could not queue the work after a change (broker down?): %s", error)
 
 
 class _Stamp:

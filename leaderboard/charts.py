@@ -8,16 +8,12 @@ is None (a gap in the line). The same lists feed the accessible tables beside ea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .history import Point, Series
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def _x(day: dt.date) -> int:
-    return day.toordinal() - EPOCH
 
 
 def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
@@ -44,8 +40,13 @@ def ranks_chart(series: Series, *, label: str, x: list[int] | None = None) -> di
 
 
 def days(series: Series) -> list[int]:
-    """The series' dates as chart x values (Unix days)."""
-    return [day.toordinal() - EPOCH for day in series.published_on]
+    """The series' dates as chart x values."""
+    return unix_days(series.published_on)
+
+
+def unix_days(dates: Iterable[dt.date]) -> list[int]:
+    """Dates as Unix days, what the charts' x values are."""
+    return [day.toordinal() - EPOCH for day in dates]
 
 
 def rank_chart(series: dict[str, Sequence[tuple[dt.date, int]]]) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def _aligned(kind: str, series: dict[str, list[tuple[dt.date, Any]]]) -> dict[st
     by_day = {label: dict(values) for label, values in series.items()}  # once, not per day
     return {
         "kind": kind,
-        "x": [_x(day) for day in days],
+        "x": unix_days(days),
         "series": [
             {"label": label, "values": [lookup.get(day) for day in days]}
             for label, lookup in by_day.items()

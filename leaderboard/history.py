@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -299,8 +300,12 @@ class Place(NamedTuple):
 
 def fingerprint(snapshot_ids: Iterable[int]) -> str:
     """Names a board's timeline (its standing snapshot ids, oldest first): another snapshot,
-    one fewer, or one standing for another date gives another fingerprint."""
-    return hashlib.blake2b(array("q", snapshot_ids).tobytes(), digest_size=16).hexdigest()
+    one fewer, or one standing for another date gives another fingerprint. Little-endian,
+    so every machine sharing the database computes the same one."""
+    ids = array("q", snapshot_ids)
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -338,7 +343,9 @@ class _Places:
     Checked on each use without scanning them: the content token (``cache_keys``: every
     write the app makes to the published history bumps it, as the cached pages depend on it)
     and the newest snapshot id (one index probe), which also notices snapshots written
-    without a bump, as fixtures and scripts do. Counting the snapshots instead cost 7 ms."""
+    without a bump, as fixtures and scripts do. Counting the snapshots instead cost 7 ms.
+    The boards and organisation slugs held with them follow the token alone (the app bumps it
+    when it changes them; a script that writes them without a bump is seen at the next)."""
 
     def __init__(self) -> None:
         self._held: tuple[tuple[object, ...], Timelines] | None = None
@@ -364,9 +371,6 @@ class _Places:
         )
         self._held = (stamp, found)  # one assignment: a thread reads the old pair or the new
         return found
-
-    def current(self) -> Mapping[int, Place]:
-        return self.timelines().places
 
     def forget(self) -> None:
         self._held = None
@@ -642,7 +646,8 @@ def _price_values(stored: Sequence[Any]) -> tuple[Decimal | None, Decimal | None
 def organization_slugs(
     organizations: Iterable[Organization] | None = None,
 ) -> dict[str, Organization]:
-    """``{slug: organisation}``, derived from names, deterministic. One query.
+    """``{slug: organisation}``, derived from names, deterministic. Of every organisation
+    (no argument): held with the timelines, one query per change, the instances shared.
 
     Names are unique but their slugs need not be ("Allen AI" / "allen-ai"): the oldest
     organisation keeps the plain slug, later ones get ``-<id>``. A name with no letters or

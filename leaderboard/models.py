@@ -70,8 +70,9 @@ class Leaderboard(models.Model):
         return self.slug
 
     def get_absolute_url(self) -> str:
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
         return _board_url(
-            self.arena, self.url_category, get_language(), get_script_prefix(), get_urlconf()
+            self.arena, self.url_category, get_language(), get_script_prefix(), urlconf
         )
 
     @property

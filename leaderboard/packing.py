@@ -27,6 +27,13 @@ Kind = Literal["int", "delta", "float", "bool"]
 VERSION = 1
 HEADER = struct.Struct("<BIQ")  # version, rows, null bits (one per column, up to 64)
 INT_CODES = ("b", "h", "i", "q")
+CODES: dict[Kind, tuple[str, ...]] = {
+    "int": INT_CODES,
+    "delta": INT_CODES,
+    "float": ("d",),
+    "bool": ("b",),
+}
+"""The type codes a column of each kind may have."""
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
@@ -63,8 +70,8 @@ def unpack(data: bytes, kinds: Sequence[Kind]) -> list[list[int | float | bool |
     columns: list[list[int | float | bool | None]] = []
     for index, kind in enumerate(kinds):
         code = data[offset : offset + 1].decode("ascii", "replace")
-        if code not in (*INT_CODES, "d"):
-            raise PackingError(f"unknown type code {code!r} in column {index}")
+        if code not in CODES[kind]:
+            raise PackingError(f"type code {code!r} in column {index}, a {kind} column")
         items = array(code)
         end = offset + 1 + rows * items.itemsize
         if end > len(data):
@@ -81,6 +88,8 @@ def unpack(data: bytes, kinds: Sequence[Kind]) -> list[list[int | float | bool |
 
 def _encode(column: Sequence[int | float | bool | None], kind: Kind) -> tuple[str, array]:  # type: ignore[type-arg]
     if kind == "float":
+        if any(v is not None and math.isnan(v) for v in column):
+            raise PackingError("NaN is None's sentinel: it cannot be a value")
         return "d", array("d", (math.nan if v is None else float(v) for v in column))
     if kind == "bool":
         return "b", array("b", (-1 if v is None else int(bool(v)) for v in column))
@@ -105,6 +114,8 @@ def _decode(items: array, kind: Kind, *, has_nulls: bool) -> list[int | float | 
     if kind == "delta":
         return list(accumulate(values))  # type: ignore[arg-type]
     if kind == "bool":
+        if not set(values) <= {-1, 0, 1}:
+            raise PackingError("a bool column holds something else")
         return [None if v < 0 else v == 1 for v in values]  # type: ignore[operator]
     if not has_nulls:
         return values

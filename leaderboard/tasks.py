@@ -93,12 +93,10 @@ def send_freshness_alerts() -> None:
 @shared_task
 def warm_pages(token: str | None = None) -> None:
     """Queued by ``cache_keys.bump`` after each import or curation change: render every
-    board's plain views into the page cache (a newer change skips this: it has its own), then
-    rebuild the history blocks of boards whose timeline changed."""
+    board's plain views into the page cache. A newer change skips this one (it has its own)."""
     statuses = page_cache.warm_boards(token=token)
     failed = sorted(path for path, status in statuses.items() if status != 200)
     logger.info("warmed %d page(s); %d not 200: %s", len(statuses), len(failed), failed[:10])
-    history_blocks.refresh()  # the boards whose timeline the change moved: the model pages' read
 
 
 def enqueue_import(source: Source, *, trigger: str, force_fetch: bool = False) -> None:
@@ -132,8 +130,8 @@ def _publish_after_commit(publish: Callable[[], object], *, what: str) -> None:
 
 @shared_task(acks_late=True)  # idempotent: a board already current is skipped
 def refresh_history_blocks() -> None:
-    """Hourly: rebuild the history blocks of boards whose timeline changed (after a deploy,
-    or when the warm-up after a change never ran)."""
+    """Queued by ``cache_keys.bump`` after each import or curation change, and hourly (after
+    a deploy, after a broker outage): rebuild the history blocks of the boards it moved."""
     rebuilt = history_blocks.refresh()
     logger.info("history blocks rebuilt for %d board(s)", len(rebuilt))
 

@@ -123,8 +123,9 @@ class ShownDataAdmin(admin.ModelAdmin):
         self._changed()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        super().delete_queryset(request, queryset)
-        self._changed()
+        with transaction.atomic():  # the action's delete is not in one (the form's is)
+            super().delete_queryset(request, queryset)
+            self._changed()
 
     def _changed(self) -> None:
         transaction.on_commit(cache_keys.bump)

@@ -220,8 +220,14 @@ def merge_models(*, source: AIModel, target: AIModel, user: User, reason: str = 
             "so merging would drop upstream data. Rename one instead."
         )
     note = reason or f"merged model {source.name!r} ({source.key}) into {target.name!r}"
+    # The boards the source's points are on: their blocks are stale (no timeline changed).
+    history_blocks.forget(
+        Snapshot.all_objects.filter(entries__model=source)
+        .order_by()
+        .values_list("leaderboard_id", flat=True)
+        .distinct()
+    )
     moved_entries = Entry.objects.filter(model=source).update(model=target)
-    history_blocks.forget()  # both models' points moved, no timeline changed
     aliases = _move_aliases(
         ModelAlias.objects.filter(model=source), "model", target, user=user, reason=note
     )

@@ -7,13 +7,15 @@ otherwise. So a block is never wrong, only absent or stale: an import changes th
 timeline (its fingerprint follows by itself), and the writes that change entries without
 changing a timeline — a merge, an entry or snapshot edited in the admin — call ``forget``.
 
-``refresh`` runs after every import and curation change (the page-warming task), and at the
-end of the commands that load data; it rebuilds only boards whose timeline changed.
+``refresh`` runs after every import and curation change (``cache_keys.bump`` queues it),
+hourly, and at the end of the commands that load data; it rebuilds only boards whose
+timeline changed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,22 +54,24 @@ def refresh(board_ids: list[int] | None = None) -> dict[int, int]:
 def rebuild(board_id: int) -> int | None:
     """One board's blocks from its current timeline; ``None`` when they already are.
 
-    The build row is locked first, so a concurrent ``forget`` (a merge) waits for this
-    transaction or this one reads the entries it committed: never a block from the entries
-    before a merge stamped as current after it."""
-    HistoryBuild.objects.get_or_create(
-        leaderboard_id=board_id, defaults={"built_at": timezone.now()}
-    )
+    The board's row is locked first, as ``forget`` locks it: a concurrent merge waits for
+    this transaction, or this one reads the entries it committed — never blocks read before a
+    merge stamped as current after it (the build row itself may not exist yet to lock)."""
     with transaction.atomic():
-        build = HistoryBuild.objects.select_for_update().get(pk=board_id)
+        if not _lock([board_id]):
+            return None  # the board was deleted
+        build, _ = HistoryBuild.objects.get_or_create(
+            leaderboard_id=board_id, defaults={"built_at": timezone.now()}
+        )
         line = history.timelines([board_id]).get(board_id, [])
         fingerprint = history.fingerprint(sid for sid, _ in line)
         if build.fingerprint == fingerprint:
             return None
         stand = {sid: history.Place(board_id, day, None) for sid, day in line}
+        # Superseded snapshots' entries too: ``gather`` keeps the timeline's (a filter on
+        # superseded_at here would drop a date an import replaced after the timeline was read).
         rows = (
             Entry.objects.filter(snapshot__leaderboard_id=board_id)
-            .filter(snapshot__superseded_at__isnull=True)
             .order_by()
             .values_list(*history.ENTRY_ROW)
             .iterator(chunk_size=10_000)
@@ -93,7 +97,17 @@ def rebuild(board_id: int) -> int | None:
     return len(gathered)
 
 
-def forget() -> None:
-    """Every board's blocks stale until rebuilt (readers fall back to the entries): for writes
-    that move or edit entries without changing a timeline. Call inside their transaction."""
-    HistoryBuild.objects.update(fingerprint="")
+def forget(board_ids: Iterable[int] | None = None) -> None:
+    """These boards' blocks (or every board's) stale until rebuilt: readers take those boards
+    from the entries. For writes that move or edit entries without changing a timeline; call
+    inside their transaction. Locks the boards' rows, as ``rebuild`` does."""
+    ids = _lock(board_ids)
+    HistoryBuild.objects.filter(pk__in=ids).update(fingerprint="")
+
+
+def _lock(board_ids: Iterable[int] | None) -> list[int]:
+    """Lock these boards' rows (or every board's) for the transaction; the ids found."""
+    boards = Leaderboard.objects.select_for_update().order_by("pk")  # one order: no deadlock
+    if board_ids is not None:
+        boards = boards.filter(pk__in=list(board_ids))
+    return list(boards.values_list("pk", flat=True))

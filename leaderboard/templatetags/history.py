@@ -1,4 +1,4 @@
-"""Template filters of the history pages."""
+"""Template tags and filters of the history pages."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from leaderboard.history import Event, SnapshotChanges
 
 register = template.Library()
 TENTH = Decimal("0.1")
+LATEST = gettext_noop("The latest %(shown)s of %(total)s snapshots.")
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 """What ``json_script`` escapes, so the data cannot close its ``<script>``."""
 
@@ -56,12 +57,18 @@ def chart_figure(
     headers, rows = table
     label = conditional_escape(caption)
     head = "".join(f'<th scope="col" class="num">{conditional_escape(h)}</th>' for h in headers)
+    # Outside the f-strings: makemessages does not look inside them.
+    numbers, date = conditional_escape(gettext("The numbers")), conditional_escape(gettext("Date"))
     note = ""
     if truncated:
-        latest = gettext("The latest %(shown)s of %(total)s snapshots.") % {
-            "shown": len(rows),
+        counts = {
+            "shown": conditional_escape(str(formats.localize(len(rows)))),
             "total": conditional_escape(str(formats.localize(total))),
         }
+        try:
+            latest = gettext(LATEST) % counts
+        except (KeyError, ValueError):  # a broken translation: the English, as blocktranslate
+            latest = LATEST % counts
         everything = conditional_escape(gettext("All the numbers"))
         note = f'<p class="muted">{latest} <a href="?numbers=all#history">{everything}</a></p>'
     kind = conditional_escape(chart["kind"])
@@ -72,11 +79,10 @@ def chart_figure(
         f'  <div class="chart" data-chart="{conditional_escape(chart_id)}" data-kind="{kind}" '
         f'role="img" aria-label="{label}"></div>\n'
         '  <details class="chart-data">\n'
-        f"    <summary>{conditional_escape(gettext('The numbers'))}</summary>\n"
+        f"    <summary>{numbers}</summary>\n"
         '    <div class="table-scroll">\n'
         '    <table class="board history-table">\n'
-        f'      <thead><tr><th scope="col">{conditional_escape(gettext("Date"))}</th>{head}'
-        "</tr></thead>\n"
+        f'      <thead><tr><th scope="col">{date}</th>{head}</tr></thead>\n'
         f"      <tbody>{history_rows(rows)}</tbody>\n"
         "    </table>\n"
         "    </div>\n"

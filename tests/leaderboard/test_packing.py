@@ -111,3 +111,27 @@ def test_damaged_bytes_are_refused_not_misread(damage: object, message: str) -> 
 
     with pytest.raises(PackingError, match=message):
         packing.unpack(damage(good), ["int", "float"])  # type: ignore[operator]
+
+
+def test_nan_is_refused_it_would_come_back_as_none() -> None:
+    with pytest.raises(PackingError, match="NaN"):
+        packing.pack([[1.0, math.nan]], ["float"])
+
+
+@pytest.mark.parametrize(
+    ("packed", "read_as"), [("int", "float"), ("float", "int"), ("int", "bool")]
+)
+def test_a_column_read_as_another_kind_is_refused(
+    packed: packing.Kind, read_as: packing.Kind
+) -> None:
+    data = packing.pack([[300, 2] if packed != "float" else [1.5, 2.0]], [packed])
+
+    with pytest.raises(PackingError, match="type code"):
+        packing.unpack(data, [read_as])
+
+
+def test_a_bool_column_holding_other_values_is_refused() -> None:
+    data = packing.pack([[5, 2]], ["int"])  # one byte each, as a bool column's
+
+    with pytest.raises(PackingError, match="bool"):
+        packing.unpack(data, ["bool"])

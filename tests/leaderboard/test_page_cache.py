@@ -237,11 +237,15 @@ def test_with_a_shared_cache_a_bump_queues_the_warm_up_with_its_token(
         cache_keys.current_app, "send_task", lambda name, kwargs: sent.append((name, kwargs))
     )
     cache_keys.bump()
-    assert sent == [("leaderboard.tasks.warm_pages", {"token": cache_keys.token()})]
+    assert sent == [
+        ("leaderboard.tasks.warm_pages", {"token": cache_keys.token()}),
+        ("leaderboard.tasks.refresh_history_blocks", {}),
+    ]
     assert tasks.warm_pages.name == cache_keys.WARM_TASK
+    assert tasks.refresh_history_blocks.name == cache_keys.REFRESH_TASK
 
 
-def test_with_local_memory_a_bump_queues_no_warm_up(
+def test_with_local_memory_a_bump_queues_no_warm_up_only_the_blocks_rebuild(
     seed: None, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker's local memory is not the web processes': warming it would help no one."""
@@ -250,7 +254,7 @@ def test_with_local_memory_a_bump_queues_no_warm_up(
     sent: list[str] = []
     monkeypatch.setattr(cache_keys.current_app, "send_task", lambda name, kwargs: sent.append(name))
     cache_keys.bump()
-    assert sent == []
+    assert sent == ["leaderboard.tasks.refresh_history_blocks"]
 
 
 def test_a_host_outside_allowed_hosts_is_refused_even_when_cached(
@@ -360,6 +364,6 @@ def test_a_curation_change_with_the_broker_down_commits_and_logs(
 
     assert not Organization.objects.filter(pk=xai.pk).exists()
     assert cache_keys.token() != before
-    assert any("could not queue the page warm-up" in r.getMessage() for r in caplog.records)
+    assert any("could not queue the work after a change" in r.getMessage() for r in caplog.records)
     assert elapsed < 5.0
     print(f"\ncuration with the broker {broken}: committed, went on after {elapsed * 1000:.0f} ms")

@@ -55,10 +55,10 @@ class Command(BaseCommand):
                 f"families: {placed.assigned} models placed, {placed.cleared} cleared, "
                 f"{len(placed.families_created)} families created"
             )
+        self.stdout.write(f"history blocks of {len(history_blocks.refresh())} board(s) built")
         if failures:
             raise CommandError("bundled data did not load: " + "; ".join(failures))
         self.stdout.write(enrichment.enrich_models().summary())
-        self.stdout.write(f"history blocks of {len(history_blocks.refresh())} board(s) built")
         # Bundled names are upstream's own: they arrive reviewed, save what needs a person.
         accepted = curation.accept_bundled_names(since=started)
         self.stdout.write(

@@ -17,6 +17,9 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from leaderboard import history
+from leaderboard.api import endpoints
+from leaderboard.api import schemas as out
 from leaderboard.models import (
     AIModel,
     Entry,
@@ -374,10 +377,6 @@ def test_the_board_page_links_the_permalink_of_the_snapshot_it_shows(
 def test_a_history_built_from_columns_is_what_the_point_schema_dumps() -> None:
     """The model answer writes its points straight from the series (``_history``): the same
     fields in the same order and the same JSON values as ``out.Point`` gives."""
-    from leaderboard import history
-    from leaderboard.api import endpoints
-    from leaderboard.api import schemas as out
-
     assert tuple(out.Point.model_fields) == endpoints.POINT_FIELDS
     day = dt.date(2025, 1, 1)
     points = [

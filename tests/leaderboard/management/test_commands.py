@@ -244,8 +244,9 @@ def test_backfill_into_a_pipe_or_a_log_prints_plain_lines_only(tmp_path: Path) -
     output = run("backfill", str(_history_folder(tmp_path)), "--board", "text/overall")
 
     lines = output.splitlines()
-    assert len(lines) == 4  # one per file and the summary: no bar, no redraws
+    assert len(lines) == 5  # one per file, the summary, the history blocks: no bar, no redraws
     assert all(line.split()[0] == "succeeded" for line in lines[:3])
+    assert re.fullmatch(r"history blocks of 2 board\(s\) rebuilt in [\d.]+s", lines[4])
     assert "\x1b" not in output and "\r" not in output
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -17,6 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leaderboard import cache_keys, history, tasks
+from leaderboard.api import endpoints
+from leaderboard.api import schemas as out
+from leaderboard.api.responses import dumps
 from leaderboard.models import AIModel, Entry, HistoryBlock, HistoryBuild, Leaderboard, Snapshot
 from leaderboard.services import history_blocks
 from leaderboard.services.curation import merge_models
@@ -221,6 +225,8 @@ def test_a_merge_moves_points_between_models_at_once(
 
     merge_models(source=models[2], target=renamed, user=User.objects.create(username="c"))
 
+    # Only the boards the source was on: both here (m2 is on the text board too).
+    assert set(HistoryBuild.objects.values_list("fingerprint", flat=True)) == {""}
     found, sql = read("renamed")
     assert found is not None and read_entries(sql)  # the merge left the blocks stale
     days = [p.published_on for b in found.boards if b.board == vision for p in b.points]
@@ -281,16 +287,138 @@ def test_the_hourly_task_builds_what_is_missing(boards: list[Leaderboard]) -> No
     )
 
 
-def test_the_warm_up_task_rebuilds_the_boards_a_change_moved(
+def test_the_task_a_change_queues_rebuilds_the_boards_it_moved(
     models: list[AIModel], boards: list[Leaderboard]
 ) -> None:
     history_blocks.refresh()
     add_snapshot(boards[1], models, day(5))
     cache_keys.bump()
 
-    tasks.warm_pages()
+    tasks.refresh_history_blocks()
 
     build = HistoryBuild.objects.get(pk=boards[1].pk)
     line = history.timelines([boards[1].pk])[boards[1].pk]
     assert build.fingerprint == history.fingerprint(sid for sid, _ in line)
     assert HistoryBlock.objects.filter(build=build).count() == 5
+
+
+def test_a_merge_leaves_the_blocks_of_boards_the_source_was_not_on(
+    models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    vision = factories.board(arena="vision", category="coding")
+    newcomer, other = factories.ai_model(key="new"), factories.ai_model(key="other")
+    add_snapshot(vision, [newcomer, other], day(2))
+    history_blocks.refresh()
+    kept = dict(HistoryBuild.objects.values_list("pk", "fingerprint"))
+
+    merge_models(source=newcomer, target=models[0], user=User.objects.create(username="c"))
+
+    after = dict(HistoryBuild.objects.values_list("pk", "fingerprint"))
+    assert after == kept | {vision.pk: ""}
+    found, _ = read("m0")
+    assert found == truth("m0")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a back-filled date inside the timeline", "the newest date again, from another source",
+     "every snapshot of a board superseded"],
+)  # fmt: skip
+def test_timelines_changed_in_place_are_read_from_the_entries(
+    models: list[AIModel], boards: list[Leaderboard], change: str
+) -> None:
+    history_blocks.refresh()
+    text, vision = boards
+    if change.startswith("a back-filled"):
+        add_snapshot(text, models[::-1], day(1), "backfill")  # day 1's first one is superseded
+        add_snapshot(text, models, day(9))  # longer than the built timeline, too
+    elif change.startswith("the newest"):
+        add_snapshot(text, models[1:], day(5), "third")  # same length, another last snapshot
+    else:
+        Snapshot.objects.filter(leaderboard=vision).update(superseded_at=timezone.now())
+    cache_keys.bump()
+
+    for model in models:
+        assert read(model.key)[0] == truth(model.key), model.key
+    history_blocks.refresh()
+    for model in models:
+        found, sql = read(model.key)
+        assert found == truth(model.key) and not read_entries(sql), model.key
+
+
+def test_a_block_damaged_past_its_header_is_read_from_the_entries(
+    models: list[AIModel], boards: list[Leaderboard], caplog: pytest.LogCaptureFixture
+) -> None:
+    history_blocks.refresh()
+    block = HistoryBlock.objects.get(model=models[3], build_id=boards[0].pk)
+    HistoryBlock.objects.filter(pk=block.pk).update(points=bytes(block.points)[:-3])
+
+    found, sql = read("m3")
+
+    assert found == truth("m3") and read_entries(sql)
+    assert "cut short" in caplog.text or "left after" in caplog.text
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_the_model_api_gives_the_bytes_its_schema_gives(
+    client: Client, models: list[AIModel], boards: list[Leaderboard], built: bool
+) -> None:
+    """The API writes a history from the series' columns (``endpoints._history``): byte for
+    byte what validating every point through the schema gave, from blocks or entries."""
+    if built:
+        history_blocks.refresh()
+    AIModel.objects.filter(pk=models[2].pk).update(preliminary_override=True)
+    for model in models:
+        found, _ = read(model.key)
+        assert found is not None
+        org = (
+            history.organization_slug(found.model.organization)
+            if found.model.organization
+            else None
+        )
+        summary = endpoints._model_summary(
+            found.model, org_slug=org, raw_names=found.raw_names,
+            open_weights=endpoints._effective_open_weights(found.model),
+        )  # fmt: skip
+        expected = out.ModelDetail(
+            **summary,
+            release_date=found.model.release_date,
+            parameters_billions=None,
+            first_seen=found.first_seen,
+            last_seen=found.last_seen,
+            boards=[
+                out.ModelBoardHistory(
+                    board=endpoints._board_ref(line.board),
+                    current=endpoints._standing(line.standing) if line.standing else None,
+                    history=[endpoints._point(point) for point in line.points],
+                )
+                for line in found.boards
+            ],
+        )
+        cache.clear()
+        assert client.get(f"/api/v1/models/{model.key}").content == dumps(expected), model.key
+
+
+def test_snapshot_edits_and_deletions_in_the_admin_leave_the_blocks_stale(
+    admin_client: Client, models: list[AIModel], boards: list[Leaderboard]
+) -> None:
+    history_blocks.refresh()
+    snapshot = Snapshot.objects.get(leaderboard=boards[1], published_on=day(3))
+    form = {k: ("" if v is None else v) for k, v in model_to_dict(snapshot).items()}
+    form["upstream_updated_at"] = ""
+    response = admin_client.post(f"/admin/leaderboard/snapshot/{snapshot.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(HistoryBuild.objects.values_list("fingerprint", flat=True)) == {""}
+
+    history_blocks.refresh()
+    doomed = Entry.objects.get(snapshot=boards[1].current_snapshot, model=models[1])
+    response = admin_client.post(
+        "/admin/leaderboard/entry/",
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Entry.objects.filter(pk=doomed.pk).exists()
+    found, sql = read("m1")
+    assert found is not None and read_entries(sql) and found == truth("m1")
+    vision = next(b for b in found.boards if b.board == boards[1])
+    assert day(3) not in [p.published_on for p in vision.points]  # the entry deleted

@@ -3,6 +3,7 @@ templates they replaced rendered; ``chart_json`` is ``json_script``'s data, comp
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import hypothesis
@@ -10,9 +11,11 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.html import json_script
+from django.utils.safestring import mark_safe
 from hypothesis import strategies as st
 
 from leaderboard import charts, history
+from leaderboard.templatetags import history as tags
 from leaderboard.templatetags.history import chart_figure, chart_json, history_rows
 from tests.paths import REPLACED
 
@@ -74,7 +77,7 @@ CHART_TEMPLATE = Template((REPLACED / "_chart.html").read_text(encoding="utf-8")
 
 def series(days: int) -> history.Series:
     points = [
-        (100 + day, history.dt.date(2025, 1, 1) + history.dt.timedelta(days=day), day + 1,
+        (100 + day, dt.date(2025, 1, 1) + dt.timedelta(days=day), day + 1,
          day + 1, day + 2, 1300.25 + day, None if day == 1 else 1290.0, 1310.5, 10, None)
         for day in range(days)
     ]  # fmt: skip
@@ -84,16 +87,30 @@ def series(days: int) -> history.Series:
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("truncated", [False, True])
 @pytest.mark.parametrize("kind", ["score", "rank"])
+# The pages pass captions from {% translate … as caption %}: safe strings, not escaped again.
+@pytest.mark.parametrize("caption", ["Score & <rank>", mark_safe("Score &amp; rank")])
 def test_chart_figure_renders_what_the_chart_template_rendered(
-    language: str, truncated: bool, kind: str
+    language: str, truncated: bool, kind: str, caption: str
 ) -> None:
     label = 'Model <b>"A"</b> & co'
     made = charts.score_chart if kind == "score" else charts.ranks_chart
     chart = made(series(12), label=label)
     table = charts.table(chart, last=3 if truncated else None)
-    values = {"chart": chart, "chart_id": "score-0", "table": table, "caption": "Score & <rank>"}
+    values = {"chart": chart, "chart_id": "score-0", "table": table, "caption": caption}
     extra = {"truncated": True, "total": 1234} if truncated else {}
     with translation.override(language):
         expected = CHART_TEMPLATE.render(Context(values | extra))
         assert chart_figure(**values, **extra) == expected  # type: ignore[arg-type]
     assert ("?numbers=all" in expected) is truncated
+
+
+def test_a_broken_translation_of_the_note_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As ``blocktranslate`` does: a catalogue entry with a wrong placeholder is no 500."""
+    monkeypatch.setattr(tags, "gettext", lambda message: message.replace("shown", "shwn"))
+    chart = charts.ranks_chart(series(5), label="A")
+
+    html = chart_figure(chart, "rank-0", charts.table(chart, last=2), "Rank", True, 5)
+
+    assert "The latest 2 of 5 snapshots." in html
