@@ -49,6 +49,11 @@ def add_snapshot(
     return snap
 
 
+def supersede(board: Leaderboard, on: dt.date) -> None:
+    """A newer version of that date arrived: the old snapshot leaves the timeline."""
+    Snapshot.objects.filter(leaderboard=board, published_on=on).update(superseded_at=timezone.now())
+
+
 @pytest.fixture
 def models() -> list[AIModel]:
     return [factories.ai_model(key=f"m{n}", name=f"Model {n}") for n in range(5)]
@@ -60,9 +65,7 @@ def boards(models: list[AIModel]) -> list[Leaderboard]:
     twice (the later import stands), prices on some entries, another raw name on one."""
     text = factories.board()
     build_history(text, models, 6)
-    Snapshot.objects.filter(leaderboard=text, published_on=day(1)).update(
-        superseded_at=timezone.now()
-    )
+    supersede(text, day(1))
     add_snapshot(text, models[::-1], day(5), "other")  # day 5 again, imported later: stands
     vision = factories.board(arena="vision")
     add_snapshot(vision, models[:3], day(0), price_input=Decimal("1.2500"), context_tokens=8192)
@@ -176,9 +179,7 @@ def test_a_snapshot_replaced_inside_the_timeline_makes_its_board_read_whole(
 ) -> None:
     history_blocks.refresh()
     text = boards[0]
-    Snapshot.objects.filter(leaderboard=text, published_on=day(2)).update(
-        superseded_at=timezone.now()
-    )
+    supersede(text, day(2))
     # Longer than the built timeline, so only the fingerprint of its start tells it changed.
     add_snapshot(text, models, day(6))
     add_snapshot(text, models, day(7))
@@ -199,9 +200,7 @@ def test_a_model_leaves_the_blocks_of_a_board_it_is_no_longer_on(
 ) -> None:
     history_blocks.refresh()
     vision = boards[1]
-    Snapshot.objects.filter(leaderboard=vision, published_on=day(0)).update(
-        superseded_at=timezone.now()
-    )
+    supersede(vision, day(0))
     cache_keys.bump()
 
     history_blocks.refresh()
