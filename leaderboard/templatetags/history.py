@@ -12,8 +12,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
+from leaderboard import labels
 from leaderboard.history import Event, SnapshotChanges
 
 register = template.Library()
@@ -37,6 +38,37 @@ def chart_json(value: Any, element_id: str) -> SafeString:
     return mark_safe(
         f'<script id="{escape(element_id)}" type="application/json">'
         f"{data.translate(JSON_SCRIPT_ESCAPES)}</script>"
+    )
+
+
+@register.simple_tag
+def board_history(item: dict[str, Any]) -> SafeString:
+    """One board's section of a model page (``views_history.model_detail``'s ``boards``):
+    its heading and its score and rank charts. Python for the reason ``chart_figure`` is; the
+    test beside this module's tests holds the template loop this replaced."""
+    board = item["history"].board
+    count = item["history"].count
+    snapshots = ngettext("%(n)s snapshot", "%(n)s snapshots", count) % {
+        "n": conditional_escape(str(formats.localize(count)))
+    }
+    # Doubled percent signs, as the translate tag looks them up (templates' msgids have them).
+    score = gettext("Score, with the 95%% confidence interval as a band").replace("%%", "%")
+    rank = gettext("Rank (1 at the top)")
+    truncated = item["truncated"]
+    figures = (
+        chart_figure(item["score"], item["score_id"], item["score_table"], score, truncated, count),
+        chart_figure(item["rank"], item["rank_id"], item["rank_table"], rank, truncated, count),
+    )
+    url = conditional_escape(board.get_absolute_url())
+    name = conditional_escape(labels.board_name(board.arena, board.category, board.style_control))
+    return mark_safe(
+        '\n<section class="board-history">\n'
+        f'  <h3><a href="{url}">{name}</a> <small>{snapshots}</small></h3>\n'
+        '  <div class="chart-pair">\n'
+        f"    \n    {figures[0]}\n"  # each caption's line left its indent
+        f"    \n    {figures[1]}\n"
+        "  </div>\n"
+        "</section>\n"
     )
 
 

@@ -15,8 +15,9 @@ from django.utils.safestring import mark_safe
 from hypothesis import strategies as st
 
 from leaderboard import charts, history
+from leaderboard.models import Leaderboard
 from leaderboard.templatetags import history as tags
-from leaderboard.templatetags.history import chart_figure, chart_json, history_rows
+from leaderboard.templatetags.history import board_history, chart_figure, chart_json, history_rows
 from tests.paths import REPLACED
 
 # The rows loop of templates/leaderboard/history/_chart.html before it became ``history_rows``.
@@ -73,6 +74,8 @@ def test_chart_json_is_json_script_without_spaces() -> None:
 
 # templates/leaderboard/history/_chart.html before it became ``chart_figure``, byte for byte.
 CHART_TEMPLATE = Template((REPLACED / "_chart.html").read_text(encoding="utf-8"))
+# The board loop of templates/leaderboard/history/model.html before it became ``board_history``.
+BOARD_TEMPLATE = Template((REPLACED / "model_board_history.html").read_text(encoding="utf-8"))
 
 
 def series(days: int) -> history.Series:
@@ -114,3 +117,23 @@ def test_a_broken_translation_of_the_note_falls_back_to_english(
     html = chart_figure(chart, "rank-0", charts.table(chart, last=2), "Rank", True, 5)
 
     assert "The latest 2 of 5 snapshots." in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(("days", "last"), [(1, 10), (12, 10), (12, None)])
+def test_board_history_renders_what_the_board_loop_rendered(
+    language: str, days: int, last: int | None
+) -> None:
+    board = Leaderboard(arena="text", category="overall", style_control=False)
+    line = history.BoardHistory(board=board, series=series(days), standing=None)
+    x = charts.days(line.series)
+    score = charts.score_chart(line.series, label="Model <b>", x=x)
+    rank = charts.ranks_chart(line.series, label="Model <b>", x=x)
+    item = {
+        "history": line, "score": score, "score_id": "score-3",
+        "score_table": charts.table(score, last=last), "rank": rank, "rank_id": "rank-3",
+        "rank_table": charts.table(rank, last=last),
+        "truncated": last is not None and line.count > last,
+    }  # fmt: skip
+    with translation.override(language):
+        assert board_history(item) == BOARD_TEMPLATE.render(Context({"boards": [item]}))
