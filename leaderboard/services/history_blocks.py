@@ -101,8 +101,9 @@ def forget(board_ids: Iterable[int] | None = None) -> None:
     """These boards' blocks (or every board's) stale until rebuilt: readers take those boards
     from the entries. For writes that move or edit entries without changing a timeline; call
     inside their transaction. Locks the boards' rows, as ``rebuild`` does."""
-    ids = _lock(board_ids)
-    HistoryBuild.objects.filter(pk__in=ids).update(fingerprint="")
+    with transaction.atomic():  # the caller's, or its own when called alone
+        ids = _lock(board_ids)
+        HistoryBuild.objects.filter(pk__in=ids).update(fingerprint="")
 
 
 def _lock(board_ids: Iterable[int] | None) -> list[int]:

@@ -5,6 +5,8 @@ board whose blocks no longer match its timeline is read from the entries until r
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -421,3 +423,52 @@ def test_snapshot_edits_and_deletions_in_the_admin_leave_the_blocks_stale(
     assert found is not None and read_entries(sql) and found == truth("m1")
     vision = next(b for b in found.boards if b.board == boards[1])
     assert day(3) not in [p.published_on for p in vision.points]  # the entry deleted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_during_a_rebuild_waits_for_it_and_leaves_the_board_stale(
+    models: list[AIModel], boards: list[Leaderboard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild has read the entries when a merge moves some: the merge waits for the
+    board's lock, then blanks the build, so the blocks read before it are never trusted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite serialises every write transaction anyway")
+    text = boards[0]
+    history_blocks.refresh()
+    history_blocks.forget([text.pk])  # the rebuild below has work to do
+    read_the_entries, go_on = threading.Event(), threading.Event()
+    gather = history.gather
+
+    def slow_gather(*args: object) -> object:
+        found = gather(*args)  # type: ignore[arg-type]
+        read_the_entries.set()
+        go_on.wait(10)
+        return found
+
+    monkeypatch.setattr(history, "gather", slow_gather)
+    curator = User.objects.create(username="c")
+    renamed = factories.ai_model(key="renamed", name="Renamed")
+
+    def in_thread(work: Callable[[], object]) -> threading.Thread:
+        def run() -> None:
+            try:
+                work()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    rebuilding = in_thread(lambda: history_blocks.rebuild(text.pk))
+    assert read_the_entries.wait(10)
+    merging = in_thread(lambda: merge_models(source=models[2], target=renamed, user=curator))
+    merging.join(timeout=1)
+    assert merging.is_alive()  # waiting for the board the rebuild holds
+    go_on.set()
+    rebuilding.join(10)
+    merging.join(10)
+
+    assert HistoryBuild.objects.get(pk=text.pk).fingerprint == ""
+    monkeypatch.setattr(history, "gather", gather)
+    assert read("renamed")[0] == truth("renamed")
