@@ -44,6 +44,7 @@ def main() -> None:
     from leaderboard import history
     from leaderboard.boards import BoardKey
     from leaderboard.models import AIModel, ImportRun, Leaderboard, Organization, Snapshot
+    from leaderboard.services import history_blocks
     from leaderboard.services.importing import import_payload
     from leaderboard.services.planning import ImportRequest
 
@@ -71,6 +72,11 @@ def main() -> None:
         )
         assert outcome.ok, outcome.reason
         copy += 1
+    started = time.perf_counter()
+    rebuilt = history_blocks.refresh()  # what the task each import queues does next
+    print(
+        f"history blocks of {len(rebuilt)} boards rebuilt in {time.perf_counter() - started:.1f} s"
+    )
     model = AIModel.objects.annotate(n=Count("entries")).order_by("-n").first()
     organization = Organization.objects.annotate(n=Count("models")).order_by("-n").first()
     assert model is not None and organization is not None
