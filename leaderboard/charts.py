@@ -17,10 +17,10 @@ EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
-    """One series with its confidence interval as a band; ``x``: ``days(series)`` if known."""
+
     return {
         "kind": "score",
-        "x": days(series) if x is None else x,
+        "x": unix_days(series.published_on) if x is None else x,
         "series": [
             {
                 "label": label,
@@ -35,13 +35,8 @@ def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> di
 def ranks_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
     """One model's ranks on one board: ``rank_chart`` of a single series, whose dates need
     no aligning."""
-    x = days(series) if x is None else x
+    x = unix_days(series.published_on) if x is None else x
     return {"kind": "rank", "x": x, "series": [{"label": label, "values": series.rank}]}
-
-
-def days(series: Series) -> list[int]:
-    """The series' dates as chart x values."""
-    return unix_days(series.published_on)
 
 
 def unix_days(dates: Iterable[dt.date]) -> list[int]:

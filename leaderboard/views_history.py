@@ -44,7 +44,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     last = None if all_numbers else TABLE_RECENT
     boards = []
     for index, board_history in enumerate(found.boards):
-        x = charts.days(board_history.series)  # one list for both charts
+        x = charts.unix_days(board_history.series.published_on)  # one list for both charts
         score = charts.score_chart(board_history.series, label=found.model.name, x=x)
         rank = charts.ranks_chart(board_history.series, label=found.model.name, x=x)
         boards.append(

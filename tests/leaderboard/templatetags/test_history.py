@@ -126,7 +126,7 @@ def test_board_history_renders_what_the_board_loop_rendered(
 ) -> None:
     board = Leaderboard(arena="text", category="overall", style_control=False)
     line = history.BoardHistory(board=board, series=series(days), standing=None)
-    x = charts.days(line.series)
+    x = charts.unix_days(line.series.published_on)
     score = charts.score_chart(line.series, label="Model <b>", x=x)
     rank = charts.ranks_chart(line.series, label="Model <b>", x=x)
     item = {
