@@ -380,7 +380,7 @@ places = _Places()
 
 
 _PRICE_FIELDS = ("price_input", "price_output", "context_tokens")
-"""What the model page's price table reads, beside each point (in the covering index)."""
+"""What the model page's price table reads, beside each point."""
 _POINT_FIELDS = (
     "snapshot_id",
     "snapshot__published_on",
@@ -394,7 +394,8 @@ _POINT_FIELDS = (
     "preliminary",
 )
 ENTRY_ROW = ("model_id", "snapshot_id", "raw_model", *_PRICE_FIELDS, *_POINT_FIELDS[2:])
-"""What ``gather`` reads of each entry: all of it in the covering index."""
+"""What ``gather`` reads of each entry (no join: the snapshot's board and date come from
+``places``)."""
 PACKED_KINDS: tuple[packing.Kind, ...] = (
     "delta",  # snapshot id
     "delta",  # date, as a proleptic ordinal
@@ -488,7 +489,7 @@ IN_LIST_LIMIT = 50
 """Snapshot ids a model history names in SQL when its blocks leave some out; more, and it
 reads all the model's entries instead. PostgreSQL probes a long list one id at a time
 through the (snapshot, model) index: 22 ms for a board's 1,095 snapshots, where all of a
-model's 3,700 entries come from its covering index in 2 ms (and ~10 ms to decode)."""
+model's 3,700 entries come from the (model, snapshot) index and the heap in less."""
 
 
 # --- model page ------------------------------------------------------------------------------
@@ -554,8 +555,8 @@ def model_history(key: str) -> ModelHistory | None:
     unpacked without a Python loop per value) when the board's blocks were built from its
     timeline, or from its start (an import appended snapshots since: only those come from the
     entries). A board whose blocks cannot say — blanked by a merge, a snapshot replaced inside
-    its timeline — is read from the model's entries, from their covering index without a
-    join: which of them stand for their board and date comes from ``places``."""
+    its timeline — is read from the model's entries, by their (model, snapshot) index without
+    a join: which of them stand for their board and date comes from ``places``."""
     try:
         # get(), not first(): first() orders by name, and PostgreSQL then walked the name index.
         model = AIModel.objects.select_related("organization", "license", "family").get(key=key)

@@ -654,7 +654,7 @@ class Entry(models.Model):
     """One model's row in a snapshot: upstream's numbers plus the raw strings it used."""
 
     # No index of their own: entry_unique_model (snapshot, model) serves look-ups by snapshot
-    # and entry_model_history_idx (model, snapshot) by model; two more indexes were a third
+    # and entry_model_rank_idx (model, snapshot) by model; two more indexes were a third
     # of the table's size (docs/decisions.md).
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
@@ -714,28 +714,14 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            # One model's history across snapshots, without touching other models' rows. On
-            # PostgreSQL it carries what the history reads (an index-only scan): a model's
-            # entries lie one per snapshot, each on another heap page, and reading 4,000
-            # pages was most of a model page. SQLite keeps the plain two-column index.
+            # One model's entries across snapshots, without touching other models' rows: the
+            # fallback of its history (the history blocks hold it), merges, the organisation
+            # page, whose best ranks per snapshot read this index alone on PostgreSQL (the
+            # INCLUDE). It once carried every field the model page read; since the blocks,
+            # that was 150 MB per million entries for a read that is rarely taken
+            # (docs/decisions.md). SQLite keeps the plain two-column index.
             models.Index(
-                fields=["model", "snapshot"],
-                include=[
-                    "rank",
-                    "rank_upper",
-                    "rank_lower",
-                    "score",
-                    "rating_lower",
-                    "rating_upper",
-                    "votes",
-                    "preliminary",
-                    "raw_model",
-                    # The model page's prices: null (no bytes) on most rows.
-                    "price_input",
-                    "price_output",
-                    "context_tokens",
-                ],
-                name="entry_model_history_idx",
+                fields=["model", "snapshot"], include=["rank"], name="entry_model_rank_idx"
             ),
         ]
 

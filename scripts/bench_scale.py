@@ -12,8 +12,9 @@ page and its API read) from its blocks, with each board's newest snapshot not in
 between an import and the rebuild after it) and from the entries alone; the model page as
 the view renders it and through the whole stack into the page cache; the model's API
 answer; a board as of a date (the snapshot look-up and its rows: SQL time only), the changes
-pages, one board's blocks rebuilt — median, p99, queries each — and the database's size per
-million entries, table by table. ``--only model`` measures the model's history, page and API alone.
+pages, one board's blocks rebuilt, the pages of the five organisations with most models —
+median, p99, queries each — and the database's size per million entries, table by table.
+``--only model`` measures the model's history, page and API alone.
 Figures go in the closing note, not in tests.
 """
 
@@ -108,16 +109,24 @@ def measure(*, only_model: bool = False) -> None:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client, RequestFactory
+    from django.urls import reverse
     from django.utils import translation
 
     from leaderboard import history, selectors, views_history
-    from leaderboard.models import AIModel, Entry, HistoryBuild, Leaderboard, Snapshot
+    from leaderboard.models import (
+        AIModel,
+        Entry,
+        HistoryBuild,
+        Leaderboard,
+        Organization,
+        Snapshot,
+    )
     from leaderboard.services import history_blocks
 
     rng = random.Random(7)
     with connection.cursor() as cursor:
         # What autovacuum does soon after a bulk load; the visibility map it sets is what
-        # lets the model history read its covering index alone.
+        # lets the organisation page read its best ranks from the entry index alone.
         cursor.execute("VACUUM ANALYZE")
     entries = Entry.objects.count()
     boards = list(Leaderboard.objects.exclude(current_snapshot=None))
@@ -250,6 +259,12 @@ def measure(*, only_model: bool = False) -> None:
     report(
         "changes page (one board), uncached",
         [run(page(f"/{b.arena}/{b.url_category}/changes/")) for b in boards[:9]],
+    )
+    slugs = {org.pk: slug for slug, org in history.organization_slugs().items()}
+    largest = Organization.objects.annotate(n=Count("models")).order_by("-n", "pk")[:5]
+    report(
+        "organisation page, uncached (the five with most models)",
+        [run(page(reverse("leaderboard:organization", args=[slugs[o.pk]]))) for o in largest],
     )
     size_report(entries)
 

@@ -16,9 +16,12 @@ from typing import Any
 import brotli
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import signals
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.db import connection
+from django.db import close_old_connections, connection
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -202,6 +205,30 @@ def stored(path: str) -> bool:
     return caches["default"].get(page_cache._key(request) + ":gzip") is not None
 
 
+def test_a_miss_stores_the_asked_encoding_at_once_and_the_other_once_sent(seed: None) -> None:
+    """The visitor waits for one compression; the other is stored when the server closes
+    the response (after sending its body), and a hit then serves it."""
+    request = RequestFactory().get("/text/overall/", HTTP_ACCEPT_ENCODING="br")
+    key = page_cache._key(request)
+    response = WSGIHandler().get_response(request)
+    assert response["Content-Encoding"] == "br"
+    assert caches["default"].get(key + ":br") is not None
+    assert caches["default"].get(key + ":gzip") is None  # not yet: the page is being sent
+
+    signals.request_finished.disconnect(close_old_connections)  # as the test client does
+    try:
+        response.close()  # what the WSGI server calls once the body is sent
+    finally:
+        signals.request_finished.connect(close_old_connections)
+
+    entry = caches["default"].get(key + ":gzip")
+    assert entry is not None
+    assert isinstance(response, HttpResponse)
+    assert gzip.decompress(entry[2]) == brotli.decompress(response.content)
+    page_cache.finish(response)  # once only: nothing runs again
+    assert caches["default"].get(key + ":gzip") == entry
+
+
 def test_redirects_errors_and_unknown_pages_are_not_stored(client: Client, seed: None) -> None:
     assert client.get("/text/overall").status_code == 301  # APPEND_SLASH
     assert client.get("/nope/nothing/").status_code == 404
@@ -218,7 +245,10 @@ def test_the_warm_up_renders_every_board_view_so_the_first_visitor_runs_no_query
     assert "/zh-hans/text/overall/export.csv" in paths
     for path in paths:
         with django_assert_num_queries(0):
-            assert client.get(path, HTTP_ACCEPT_ENCODING="br").status_code == 200, path
+            for encoding in page_cache.ENCODINGS:  # each stored, though no server sent them
+                response = client.get(path, HTTP_ACCEPT_ENCODING=encoding)
+                assert response.status_code == 200, path
+                assert response["Content-Encoding"] == encoding, path
 
 
 def test_a_warm_up_of_a_superseded_change_does_nothing(seed: None) -> None:

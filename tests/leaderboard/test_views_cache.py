@@ -39,10 +39,9 @@ class RecordingCache:
     def __init__(self) -> None:
         self.timeouts: dict[str, int] = {}
 
-    def set_many(self, data: dict[str, Any], timeout: int) -> list[str]:
-        for key in data:
-            self.timeouts[key.rpartition(":")[0]] = timeout
-        return cache.set_many(data, timeout)
+    def set(self, key: str, value: Any, timeout: int) -> None:
+        self.timeouts[key.rpartition(":")[0]] = timeout
+        cache.set(key, value, timeout)
 
 
 @pytest.fixture
