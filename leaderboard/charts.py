@@ -3,24 +3,35 @@
 Pure. Dates become Unix days (days since 1970-01-01; the script multiplies them into the Unix
 seconds uPlot expects: half the digits of every x on years of daily points); a missing value
 is None (a gap in the line). The same lists feed the accessible tables beside each chart.
+
+A model page's board draws its score and rank charts from one JSON (``board_data``: the dates
+once). Its number lists are JSON text (``ChartText``) that the history blocks store encoded
+(``HistoryBlock.charts``), so the page encodes only the points an import added since: years of
+daily floats were the most costly part of its render.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from .history import Point, Series
+from .history import BoardHistory, Point, Series
 
+logger = logging.getLogger(__name__)
 EPOCH = dt.date(1970, 1, 1).toordinal()
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+"""What ``json_script`` escapes, so the data cannot close its ``<script>``."""
 
 
-def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
-
+def score_chart(series: Series, *, label: str) -> dict[str, Any]:
+    """One model's scores on one board, with their interval as a band."""
     return {
         "kind": "score",
-        "x": unix_days(series.published_on) if x is None else x,
+        "x": unix_days(series.published_on),
         "series": [
             {
                 "label": label,
@@ -32,11 +43,14 @@ def score_chart(series: Series, *, label: str, x: list[int] | None = None) -> di
     }
 
 
-def ranks_chart(series: Series, *, label: str, x: list[int] | None = None) -> dict[str, Any]:
+def ranks_chart(series: Series, *, label: str) -> dict[str, Any]:
     """One model's ranks on one board: ``rank_chart`` of a single series, whose dates need
     no aligning."""
-    x = unix_days(series.published_on) if x is None else x
-    return {"kind": "rank", "x": x, "series": [{"label": label, "values": series.rank}]}
+    return {
+        "kind": "rank",
+        "x": unix_days(series.published_on),
+        "series": [{"label": label, "values": series.rank}],
+    }
 
 
 def unix_days(dates: Iterable[dt.date]) -> list[int]:
@@ -70,11 +84,8 @@ def _aligned(kind: str, series: dict[str, list[tuple[dt.date, Any]]]) -> dict[st
     }
 
 
-def table(
-    chart: dict[str, Any], *, last: int | None = None
-) -> tuple[list[str], list[tuple[str, list[Any]]]]:
-    """The chart's numbers as (column headers, [(ISO date, values)]) for the table beside it;
-    with ``last``, only the newest ``last`` rows (oldest first, as the chart)."""
+def table(chart: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[Any]]]]:
+    """The chart's numbers as (column headers, [(ISO date, values)]) for the table beside it."""
     headers: list[str] = []
     columns: list[list[Any]] = []
     for series in chart["series"]:
@@ -83,13 +94,81 @@ def table(
         if "lower" in series:
             headers += ["−", "+"]
             columns += [series["lower"], series["upper"]]
-    xs = chart["x"]
-    start = 0 if last is None else max(0, len(xs) - last)
     rows = [
-        (
-            dt.date.fromordinal(xs[i] + EPOCH).isoformat(),
-            [column[i] for column in columns],
-        )
-        for i in range(start, len(xs))
+        (dt.date.fromordinal(x + EPOCH).isoformat(), [column[i] for column in columns])
+        for i, x in enumerate(chart["x"])
     ]
     return headers, rows
+
+
+_NUMBERS = re.compile(r"\[[-+0-9.,eEnul]*\]")
+"""A JSON list of numbers and nulls, as ``ChartText`` encodes them; nothing that could end a
+``<script>`` or break the JSON around it."""
+
+
+class ChartText(NamedTuple):
+    """A series' chart columns, each a JSON list: x (``unix_days``), score, its interval's
+    lower and upper bounds, rank."""
+
+    x: str
+    score: str
+    lower: str
+    upper: str
+    rank: str
+
+    @classmethod
+    def of(cls, series: Series) -> ChartText:
+        columns = (
+            unix_days(series.published_on),
+            series.score,
+            series.rating_lower,
+            series.rating_upper,
+            series.rank,
+        )
+        return cls(*(json.dumps(column, separators=(",", ":")) for column in columns))
+
+    def stored(self) -> str:
+        """As a block stores it: the columns one per line (their JSON has no newline)."""
+        return "\n".join(self)
+
+    @classmethod
+    def parse(cls, text: str) -> ChartText | None:
+        """What ``stored`` wrote, or None for anything else (an older block: re-encoded)."""
+        parts = text.split("\n")
+        if len(parts) != len(cls._fields) or not all(map(_NUMBERS.fullmatch, parts)):
+            return None
+        return cls(*parts)
+
+    def then(self, newer: ChartText) -> ChartText:
+        """These columns followed by ``newer``'s."""
+        return ChartText(*(_joined(old, new) for old, new in zip(self, newer, strict=True)))
+
+
+def _joined(old: str, new: str) -> str:
+    if old == "[]":
+        return new
+    if new == "[]":
+        return old
+    return f"{old[:-1]},{new[1:]}"
+
+
+def board_data(history: BoardHistory, *, label: str) -> str:
+    """One board's score and rank charts as the JSON ``history.js`` reads,
+    ``{"x": [...], "score": [series], "rank": [series]}`` (what ``score_chart`` and
+    ``ranks_chart`` hold, the dates once), safe inside a ``<script>`` (escaped as
+    ``json_script`` escapes): the block's stored text for the points it covers, only the newer
+    ones encoded here."""
+    text, covered = history.charted
+    stored = ChartText.parse(text) if text else None
+    if stored is None:
+        if text:
+            logger.warning("unreadable chart text on board %s: encoded again", history.board.pk)
+        whole = ChartText.of(history.series)
+    else:
+        whole = stored.then(ChartText.of(history.series.since(covered)))
+    name = json.dumps(label).translate(JSON_SCRIPT_ESCAPES)  # numbers need none
+    return (
+        f'{{"x":{whole.x},"score":[{{"label":{name},"values":{whole.score},'
+        f'"lower":{whole.lower},"upper":{whole.upper}}}],'
+        f'"rank":[{{"label":{name},"values":{whole.rank}}}]}}'
+    )

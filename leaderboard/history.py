@@ -136,6 +136,10 @@ class Series(NamedTuple):
     def point(self, index: int) -> Point:
         return _new_point(tuple(column[index] for column in self))
 
+    def since(self, start: int) -> Series:
+        """The points from index ``start`` on, as a list slice: ``-n``, the newest ``n``."""
+        return Series(*(column[start:] for column in self))  # type: ignore[arg-type]
+
     def points(self) -> list[Point]:
         return list(map(_new_point, zip(*self, strict=True)))
 
@@ -161,6 +165,10 @@ class BoardHistory:
     board: Leaderboard
     series: Series
     standing: Standing | None
+    # The chart text its block stores (``charts.ChartText``) and how many of the first points
+    # it covers; ("", 0): none (``charts.board_data`` encodes the series). Not compared: the
+    # same history read from its entries has none.
+    charted: tuple[str, int] = field(default=("", 0), compare=False)
 
     @cached_property
     def points(self) -> list[Point]:
@@ -506,6 +514,7 @@ class _Blocks:
     names: set[str] = field(default_factory=set)
     priced: dict[int, tuple[dt.date, tuple[Any, ...]]] = field(default_factory=dict)
     tails: dict[int, list[int]] = field(default_factory=dict)
+    charted: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
@@ -516,13 +525,14 @@ def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
     found = _Blocks()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT b.leaderboard_id, b.fingerprint, b.length, k.points, k.names, k.price "
+            f"SELECT b.leaderboard_id, b.fingerprint, b.length, k.points, k.names, k.price, "
+            f"k.charts "
             f"FROM {build} b LEFT JOIN {block} k "
             f"ON k.build_id = b.leaderboard_id AND k.model_id = %s",
             [model.pk],
         )
         rows = cursor.fetchall()
-    for board_id, print_, length, packed, names, price in rows:
+    for board_id, print_, length, packed, names, price, charted in rows:
         line = state.lines.get(board_id)
         if not print_ or line is None:
             continue  # blanked (a merge, an edit), or the board has no snapshot left
@@ -534,10 +544,12 @@ def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
             continue  # built from another timeline: the entries say
         if packed is not None:
             try:
-                found.series[board_id] = unpack_series(packed, model.preliminary_override)
+                series = unpack_series(packed, model.preliminary_override)
             except packing.PackingError:
                 logger.exception("history block of model %s on board %s", model.pk, board_id)
                 continue  # unreadable: the entries say
+            found.series[board_id] = series
+            found.charted[board_id] = (charted, len(series.snapshot_id))
             found.names.update(json.loads(names))
             if price is not None:
                 stored = json.loads(price)
@@ -612,7 +624,8 @@ def model_history(key: str) -> ModelHistory | None:
             if current is not None
             else None
         )
-        histories.append(BoardHistory(board=board, series=series, standing=standing))
+        charted = read.charted.get(board_id, ("", 0))
+        histories.append(BoardHistory(board, series, standing, charted))
     histories.sort(key=lambda h: (h.standing is None, h.board.display_order, h.board.slug))
     return ModelHistory(
         model=model,

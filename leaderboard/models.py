@@ -766,6 +766,9 @@ class HistoryBlock(models.Model):
     points = models.BinaryField()
     names = models.JSONField(default=list)
     price = models.JSONField(null=True, help_text=_("[day, input, output, context] or null."))
+    # The points' chart columns as JSON text (charts.ChartText): the model page sends them as
+    # they are, where encoding years of floats was most of its render. Empty: encode again.
+    charts = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

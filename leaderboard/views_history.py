@@ -43,19 +43,21 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     all_numbers = request.GET.get("numbers") == "all"  # any other value: ignored
     last = None if all_numbers else TABLE_RECENT
     boards = []
+    name = found.model.name
     for index, board_history in enumerate(found.boards):
-        x = charts.unix_days(board_history.series.published_on)  # one list for both charts
-        score = charts.score_chart(board_history.series, label=found.model.name, x=x)
-        rank = charts.ranks_chart(board_history.series, label=found.model.name, x=x)
+        # The tables' rows only: the charts draw from ``data``.
+        shown = board_history.series if last is None else board_history.series.since(-last)
+        score = charts.score_chart(shown, label=name)
+        rank = charts.ranks_chart(shown, label=name)
         boards.append(
             {
                 "history": board_history,
+                "data": charts.board_data(board_history, label=name),
+                "data_id": f"board-{index}",
                 "score": score,
-                "score_id": f"score-{index}",
-                "score_table": charts.table(score, last=last),
+                "score_table": charts.table(score),
                 "rank": rank,
-                "rank_id": f"rank-{index}",
-                "rank_table": charts.table(rank, last=last),
+                "rank_table": charts.table(rank),
                 "truncated": last is not None and board_history.count > last,
             }
         )

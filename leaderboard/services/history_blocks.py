@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from .. import history
+from .. import charts, history
 from ..models import Entry, HistoryBlock, HistoryBuild, Leaderboard
 
 logger = logging.getLogger(__name__)
@@ -79,22 +79,25 @@ def rebuild(board_id: int) -> int | None:
         gathered = history.gather(rows, stand)
         HistoryBlock.objects.filter(build=build).delete()
         HistoryBlock.objects.bulk_create(
-            (
-                HistoryBlock(
-                    build=build,
-                    model_id=model_id,
-                    points=history.pack_points(bucket.sorted_points()),
-                    names=sorted(bucket.names),
-                    price=bucket.price_fact(),
-                )
-                for (model_id, _), bucket in gathered.items()
-            ),
+            (_block(build, model_id, bucket) for (model_id, _), bucket in gathered.items()),
             batch_size=BATCH,
         )
         build.fingerprint, build.length, build.built_at = fingerprint, len(line), timezone.now()
         build.save(update_fields=["fingerprint", "length", "built_at"])
     logger.info("history blocks of board %s: %d rebuilt", board_id, len(gathered))
     return len(gathered)
+
+
+def _block(build: HistoryBuild, model_id: int, bucket: history.Gathered) -> HistoryBlock:
+    points = bucket.sorted_points()
+    return HistoryBlock(
+        build=build,
+        model_id=model_id,
+        points=history.pack_points(points),
+        names=sorted(bucket.names),
+        price=bucket.price_fact(),
+        charts=charts.ChartText.of(history.Series.of(points)).stored(),
+    )
 
 
 def forget(board_ids: Iterable[int] | None = None) -> None:

@@ -15,13 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from leaderboard import labels
+from leaderboard.charts import JSON_SCRIPT_ESCAPES
 from leaderboard.history import Event, SnapshotChanges
 
 register = template.Library()
 TENTH = Decimal("0.1")
 LATEST = gettext_noop("The latest %(shown)s of %(total)s snapshots.")
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-"""What ``json_script`` escapes, so the data cannot close its ``<script>``."""
 
 
 @register.filter
@@ -44,8 +43,9 @@ def chart_json(value: Any, element_id: str) -> SafeString:
 @register.simple_tag
 def board_history(item: dict[str, Any]) -> SafeString:
     """One board's section of a model page (``views_history.model_detail``'s ``boards``):
-    its heading and its score and rank charts. Python for the reason ``chart_figure`` is; the
-    test beside this module's tests holds the template loop this replaced."""
+    its heading, its charts' data (one script: the dates once) and its score and rank
+    charts. Python for the reason ``chart_figure`` is; the test beside this module's tests
+    holds the template loop it replaced, as it renders now."""
     board = item["history"].board
     count = item["history"].count
     snapshots = ngettext("%(n)s snapshot", "%(n)s snapshots", count) % {
@@ -54,16 +54,17 @@ def board_history(item: dict[str, Any]) -> SafeString:
     # Doubled percent signs, as the translate tag looks them up (templates' msgids have them).
     score = gettext("Score, with the 95%% confidence interval as a band").replace("%%", "%")
     rank = gettext("Rank (1 at the top)")
-    truncated = item["truncated"]
+    truncated, data_id = item["truncated"], item["data_id"]
     figures = (
-        chart_figure(item["score"], item["score_id"], item["score_table"], score, truncated, count),
-        chart_figure(item["rank"], item["rank_id"], item["rank_table"], rank, truncated, count),
+        chart_figure(item["score"], data_id, item["score_table"], score, truncated, count, True),
+        chart_figure(item["rank"], data_id, item["rank_table"], rank, truncated, count, True),
     )
     url = conditional_escape(board.get_absolute_url())
     name = conditional_escape(labels.board_name(board.arena, board.category, board.style_control))
     return mark_safe(
         '\n<section class="board-history">\n'
         f'  <h3><a href="{url}">{name}</a> <small>{snapshots}</small></h3>\n'
+        f'  <script id="{escape(data_id)}" type="application/json">{item["data"]}</script>\n'
         '  <div class="chart-pair">\n'
         f"    \n    {figures[0]}\n"  # each caption's line left its indent
         f"    \n    {figures[1]}\n"
@@ -80,12 +81,15 @@ def chart_figure(
     caption: str,
     truncated: bool = False,
     total: int | None = None,
+    shared: bool = False,
 ) -> SafeString:
     """A chart drawn by ``static/js/history.js`` from its JSON, and the same numbers as a
     table (``charts.table``); with ``truncated``, a note that the table shows the newest of
-    ``total`` rows and a link to all of them. Python, not an included template: a model page
-    has two per board, and the include was a third of its render. The test beside this
-    module's tests holds the template this replaced and checks both render the same bytes."""
+    ``total`` rows and a link to all of them; with ``shared``, the JSON is not written here:
+    ``chart_id`` names a board's script holding this chart's kind (``charts.board_data``).
+    Python, not an included template: a model page has two per board, and the include was a
+    third of its render. The test beside this module's tests holds the template this
+    replaced and checks both render the same bytes."""
     headers, rows = table
     label = conditional_escape(caption)
     head = "".join(f'<th scope="col" class="num">{conditional_escape(h)}</th>' for h in headers)
@@ -104,10 +108,11 @@ def chart_figure(
         everything = conditional_escape(gettext("All the numbers"))
         note = f'<p class="muted">{latest} <a href="?numbers=all#history">{everything}</a></p>'
     kind = conditional_escape(chart["kind"])
+    script = "" if shared else f"  {chart_json(chart, chart_id)}\n"
     return mark_safe(
         '\n<figure class="chart-box">\n'
         f"  <figcaption>{label}</figcaption>\n"
-        f"  {chart_json(chart, chart_id)}\n"
+        f"{script}"
         f'  <div class="chart" data-chart="{conditional_escape(chart_id)}" data-kind="{kind}" '
         f'role="img" aria-label="{label}"></div>\n'
         '  <details class="chart-data">\n'

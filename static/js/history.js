@@ -67,10 +67,25 @@
     };
   }
 
+  // A chart's JSON is its own ({kind, x, series}) or its board's, shared by the board's score
+  // and rank charts ({x, score, rank}: the dates once); each script is parsed once.
+  const parsed = new Map();
+  function specOf(el) {
+    const id = el.dataset.chart;
+    if (!parsed.has(id)) {
+      const source = document.getElementById(id);
+      parsed.set(id, source ? JSON.parse(source.textContent) : null);
+    }
+    const data = parsed.get(id);
+    if (!data || data.series) return data;
+    const kind = el.dataset.kind;
+    return data[kind] ? { kind, x: data.x, series: data[kind] } : null;
+  }
+
   function draw(el) {
-    const source = document.getElementById(el.dataset.chart);
-    if (!source || typeof uPlot === "undefined") return;
-    const spec = JSON.parse(source.textContent);
+    if (typeof uPlot === "undefined") return;
+    const spec = specOf(el);
+    if (!spec) return;
     const width = Math.max(260, el.clientWidth);
     const { opts, data } = build(spec, width);
     el.textContent = "";

@@ -143,7 +143,7 @@ def test_model_page_shows_curated_facts_raw_names_and_standing_with_movement(
     # The standing names the board as the board page does, not by its slug.
     assert '<a href="/text/overall/">Text · Overall</a>' in html
     assert "2025-01-01 → 2025-01-03" in html
-    assert 'data-kind="rank"' in html and 'id="score-0"' in html
+    assert 'data-kind="rank"' in html and 'id="board-0"' in html
 
 
 def test_model_page_lists_upstream_strings_as_names_without_glued_tails(
@@ -241,10 +241,10 @@ def test_model_page_tables_list_the_newest_snapshots_and_link_to_all_of_them(
 
     html = client.get("/models/m4/").content.decode()
     # The charts keep every point; each table the two newest, oldest first, and says so.
-    charts = re.findall(
-        r'<script id="(?:score|rank)-0" type="application/json">(.*?)</script>', html
-    )
-    assert [len(json.loads(chart)["x"]) for chart in charts] == [5, 5]
+    (data,) = re.findall(r'<script id="board-0" type="application/json">(.*?)</script>', html)
+    chart = json.loads(data)
+    assert len(chart["x"]) == len(chart["score"][0]["values"]) == 5
+    assert len(chart["rank"][0]["values"]) == 5
     assert tables(html) == [["2025-01-04", "2025-01-05"]] * 2
     assert html.count("The latest 2 of 5 snapshots.") == 2
     assert 'href="?numbers=all#history"' in html

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leaderboard import cache_keys, history, tasks
+from leaderboard import cache_keys, charts, history, tasks
 from leaderboard.api import endpoints
 from leaderboard.api import schemas as out
 from leaderboard.api.responses import dumps
@@ -84,6 +84,12 @@ def read(key: str) -> tuple[history.ModelHistory | None, list[str]]:
     return found, [q["sql"] for q in captured.captured_queries]
 
 
+def chart_data(found: history.ModelHistory | None) -> list[str]:
+    """The model page's chart JSON of each board, as ``charts.board_data`` writes it."""
+    assert found is not None
+    return [charts.board_data(line, label=found.model.name) for line in found.boards]
+
+
 def read_entries(sql: list[str]) -> bool:
     return any(ENTRIES in statement for statement in sql)
 
@@ -100,6 +106,8 @@ def test_blocks_give_every_model_the_history_its_entries_give(
         found, sql = read(model.key)
         assert found == from_entries[model.key][0], model.key
         assert not read_entries(sql), model.key
+        assert chart_data(found) == chart_data(from_entries[model.key][0]), model.key
+        assert found is not None and all(b.charted[0] for b in found.boards)  # stored text
     found, _ = read("m0")
     assert found is not None
     # What the equality covers, spelled out once: prices exact, names, the override.
@@ -168,6 +176,8 @@ def test_snapshots_appended_since_the_build_come_from_the_entries_with_their_pri
     for model in models[:3]:
         found, _ = read(model.key)
         assert found == truth(model.key), model.key
+        # The blocks' chart text for the points they cover, the newer ones encoded after it.
+        assert chart_data(found) == chart_data(truth(model.key)), model.key
     found, sql = read("m0")
     assert found is not None
     assert [(f.published_on, f.price_input) for f in found.prices] == [(day(4), Decimal("2.5"))]

@@ -98,7 +98,7 @@ def test_chart_figure_renders_what_the_chart_template_rendered(
     label = 'Model <b>"A"</b> & co'
     made = charts.score_chart if kind == "score" else charts.ranks_chart
     chart = made(series(12), label=label)
-    table = charts.table(chart, last=3 if truncated else None)
+    table = charts.table(made(series(12).since(-3), label=label) if truncated else chart)
     values = {"chart": chart, "chart_id": "score-0", "table": table, "caption": caption}
     extra = {"truncated": True, "total": 1234} if truncated else {}
     with translation.override(language):
@@ -114,7 +114,9 @@ def test_a_broken_translation_of_the_note_falls_back_to_english(
     monkeypatch.setattr(tags, "gettext", lambda message: message.replace("shown", "shwn"))
     chart = charts.ranks_chart(series(5), label="A")
 
-    html = chart_figure(chart, "rank-0", charts.table(chart, last=2), "Rank", True, 5)
+    short = charts.table(charts.ranks_chart(series(5).since(-2), label="A"))
+
+    html = chart_figure(chart, "rank-0", short, "Rank", True, 5)
 
     assert "The latest 2 of 5 snapshots." in html
 
@@ -126,13 +128,13 @@ def test_board_history_renders_what_the_board_loop_rendered(
 ) -> None:
     board = Leaderboard(arena="text", category="overall", style_control=False)
     line = history.BoardHistory(board=board, series=series(days), standing=None)
-    x = charts.unix_days(line.series.published_on)
-    score = charts.score_chart(line.series, label="Model <b>", x=x)
-    rank = charts.ranks_chart(line.series, label="Model <b>", x=x)
+    shown = line.series if last is None else line.series.since(-last)
+    score = charts.score_chart(shown, label="Model <b>")
+    rank = charts.ranks_chart(shown, label="Model <b>")
     item = {
-        "history": line, "score": score, "score_id": "score-3",
-        "score_table": charts.table(score, last=last), "rank": rank, "rank_id": "rank-3",
-        "rank_table": charts.table(rank, last=last),
+        "history": line, "data": charts.board_data(line, label="Model <b>"),
+        "data_id": "board-3", "score": score, "score_table": charts.table(score),
+        "rank": rank, "rank_table": charts.table(rank),
         "truncated": last is not None and line.count > last,
     }  # fmt: skip
     with translation.override(language):
