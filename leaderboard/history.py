@@ -517,16 +517,18 @@ class _Blocks:
     charted: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
-def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
+def _read_blocks(model: AIModel, state: Timelines, *, charts: bool) -> _Blocks:
     """One query: every board's build (its fingerprint and length) with this model's block
     there, if any — one statement, so a rebuild committing meanwhile is seen whole or not at
-    all. SQL of our own: the ORM's join and JSON conversion were most of the read."""
+    all. SQL of our own: the ORM's join and JSON conversion were most of the read. The chart
+    text (``charts``) is a third of a block's bytes: read only for the page, which draws it."""
     build, block = HistoryBuild._meta.db_table, HistoryBlock._meta.db_table
     found = _Blocks()
+    chart_text = "k.charts" if charts else "''"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT b.leaderboard_id, b.fingerprint, b.length, k.points, k.names, k.price, "
-            f"k.charts "
+            f"{chart_text} "
             f"FROM {build} b LEFT JOIN {block} k "
             f"ON k.build_id = b.leaderboard_id AND k.model_id = %s",
             [model.pk],
@@ -549,7 +551,8 @@ def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
                 logger.exception("history block of model %s on board %s", model.pk, board_id)
                 continue  # unreadable: the entries say
             found.series[board_id] = series
-            found.charted[board_id] = (charted, len(series.snapshot_id))
+            if charted:
+                found.charted[board_id] = (charted, len(series.snapshot_id))
             found.names.update(json.loads(names))
             if price is not None:
                 stored = json.loads(price)
@@ -558,8 +561,9 @@ def _read_blocks(model: AIModel, state: Timelines) -> _Blocks:
     return found
 
 
-def model_history(key: str) -> ModelHistory | None:
-    """Everything the model page shows, or None for an unknown key. Four queries: the model,
+def model_history(key: str, *, charts: bool = False) -> ModelHistory | None:
+    """Everything the model page shows, or None for an unknown key; with ``charts``, each
+    board's chart text from its block (``BoardHistory.charted``). Four queries: the model,
     the timelines' stamp, its blocks, its aliases (one more with a family or when blocks leave
     snapshots out; two more when the snapshots changed since this process last looked).
 
@@ -577,7 +581,7 @@ def model_history(key: str) -> ModelHistory | None:
     state = places.timelines()
     stand = state.places
     override = model.preliminary_override
-    read = _read_blocks(model, state)
+    read = _read_blocks(model, state, charts=charts)
     by_board, names, priced = read.series, read.names, read.priced
     # The snapshots no block covers: a board's newest ones since its blocks were built (an
     # import appended them), or every snapshot of a board whose blocks cannot say.

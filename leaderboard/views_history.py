@@ -34,7 +34,7 @@ COMPARE_MAX = 4
 def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A model's curated facts, its standing on every board and its history there."""
     # No key holds a NUL, and PostgreSQL refuses one in a query parameter (a 500).
-    found = None if "\x00" in key else history.model_history(key)
+    found = None if "\x00" in key else history.model_history(key, charts=True)
     if found is None:
         raise Http404("no such model")
     organization_slug = (

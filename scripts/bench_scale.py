@@ -162,8 +162,8 @@ def measure(*, only_model: bool = False) -> None:
         if isinstance(result, HttpResponseBase):
             page_cache.finish(result)
 
-    def model_history(key: str) -> Callable[[], object]:
-        return lambda: history.model_history(key)
+    def model_history(key: str, charts: bool = False) -> Callable[[], object]:
+        return lambda: history.model_history(key, charts=charts)
 
     builds = list(HistoryBuild.objects.values_list("pk", "fingerprint", "length"))
 
@@ -186,6 +186,10 @@ def measure(*, only_model: bool = False) -> None:
     report(
         "one model's history (history.model_history)",
         [run(model_history(m.key)) for m in models],
+    )
+    report(
+        "  … with its chart text (the page's read)",
+        [run(model_history(m.key, charts=True)) for m in models],
     )
     every = [pk for pk, _, _ in builds]
     with stale(every, appended=True):

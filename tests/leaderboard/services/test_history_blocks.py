@@ -80,7 +80,7 @@ def boards(models: list[AIModel]) -> list[Leaderboard]:
 def read(key: str) -> tuple[history.ModelHistory | None, list[str]]:
     history.places.forget()  # as a fresh process: nothing held from an earlier read
     with CaptureQueriesContext(connection) as captured:
-        found = history.model_history(key)
+        found = history.model_history(key, charts=True)
     return found, [q["sql"] for q in captured.captured_queries]
 
 
@@ -108,6 +108,9 @@ def test_blocks_give_every_model_the_history_its_entries_give(
         assert not read_entries(sql), model.key
         assert chart_data(found) == chart_data(from_entries[model.key][0]), model.key
         assert found is not None and all(b.charted[0] for b in found.boards)  # stored text
+        lean = history.model_history(model.key)  # the API's read: no chart text
+        assert lean is not None and lean == found
+        assert all(b.charted == ("", 0) for b in lean.boards)
     found, _ = read("m0")
     assert found is not None
     # What the equality covers, spelled out once: prices exact, names, the override.
