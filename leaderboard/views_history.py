@@ -22,9 +22,9 @@ from .views import navigation
 
 CHANGES_PER_PAGE = 20
 TABLE_RECENT = 10
-"""Rows of a model page's accessible tables: the newest ones, with a link to all of them
-(``?numbers=all``). Years of daily snapshots made every table thousands of rows: most of an
-uncached render and of the page's bytes, which the charts already carry."""
+"""Rows of a model or organisation page's accessible tables: the newest ones, with a link to
+all of them (``?numbers=all``). Years of daily snapshots made every table thousands of rows:
+most of an uncached render and of the page's bytes, which the charts already carry."""
 CORRECTIONS_PER_PAGE = 50
 COMPARE_MAX = 4
 
@@ -100,15 +100,20 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = history.organization_history(slug)
     if found is None:
         raise Http404("no such organisation")
+    last = None if request.GET.get("numbers") == "all" else TABLE_RECENT  # as the model page
+    name = found.organization.name
     best = []
     for index, (board, series) in enumerate(found.best_ranks):
-        chart = charts.rank_chart({found.organization.name: series})
+        chart = charts.rank_chart({name: series})
+        shown = chart if last is None else charts.rank_chart({name: series[-last:]})
         best.append(
             {
                 "board": board,
                 "chart_id": f"best-{index}",
                 "chart": chart,
-                "table": charts.table(chart),
+                "table": charts.table(shown),
+                "truncated": last is not None and len(series) > last,
+                "total": len(series),
             }
         )
     rows = [

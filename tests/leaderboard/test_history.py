@@ -503,6 +503,27 @@ def test_organisation_page_shows_models_and_best_rank_over_time(
     assert 'href="/organizations/loner/"' in index and "12 models" in index
 
 
+def test_organisation_page_tables_list_the_newest_snapshots_and_link_to_all_of_them(
+    client: Client, models: list[AIModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views_history, "TABLE_RECENT", 2)
+    make_board(models, 5)
+
+    def rows(html: str) -> list[str]:
+        (body,) = re.findall(r'class="board history-table">.*?<tbody>(.*?)</tbody>', html, re.S)
+        return re.findall(r"<tr><td>([\d-]+)</td>", body)
+
+    html = client.get("/organizations/open-lab/").content.decode()
+    (data,) = re.findall(r'<script id="best-0" type="application/json">(.*?)</script>', html)
+    assert len(json.loads(data)["x"]) == 5  # the chart keeps every point
+    assert rows(html) == ["2025-01-04", "2025-01-05"]
+    assert "The latest 2 of 5 snapshots." in html and 'href="?numbers=all#history"' in html
+    assert 'id="history"' in html
+
+    full = client.get("/organizations/open-lab/?numbers=all").content.decode()
+    assert rows(full) == [f"2025-01-0{d}" for d in range(1, 6)] and "The latest" not in full
+
+
 # --- compare ---------------------------------------------------------------------------------
 
 
