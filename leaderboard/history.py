@@ -335,6 +335,11 @@ class Timelines:
         """``organization_slugs()``, read once per change (a slug needs every name)."""
         return organization_slugs(Organization.objects.all())
 
+    def previous_id(self, snapshot_id: int | None) -> int | None:
+        """The snapshot standing for its board's date before this one's, if any."""
+        place = self.places.get(snapshot_id or 0)
+        return None if place is None else place.previous_id
+
     def prefix(self, board_id: int, length: int) -> str:
         """The fingerprint of the board's first ``length`` snapshots (remembered)."""
         key = (board_id, length)
@@ -616,8 +621,7 @@ def model_history(key: str, *, charts: bool = False) -> ModelHistory | None:
     for board_id, series in by_board.items():
         board = boards[board_id]
         current = series.find(board.current_snapshot_id)
-        place = stand.get(board.current_snapshot_id or 0)
-        previous_id = place.previous_id if place else None
+        previous_id = state.previous_id(board.current_snapshot_id)
         standing = (
             Standing(
                 board=board,
@@ -701,20 +705,19 @@ def organization_index() -> list[tuple[str, Organization, int]]:
 
 
 def organization_history(slug: str) -> OrganizationHistory | None:
-    """The organisation page, or None for an unknown slug. Six queries.
+    """The organisation page, or None for an unknown slug. Four queries (two more when the
+    snapshots changed since this process last looked: ``places``).
 
     Standings: each of its models on every board's current snapshot. Best ranks: for every
     board, the organisation's best rank on each snapshot of the timeline it appears on."""
     organization = organization_slugs().get(slug)
     if organization is None:
         return None
+    state = places.timelines()
     models = list(AIModel.objects.filter(organization=organization).order_by("name"))
-    boards = list(Leaderboard.objects.filter(current_snapshot__isnull=False))
-    by_id = {board.pk: board for board in boards}
-    lines = timelines(by_id)
-    previous = _previous_ids(lines)
+    boards = [board for board in state.boards.values() if board.current_snapshot_id is not None]
     current_ids = [board.current_snapshot_id for board in boards]
-    wanted = [*current_ids, *(previous.get(sid) for sid in current_ids if sid)]
+    wanted = [*current_ids, *map(state.previous_id, current_ids)]
     rows = Entry.objects.filter(
         model__organization=organization, snapshot_id__in=[sid for sid in wanted if sid]
     ).values_list("model_id", "snapshot__leaderboard_id", *_POINT_FIELDS)
@@ -729,7 +732,7 @@ def organization_history(slug: str) -> OrganizationHistory | None:
             current = points.get((model.pk, board.current_snapshot_id or 0))
             if current is None:
                 continue
-            previous_id = previous.get(current.snapshot_id)
+            previous_id = state.previous_id(current.snapshot_id)
             mine.append(
                 Standing(
                     board=board,
@@ -741,15 +744,20 @@ def organization_history(slug: str) -> OrganizationHistory | None:
         if mine:
             standings.append((model, mine))
     standings.sort(key=lambda item: min(s.point.rank for s in item[1]))
+    # By model id, no join: the (model, snapshot) index holds the rank; which snapshots
+    # stand on a timeline (not superseded, one per date) comes from ``places``.
     best = dict(
-        Entry.objects.filter(model__organization=organization, snapshot__superseded_at__isnull=True)
+        Entry.objects.filter(model_id__in=list(overrides))
+        .order_by()
         .values("snapshot_id")
         .annotate(best=Min("rank"))
         .values_list("snapshot_id", "best")
     )
     best_ranks = []
+    stand = state.places
     for board in boards:
-        series = [(day, best[sid]) for sid, day in lines.get(board.pk, []) if sid in best]
+        line = state.lines.get(board.pk, [])
+        series = [(stand[sid].published_on, best[sid]) for sid in line if sid in best]
         if series:
             best_ranks.append((board, series))
     placed = {model.pk for model, _standings in standings}

@@ -263,8 +263,13 @@ def test_a_superseded_snapshot_is_not_in_the_history(models: list[AIModel]) -> N
     )
 
     found = history.model_history("m1")
+    organization = history.organization_history("open-lab")
 
     assert found is not None and len(found.boards[0].points) == 2
+    assert organization is not None  # its best ranks skip the superseded snapshot too
+    assert [day for day, _ in organization.best_ranks[0][1]] == [
+        START + dt.timedelta(days=d) for d in (1, 2)
+    ]
 
 
 def test_the_timeline_index_follows_every_change_of_the_snapshots(
