@@ -35,6 +35,8 @@ CODES: dict[Kind, tuple[str, ...]] = {
 }
 """The type codes a column of each kind may have."""
 _BIG_ENDIAN = sys.byteorder == "big"
+_BOOLS = (False, True, None)
+"""A bool column's value by its stored item: 0, 1, and -1 (None) indexing from the end."""
 
 
 class PackingError(ValueError):
@@ -116,7 +118,7 @@ def _decode(items: array, kind: Kind, *, has_nulls: bool) -> list[int | float | 
     if kind == "bool":
         if not set(values) <= {-1, 0, 1}:
             raise PackingError("a bool column holds something else")
-        return [None if v < 0 else v == 1 for v in values]  # type: ignore[operator]
+        return list(map(_BOOLS.__getitem__, values))  # type: ignore[arg-type]
     if not has_nulls:
         return values
     if kind == "float":

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leaderboard import cache_keys, charts, history, tasks
+from leaderboard import cache_keys, charts, history, packing, tasks
 from leaderboard.api import endpoints
 from leaderboard.api import schemas as out
 from leaderboard.api.responses import dumps
@@ -371,6 +371,24 @@ def test_a_block_damaged_past_its_header_is_read_from_the_entries(
 
     assert found == truth("m3") and read_entries(sql)
     assert "cut short" in caplog.text or "left after" in caplog.text
+
+
+def test_a_block_naming_no_date_is_read_from_the_entries(
+    models: list[AIModel], boards: list[Leaderboard], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Well-formed bytes whose dates are no date (ordinal 0): logged, not a 500."""
+    history_blocks.refresh()
+    block = HistoryBlock.objects.get(model=models[3], build_id=boards[0].pk)
+    columns = packing.unpack(bytes(block.points), history.PACKED_KINDS)
+    columns[1] = [0] * len(columns[1])
+    HistoryBlock.objects.filter(pk=block.pk).update(
+        points=packing.pack(columns, history.PACKED_KINDS)
+    )
+
+    found, sql = read("m3")
+
+    assert found == truth("m3") and read_entries(sql)
+    assert "no date has the ordinal 0" in caplog.text
 
 
 @pytest.mark.parametrize("built", [False, True])
