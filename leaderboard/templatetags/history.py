@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats
 from django.utils.html import conditional_escape, escape
@@ -16,7 +17,8 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from leaderboard import labels
 from leaderboard.charts import JSON_SCRIPT_ESCAPES
-from leaderboard.history import Event, SnapshotChanges
+from leaderboard.history import Event, SnapshotChanges, Standing
+from leaderboard.templatetags.board import movement
 
 register = template.Library()
 TENTH = Decimal("0.1")
@@ -142,6 +144,44 @@ def history_rows(rows: Iterable[tuple[str, Sequence[float | int | None]]]) -> Sa
         cells = "".join(f'<td class="num">{_number(value, separator)}</td>' for value in values)
         out.append(f"<tr><td>{escape(day)}</td>{cells}</tr>")
     return mark_safe("".join(out))
+
+
+@register.filter
+def standing_rows(rows: Iterable[tuple[str, str, Standing]]) -> SafeString:
+    """The ``<tr>`` rows of a standings table (``_standings.html``): (label, link, standing)
+    each. Python for the reason ``history_rows`` is (an organisation's models on every board
+    are hundreds of rows); the test beside this module's tests holds the template loop this
+    replaced and checks both render the same bytes."""
+    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    badge = f' <span class="badge">{conditional_escape(gettext("preliminary"))}</span>'
+    out: list[str] = []
+    for label, url, standing in rows:
+        point = standing.point
+        if point.rating_lower is not None:
+            lower = _number(point.rating_lower, separator)
+            interval = f"{lower} – {_floatformat(point.rating_upper, separator)}"
+        else:
+            interval = "–"
+        votes = conditional_escape(intcomma("–" if point.votes is None else point.votes))
+        moved = movement(standing, standing.has_previous_snapshot)
+        out.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{conditional_escape(url)}">{conditional_escape(label)}</a>'
+            f"{badge if point.preliminary else ''}</td>\n"
+            f'      <td class="num">{point.rank}</td>\n'
+            f'      <td class="num">{point.rank_upper}–{point.rank_lower}</td>\n'
+            f'      <td class="num">{_number(point.score, separator)}</td>\n'
+            f'      <td class="num">{interval}</td>\n'
+            f'      <td class="num">{votes}</td>\n'
+            f'      <td class="num">{moved}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(out))
+
+
+def _floatformat(value: float | None, separator: str) -> str:
+    """``floatformat:"-1"`` of a value that may be None (it writes nothing for None)."""
+    return "" if value is None else _number(value, separator)
 
 
 def _number(value: float | int | None, separator: str) -> str:

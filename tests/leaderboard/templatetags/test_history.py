@@ -139,3 +139,37 @@ def test_board_history_renders_what_the_board_loop_rendered(
     }  # fmt: skip
     with translation.override(language):
         assert board_history(item) == BOARD_TEMPLATE.render(Context({"boards": [item]}))
+
+
+# The rows loop of templates/leaderboard/history/_standings.html before it became
+# ``standing_rows``.
+STANDINGS_TEMPLATE = Template((REPLACED / "_standings_rows.html").read_text(encoding="utf-8"))
+
+
+def point(day: int, **fields: object) -> history.Point:
+    values = {"snapshot_id": 100 + day, "published_on": dt.date(2025, 1, 1),
+              "rank": 3, "rank_upper": 2, "rank_lower": 5, "score": 1300.25, "rating_lower": 1290.0,
+              "rating_upper": 1310.5, "votes": 12345, "preliminary": None} | fields  # fmt: skip
+    return history.Point(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_standing_rows_render_what_the_template_loop_rendered(language: str) -> None:
+    board = Leaderboard(arena="text", category="overall", style_control=False)
+    standings = [
+        history.Standing(board, point(1), point(0, rank=5, score=1290.0), True),
+        history.Standing(board, point(1, preliminary=True, votes=None, rank=1234), None, True),
+        history.Standing(board, point(1, rating_lower=None, rating_upper=None, score=1300.0),
+                         None, False),
+        history.Standing(board, point(1, rating_upper=None, preliminary=False, score=-0.04),
+                         point(0, rank=1), True),
+    ]  # fmt: skip
+    labels = ['Model <b>"A"</b> & co · Text', mark_safe("Safe &amp; sound"), "B", "C"]
+    rows = [
+        (label, f"/models/m{i}/?a=1&b=2", s)
+        for i, (label, s) in enumerate(zip(labels, standings, strict=True))
+    ]
+    with translation.override(language):
+        expected = STANDINGS_TEMPLATE.render(Context({"rows": rows}))
+        assert tags.standing_rows(rows) == expected
+    assert "badge" in expected and "1,234" not in expected  # a rank is not grouped
