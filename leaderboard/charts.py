@@ -1,8 +1,9 @@
 """Chart data: history points turned into the plain JSON ``static/js/history.js`` draws.
 
-Pure. Dates become Unix days (days since 1970-01-01; the script multiplies them into the Unix
-seconds uPlot expects: half the digits of every x on years of daily points); a missing value
-is None (a gap in the line). The same lists feed the accessible tables beside each chart.
+Pure but for a log line (``board_data``). Dates become Unix days (days since 1970-01-01;
+the script multiplies them into the Unix seconds uPlot expects: half the digits of every x on
+years of daily points); a missing value is None (a gap in the line). The same lists feed the
+accessible tables beside each chart.
 
 A model page's board draws its score and rank charts from one JSON (``board_data``: the dates
 once). Its number lists are JSON text (``ChartText``) that the history blocks store encoded
@@ -132,10 +133,14 @@ class ChartText(NamedTuple):
         return "\n".join(self)
 
     @classmethod
-    def parse(cls, text: str) -> ChartText | None:
-        """What ``stored`` wrote, or None for anything else (an older block: re-encoded)."""
+    def parse(cls, text: str, count: int) -> ChartText | None:
+        """What ``stored`` wrote for ``count`` points, or None for anything else (damaged, or
+        written for other points: its x list is counted)."""
         parts = text.split("\n")
         if len(parts) != len(cls._fields) or not all(map(_NUMBERS.fullmatch, parts)):
+            return None
+        x = parts[0]
+        if (0 if x == "[]" else x.count(",") + 1) != count:
             return None
         return cls(*parts)
 
@@ -159,7 +164,7 @@ def board_data(history: BoardHistory, *, label: str) -> str:
     ``json_script`` escapes): the block's stored text for the points it covers, only the newer
     ones encoded here."""
     text, covered = history.charted
-    stored = ChartText.parse(text) if text else None
+    stored = ChartText.parse(text, covered) if text else None
     if stored is None:
         if text:
             logger.warning("unreadable chart text on board %s: encoded again", history.board.pk)

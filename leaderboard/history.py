@@ -516,8 +516,9 @@ construction of a long history)."""
 IN_LIST_LIMIT = 50
 """Snapshot ids a model history names in SQL when its blocks leave some out; more, and it
 reads all the model's entries instead. PostgreSQL probes a long list one id at a time
-through the (snapshot, model) index: 22 ms for a board's 1,095 snapshots, where all of a
-model's 3,700 entries come from the (model, snapshot) index and the heap in less."""
+through the (snapshot, model) index: 22 ms for a board's 1,095 snapshots, about what all of
+a median model's 3,700 entries cost (by the (model, snapshot) index and the heap), and a
+list that long is one board's blocks missing, where all the entries serve every board."""
 
 
 # --- model page ------------------------------------------------------------------------------
@@ -720,26 +721,26 @@ def organization_index() -> list[tuple[str, Organization, int]]:
 
 
 def organization_history(slug: str) -> OrganizationHistory | None:
-    """The organisation page, or None for an unknown slug. Four queries (two more when the
+    """The organisation page, or None for an unknown slug. Four queries (three more when the
     snapshots changed since this process last looked: ``places``).
 
     Standings: each of its models on every board's current snapshot. Best ranks: for every
     board, the organisation's best rank on each snapshot of the timeline it appears on."""
-    organization = organization_slugs().get(slug)
+    state = places.timelines()
+    organization = state.organization_slugs.get(slug)
     if organization is None:
         return None
-    state = places.timelines()
     models = list(AIModel.objects.filter(organization=organization).order_by("name"))
+    overrides = {model.pk: model.preliminary_override for model in models}
     boards = [board for board in state.boards.values() if board.current_snapshot_id is not None]
     current_ids = [board.current_snapshot_id for board in boards]
     wanted = [*current_ids, *map(state.previous_id, current_ids)]
     rows = Entry.objects.filter(
-        model__organization=organization, snapshot_id__in=[sid for sid in wanted if sid]
-    ).values_list("model_id", "snapshot__leaderboard_id", *_POINT_FIELDS)
+        model_id__in=list(overrides), snapshot_id__in=[sid for sid in wanted if sid]
+    ).values_list("model_id", *_POINT_FIELDS)
     points: dict[tuple[int, int], Point] = {}
-    overrides = {model.pk: model.preliminary_override for model in models}
     for row in rows:
-        points[(row[0], row[2])] = _point(row[2:], overrides.get(row[0]))
+        points[(row[0], row[1])] = _point(row[1:], overrides[row[0]])
     standings = []
     for model in models:
         mine = []

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import brotli
 from django.conf import settings
@@ -106,8 +106,9 @@ class PageCacheMiddleware:
         if stored is None:
             return _compressed(request, response)
         entry, rest = stored
-        served = _serve(request, entry, encoding, conditional=False)
-        _after_sending(served, rest)
+        served = cast(StoresOnClose, _serve(request, entry, encoding, conditional=False,
+                                            answer=StoresOnClose))  # fmt: skip
+        served.then = rest
         return served
 
 
@@ -159,7 +160,12 @@ def _valid(entry: object, token: str) -> bool:
 
 
 def _serve(
-    request: HttpRequest, entry: Entry, encoding: str | None, *, conditional: bool = True
+    request: HttpRequest,
+    entry: Entry,
+    encoding: str | None,
+    *,
+    conditional: bool = True,
+    answer: type[HttpResponse] = HttpResponse,
 ) -> HttpResponse:
     _, headers, body, etag, last_modified = entry
     if encoding is not None:
@@ -177,7 +183,7 @@ def _serve(
             return not_modified  # type: ignore[return-value]
     if encoding is None:
         body = gzip.decompress(body)
-    response = HttpResponse(body)
+    response = answer(body)
     # The headers were checked (charset, newlines) when the render set them, and the four
     # below are ASCII of our own making: copied as they are, not set one by one through the
     # checks again (a fifth of a hit).
@@ -201,7 +207,7 @@ def _store(
 ) -> tuple[Entry, Callable[[], None]] | None:
     """``None`` when the answer is not cacheable; else its entry in ``encoding``, stored, and
     what stores the other encodings, to run once the visitor has the page
-    (``_after_sending``): a miss waits for one compression, not all of them."""
+    (``StoresOnClose``): a miss waits for one compression, not all of them."""
     seconds = getattr(response, "page_cache_seconds", None)
     if (
         seconds is None
@@ -239,30 +245,30 @@ def _store(
     return store(encoding), store_the_rest
 
 
-def _after_sending(response: HttpResponseBase, job: Callable[[], None]) -> None:
-    """Run ``job`` once, when the server closes ``response`` (after sending its body), or
-    when ``finish`` is called on it (the warm-up, which no server closes)."""
-    done = False
+class StoresOnClose(HttpResponse):
+    """A miss's answer: ``then`` (what stores the encodings the visitor did not ask for)
+    runs once, when the server closes it after sending its body, or at ``finish``."""
 
-    def run() -> None:
-        nonlocal done
-        if done:
-            return
-        done = True
+    then: Callable[[], None] | None = None
+
+    def close(self) -> None:
         try:
-            job()
-        except Exception:  # the visitor has the page; a lost variant is only a later miss
-            logger.exception("storing the other encodings of a page failed")
-
-    response.page_cache_finish = run  # type: ignore[attr-defined]
-    response._resource_closers.append(run)  # type: ignore[attr-defined]  # what close() runs
+            finish(self)
+        finally:
+            super().close()
 
 
 def finish(response: HttpResponseBase) -> None:
-    """What a miss left for after sending (``_after_sending``), now."""
-    run = getattr(response, "page_cache_finish", None)
-    if run is not None:
-        run()
+    """What a miss left for after sending (``StoresOnClose``), now; once. A failure is
+    logged: the visitor has the page, and a lost variant is only a later miss."""
+    job = getattr(response, "then", None)
+    if job is None:
+        return
+    response.then = None  # type: ignore[attr-defined]
+    try:
+        job()
+    except Exception:
+        logger.exception("storing the other encodings of a page failed")
 
 
 def _gzip(content: bytes) -> bytes:
@@ -332,9 +338,14 @@ def warm(paths: Iterable[str]) -> dict[str, int]:
 
 
 def _warm_one(handler: WSGIHandler, path: str) -> int:
+    """Each stored encoding asked for in turn: one current entry must not hide another that
+    is missing (a miss stores the other after sending, and that can be lost)."""
     try:
-        response = handler.get_response(WSGIRequest(_environ(path)))
-        finish(response)  # every encoding stored now: no server will close this response
+        for encoding in ENCODINGS:
+            response = handler.get_response(WSGIRequest(_environ(path, encoding)))
+            finish(response)  # no server will close this response
+            if response.status_code != 200:
+                break
         return response.status_code
     except Exception:  # one broken page must not leave the others cold
         logger.exception("warming %s failed", path)
@@ -349,7 +360,7 @@ def warm_boards(*, token: str | None = None) -> dict[str, int]:
     return warm(board_paths())
 
 
-def _environ(path: str) -> dict[str, Any]:
+def _environ(path: str, encoding: str) -> dict[str, Any]:
     hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
     https = bool(settings.SECURE_SSL_REDIRECT)
     return {
@@ -360,7 +371,7 @@ def _environ(path: str) -> dict[str, Any]:
         "SERVER_NAME": hosts[0] if hosts else "localhost",
         "SERVER_PORT": "443" if https else "80",
         "HTTP_HOST": hosts[0] if hosts else "localhost",
-        "HTTP_ACCEPT_ENCODING": "br, gzip",
+        "HTTP_ACCEPT_ENCODING": encoding,
         "SERVER_PROTOCOL": "HTTP/1.1",
         "wsgi.url_scheme": "https" if https else "http",
         "wsgi.input": BytesIO(),

@@ -12,8 +12,9 @@ page and its API read) from its blocks, with each board's newest snapshot not in
 between an import and the rebuild after it) and from the entries alone; the model page as
 the view renders it and through the whole stack into the page cache; the model's API
 answer; a board as of a date (the snapshot look-up and its rows: SQL time only), the changes
-pages, one board's blocks rebuilt, the pages of the five organisations with most models —
-median, p99, queries each — and the database's size per million entries, table by table.
+pages, one board's blocks rebuilt, the pages of the five organisations with most models,
+the compare page — median, p99, queries each — and the database's size per million entries,
+table by table.
 ``--only model`` measures the model's history, page and API alone.
 Figures go in the closing note, not in tests.
 """
@@ -287,6 +288,11 @@ def measure(*, only_model: bool = False) -> None:
     report(
         "organisation page, uncached (the five with most models)",
         [run(page(reverse("leaderboard:organization", args=[slugs[o.pk]]))) for o in largest],
+    )
+    groups = [models[i : i + 4] for i in range(5, 25, 4)]  # four random models each
+    report(
+        "compare page (four models), uncached",
+        [run(page("/compare/?models=" + ",".join(m.key for m in group))) for group in groups],
     )
     size_report(entries)
 

@@ -58,8 +58,12 @@ def board_history(item: dict[str, Any]) -> SafeString:
     rank = gettext("Rank (1 at the top)")
     truncated, data_id = item["truncated"], item["data_id"]
     figures = (
-        chart_figure(item["score"], data_id, item["score_table"], score, truncated, count, True),
-        chart_figure(item["rank"], data_id, item["rank_table"], rank, truncated, count, True),
+        chart_figure(
+            item["score"], data_id, item["score_table"], score, truncated, count, shared=True
+        ),
+        chart_figure(
+            item["rank"], data_id, item["rank_table"], rank, truncated, count, shared=True
+        ),
     )
     url = conditional_escape(board.get_absolute_url())
     name = conditional_escape(labels.board_name(board.arena, board.category, board.style_control))

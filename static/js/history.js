@@ -1,5 +1,6 @@
-// Draws the history charts with uPlot from the json_script data beside each chart. Progressive
-// enhancement: without JavaScript the same numbers are in the table under each chart.
+// Draws the history charts with uPlot from JSON in the page: each chart's own script, or its
+// board's, shared by a model page's score and rank charts. Progressive enhancement: without
+// JavaScript the numbers are in the table under each chart.
 (() => {
   "use strict";
   const css = (name, fallback) =>

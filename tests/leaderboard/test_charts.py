@@ -71,6 +71,7 @@ def test_stored_text_and_newer_points_write_what_the_whole_series_writes(
         "[1]\n[2]\n[3]\n[4]\n[5]\n[6]",
         "[1]\n[2]</script><script>alert(1)</script>\n[3]\n[4]\n[5]",
         '[1]\n["a"]\n[3]\n[4]\n[5]',
+        "[1,2]\n[2,3]\n[3,4]\n[4,5]\n[5,6]",  # two points, where the block covers one
     ],
 )
 def test_stored_text_that_is_not_number_lists_is_encoded_again_and_logged(
@@ -88,6 +89,7 @@ def test_stored_text_that_is_not_number_lists_is_encoded_again_and_logged(
 def test_stored_text_reads_back_as_written() -> None:
     text = charts.ChartText.of(series([(1300.25, None, 3), (1301.0, 1290.5, 2)]))
 
-    assert charts.ChartText.parse(text.stored()) == text
+    assert charts.ChartText.parse(text.stored(), 2) == text
+    assert charts.ChartText.parse(text.stored(), 3) is None  # written for other points
     assert text.lower == "[null,1290.5]" and text.rank == "[3,2]"
     assert charts.ChartText.of(series([])).stored() == "[]\n[]\n[]\n[]\n[]"

@@ -205,28 +205,63 @@ def stored(path: str) -> bool:
     return caches["default"].get(page_cache._key(request) + ":gzip") is not None
 
 
-def test_a_miss_stores_the_asked_encoding_at_once_and_the_other_once_sent(seed: None) -> None:
+def closed(response: Any) -> None:
+    """What the WSGI server does once the body is sent (the test client's way)."""
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_a_miss_stores_the_asked_encoding_at_once_and_the_other_once_sent(
+    seed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The visitor waits for one compression; the other is stored when the server closes
-    the response (after sending its body), and a hit then serves it."""
+    the response (after sending its body), once, and a hit then serves it."""
+    gzipped: list[int] = []
+    real = page_cache.COMPRESSORS["gzip"]
+
+    def counted(content: bytes) -> bytes:
+        gzipped.append(1)
+        return real(content)
+
+    monkeypatch.setitem(page_cache.COMPRESSORS, "gzip", counted)
     request = RequestFactory().get("/text/overall/", HTTP_ACCEPT_ENCODING="br")
     key = page_cache._key(request)
     response = WSGIHandler().get_response(request)
     assert response["Content-Encoding"] == "br"
     assert caches["default"].get(key + ":br") is not None
-    assert caches["default"].get(key + ":gzip") is None  # not yet: the page is being sent
+    assert caches["default"].get(key + ":gzip") is None and not gzipped  # not yet: sending
 
-    signals.request_finished.disconnect(close_old_connections)  # as the test client does
-    try:
-        response.close()  # what the WSGI server calls once the body is sent
-    finally:
-        signals.request_finished.connect(close_old_connections)
+    closed(response)
 
     entry = caches["default"].get(key + ":gzip")
-    assert entry is not None
+    assert entry is not None and gzipped == [1]
     assert isinstance(response, HttpResponse)
     assert gzip.decompress(entry[2]) == brotli.decompress(response.content)
-    page_cache.finish(response)  # once only: nothing runs again
-    assert caches["default"].get(key + ":gzip") == entry
+    page_cache.finish(response)
+    assert gzipped == [1]  # once only
+
+
+def test_a_failure_storing_the_other_encoding_is_logged_and_costs_nothing_else(
+    seed: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(content: bytes) -> bytes:
+        raise MemoryError("no room")  # anything: the page is already sent
+
+    monkeypatch.setitem(page_cache.COMPRESSORS, "br", broken)
+    request = RequestFactory().get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    response = WSGIHandler().get_response(request)
+    body = response.content  # type: ignore[attr-defined]
+
+    closed(response)  # no exception reaches the server
+
+    assert gzip.decompress(body).startswith(b"<!doctype html>")
+    assert "storing the other encodings of a page failed" in caplog.text
+    key = page_cache._key(request)
+    assert caches["default"].get(key + ":br") is None
+    assert caches["default"].get(key + ":gzip") is not None
 
 
 def test_redirects_errors_and_unknown_pages_are_not_stored(client: Client, seed: None) -> None:
