@@ -54,7 +54,7 @@ def main() -> None:
             print(f"scratch kept in {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
-    bench.print_table(results, facts, args)
+    bench.print_table(results, facts, args, floor_name="static: whitenoise")
 
 
 def run(scratch: Path, args: argparse.Namespace) -> tuple[list[bench.Result], dict[str, str]]:

@@ -465,8 +465,14 @@ def bench(scratch: Path, args: argparse.Namespace) -> tuple[list[Result], dict[s
     return results, facts
 
 
-def print_table(results: list[Result], facts: dict[str, str], args: argparse.Namespace) -> None:
-    floor = next(r for r in results if r.name == "static: whitenoise (gzip)")
+def print_table(
+    results: list[Result],
+    facts: dict[str, str],
+    args: argparse.Namespace,
+    floor_name: str = "static: whitenoise (gzip)",
+) -> None:
+    """The results as a table, each beside ``floor_name``'s requests per second."""
+    floor = next(r for r in results if r.name == floor_name)
     print()
     print(
         f"gunicorn -w {args.workers} (sync workers), DEBUG=0; wrk -t{args.threads} "
