@@ -63,7 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "arenasite.csp.ContentSecurityPolicyMiddleware",  # Django's, its policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GET/HEAD of a cached public page is answered here, before sessions, CSRF,
     # auth and messages; the headers of the middleware below were recorded with the page.
