@@ -76,7 +76,7 @@ def bump() -> None:
 
 def token() -> str:
     """The current version as an opaque string, without SQL once published."""
-    if _per_process_cache():
+    if per_process():
         found = _stamp.read()
         if found is None:
             found = _token(*current())
@@ -92,13 +92,21 @@ def token() -> str:
 def token_and(key: str) -> tuple[str | None, object]:
     """The token (``None`` when not published) and the cache value at ``key``, in one round
     trip to a shared cache."""
-    if _per_process_cache():
+    if per_process():
         return _stamp.read(), cache.get(key)
     found = cache.get_many([TOKEN_KEY, key])
     return found.get(TOKEN_KEY), found.get(key)
 
 
-def _per_process_cache() -> bool:
+def published_token() -> str | None:
+    """The token as a shared cache holds it, or None (not published, or the cache down): one
+    small read, no SQL. Only with a shared cache (``per_process`` false)."""
+    found = cache.get(TOKEN_KEY)
+    return None if found is None else str(found)
+
+
+def per_process() -> bool:
+    """Whether the cache is each process's own (local memory): the token is then a file."""
     # The backend the settings name, not an isinstance of ``caches["default"]``: that
     # look-up (a context-local) was a tenth of a cached page's hit.
     return bool(settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY)
@@ -106,7 +114,7 @@ def _per_process_cache() -> bool:
 
 def _publish(value: str) -> None:
     cache.set(TOKEN_KEY, value, TOKEN_SECONDS)
-    if _per_process_cache():
+    if per_process():
         _stamp.replace(value)
 
 
@@ -118,7 +126,7 @@ def _enqueue_warm(value: str) -> None:
     if not settings.ARENA_WARM_PAGES:
         return
     try:
-        if not _per_process_cache():
+        if not per_process():
             current_app.send_task(WARM_TASK, kwargs={"token": value})
         current_app.send_task(REFRESH_TASK, kwargs={})
     except (OperationalError, OSError) as error:

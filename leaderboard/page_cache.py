@@ -18,6 +18,7 @@ A cache outage costs speed only: ``FailOpenRedisCache`` answers it as a miss.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -32,7 +33,9 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import setting_changed
 from django.db import DatabaseError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -90,7 +93,7 @@ class PageCacheMiddleware:
         request.get_host()  # a Host outside ALLOWED_HOSTS is a 400, cached page or not
         key = _key(request)
         encoding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        token, entry = cache_keys.token_and(f"{key}:{encoding or 'gzip'}")
+        token, entry = _lookup(f"{key}:{encoding or 'gzip'}")
         if token is not None and _valid(entry, token):
             return _serve(request, entry, encoding)  # type: ignore[arg-type]
         if token is None:
@@ -157,6 +160,43 @@ def accepted_encoding(header: str) -> str | None:
 
 def _valid(entry: object, token: str) -> bool:
     return isinstance(entry, tuple) and len(entry) == 5 and entry[0] == token
+
+
+HELD_ENTRIES = 128
+"""Entries a process keeps beside a shared cache (``_lookup``), the oldest dropped first."""
+_held: dict[str, Entry] = {}
+
+
+def _lookup(cache_key: str) -> tuple[str | None, object]:
+    """The current token and the entry at ``cache_key``. With a shared cache (Redis) a copy
+    this process holds is used while its token is still the published one: a hit then reads
+    the token alone, not the entry's bytes again (a third of a Redis hit). A held copy is
+    never used without the shared token (Redis down: the page renders, as before)."""
+    if cache_keys.per_process():
+        return cache_keys.token_and(cache_key)
+    held = _held.get(cache_key)
+    if held is not None:
+        current = cache_keys.published_token()
+        if current is not None and held[0] == current:
+            return current, held
+    token, entry = cache_keys.token_and(cache_key)
+    if token is not None and _valid(entry, token):
+        _hold(cache_key, entry)  # type: ignore[arg-type]
+    return token, entry
+
+
+def _hold(cache_key: str, entry: Entry) -> None:
+    if cache_key not in _held and len(_held) >= HELD_ENTRIES:
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread's
+            del _held[next(iter(_held))]
+    _held[cache_key] = entry
+
+
+@receiver(setting_changed)
+def forget_held(*, setting: str = "CACHES", **kwargs: Any) -> None:
+    """Drop the held copies (another cache, in tests: its tokens are not theirs)."""
+    if setting == "CACHES":
+        _held.clear()
 
 
 def _serve(

@@ -380,6 +380,45 @@ def test_with_redis_a_hit_runs_no_query_and_a_bump_stales_it(
     assert len(queries) > 0  # rendered again
 
 
+def test_with_redis_a_hit_reads_the_token_alone_while_its_held_copy_is_current(
+    client: Client, seed: None, real_redis: Any, django_assert_num_queries: Any
+) -> None:
+    """A process keeps the entries it read; Redis then gives only the token. Another process's
+    bump (a new token in Redis) stales the copies at once."""
+    first = client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")  # renders, stores
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")  # a Redis hit: now held
+    real_redis.delete(page_cache._key(RequestFactory().get("/text/overall/")) + ":gzip")
+    with django_assert_num_queries(0):
+        held = client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    assert held.content == first.content and held["ETag"] == first["ETag"]
+
+    real_redis.set(cache_keys.TOKEN_KEY, "another-process-bumped")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    assert again.status_code == 200 and len(queries) > 0  # rendered, not the held copy
+
+
+def test_a_held_copy_is_not_served_without_the_shared_token(
+    client: Client, seed: None, real_redis: Any
+) -> None:
+    """Redis without the token (flushed, or down: the cache answers None): the page renders."""
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")  # held
+    real_redis.delete(cache_keys.TOKEN_KEY)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip").status_code == 200
+    assert len(queries) > 0
+
+
+def test_held_copies_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page_cache, "HELD_ENTRIES", 3)
+    entry = ("t", (), b"", '"e"', 0)
+    for n in range(5):
+        page_cache._hold(f"k{n}", entry)
+    assert list(page_cache._held) == ["k2", "k3", "k4"]  # the oldest dropped first
+
+
 @pytest.mark.faults
 @pytest.mark.parametrize("broken", ["refusing", "hanging"])
 def test_pages_cached_in_redis_are_served_when_redis_goes_down(
