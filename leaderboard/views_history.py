@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import charts, corrections, headtohead, history, labels, page_cache, selectors
+from . import charts, corrections, exports, headtohead, history, labels, page_cache, selectors
 from .models import AIModel, Leaderboard
 from .sources.names import reader_names
 from .views import navigation
@@ -334,6 +334,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "chart": chart,
         "chart_table": chart_table,
+        "score_digits": exports.score_digits(board.metric) if board else 0,
         **navigation(request),
     }
     context["section"] = "compare"

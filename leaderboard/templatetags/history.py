@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from leaderboard import labels
 from leaderboard.charts import JSON_SCRIPT_ESCAPES
+from leaderboard.exports import format_score, score_digits
 from leaderboard.history import Event, SnapshotChanges, Standing
 from leaderboard.templatetags.board import movement
 
@@ -57,9 +58,17 @@ def board_history(item: dict[str, Any]) -> SafeString:
     score = gettext("Score, with the 95%% confidence interval as a band").replace("%%", "%")
     rank = gettext("Rank (1 at the top)")
     truncated, data_id = item["truncated"], item["data_id"]
+    digits = score_digits(board.metric)
     figures = (
         chart_figure(
-            item["score"], data_id, item["score_table"], score, truncated, count, shared=True
+            item["score"],
+            data_id,
+            item["score_table"],
+            score,
+            truncated,
+            count,
+            shared=True,
+            digits=digits,
         ),
         chart_figure(
             item["rank"], data_id, item["rank_table"], rank, truncated, count, shared=True
@@ -88,12 +97,14 @@ def chart_figure(
     truncated: bool = False,
     total: int | None = None,
     shared: bool = False,
+    digits: int = 0,
 ) -> SafeString:
     """A chart drawn by ``static/js/history.js`` from its JSON, and the same numbers as a
     table (``charts.table``); with ``truncated``, a note that the table shows the newest of
     ``total`` rows and a link to all of them; with ``shared``, the JSON is not written here:
-    ``chart_id`` names a board's script holding this chart's kind (``charts.board_data``).
-    Python, not an included template: a model page has two per board, and the include was a
+    ``chart_id`` names a board's script holding this chart's kind (``charts.board_data``);
+    ``digits``: the table's scores as ``history_rows`` writes them. Python, not an included
+    template: a model page has two per board, and the include was a
     third of its render. The test beside this module's tests holds the template this
     replaced and checks both render the same bytes."""
     headers, rows = table
@@ -126,7 +137,7 @@ def chart_figure(
         '    <div class="table-scroll">\n'
         '    <table class="board history-table">\n'
         f'      <thead><tr><th scope="col">{date}</th>{head}</tr></thead>\n'
-        f"      <tbody>{history_rows(rows)}</tbody>\n"
+        f"      <tbody>{history_rows(rows, digits)}</tbody>\n"
         "    </table>\n"
         "    </div>\n"
         f"    {note}\n"
@@ -136,16 +147,21 @@ def chart_figure(
 
 
 @register.filter
-def history_rows(rows: Iterable[tuple[str, Sequence[float | int | None]]]) -> SafeString:
+def history_rows(
+    rows: Iterable[tuple[str, Sequence[float | int | None]]], digits: int = 0
+) -> SafeString:
     """The ``<tr>`` rows of a chart's table (``charts.table``) as one string: a Python loop,
     not a template one, whose per-cell cost (``floatformat`` above all) was most of a model
     page's render. Numbers as ``floatformat:"-1"`` writes them (one decimal, half up; none
-    for a whole value); the test beside this module's tests holds the template loop this
-    replaced and checks both render the same bytes."""
-    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    for a whole value), scores of a board whose metric keeps decimals with its ``digits``
+    (``exports.score_digits``: the agent board's rates); the test beside this module's tests
+    holds the template loop this replaced and checks both render the same bytes."""
+    separator = _separator()
     out: list[str] = []
     for day, values in rows:
-        cells = "".join(f'<td class="num">{_number(value, separator)}</td>' for value in values)
+        cells = "".join(
+            f'<td class="num">{_score(value, digits, separator)}</td>' for value in values
+        )
         out.append(f"<tr><td>{escape(day)}</td>{cells}</tr>")
     return mark_safe("".join(out))
 
@@ -156,14 +172,18 @@ def standing_rows(rows: Iterable[tuple[str, str, Standing]]) -> SafeString:
     each. Python for the reason ``history_rows`` is (an organisation's models on every board
     are hundreds of rows); the test beside this module's tests holds the template loop this
     replaced and checks both render the same bytes."""
-    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    separator = _separator()
     badge = f' <span class="badge">{conditional_escape(gettext("preliminary"))}</span>'
     out: list[str] = []
     for label, url, standing in rows:
         point = standing.point
+        digits = score_digits(standing.board.metric)
         if point.rating_lower is not None:
-            lower = _number(point.rating_lower, separator)
-            interval = f"{lower} – {_floatformat(point.rating_upper, separator)}"
+            lower = _score(point.rating_lower, digits, separator)
+            upper = (
+                "" if point.rating_upper is None else _score(point.rating_upper, digits, separator)
+            )
+            interval = f"{lower} – {upper}"
         else:
             interval = "–"
         votes = conditional_escape(intcomma("–" if point.votes is None else point.votes))
@@ -174,7 +194,7 @@ def standing_rows(rows: Iterable[tuple[str, str, Standing]]) -> SafeString:
             f"{badge if point.preliminary else ''}</td>\n"
             f'      <td class="num">{point.rank}</td>\n'
             f'      <td class="num">{point.rank_upper}–{point.rank_lower}</td>\n'
-            f'      <td class="num">{_number(point.score, separator)}</td>\n'
+            f'      <td class="num">{_score(point.score, digits, separator)}</td>\n'
             f'      <td class="num">{interval}</td>\n'
             f'      <td class="num">{votes}</td>\n'
             f'      <td class="num">{moved}</td>\n'
@@ -183,9 +203,22 @@ def standing_rows(rows: Iterable[tuple[str, str, Standing]]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def _floatformat(value: float | None, separator: str) -> str:
-    """``floatformat:"-1"`` of a value that may be None (it writes nothing for None)."""
-    return "" if value is None else _number(value, separator)
+@register.filter
+def table_score(value: float | int | None, digits: int) -> str:
+    """A score or bound in a history table, as ``history_rows`` writes it (``_score``)."""
+    return "" if value is None else _score(value, digits, _separator())
+
+
+def _separator() -> str:
+    return str(formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def _score(value: float | int | None, digits: int, separator: str) -> str:
+    """A table's number: ``_number``'s, or a float with ``digits`` decimals when its board's
+    metric keeps them (``exports.score_digits``), as the board page shows it."""
+    if digits and isinstance(value, float):
+        return format_score(value, digits).replace(".", separator)
+    return _number(value, separator)
 
 
 def _number(value: float | int | None, separator: str) -> str:

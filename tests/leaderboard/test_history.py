@@ -613,3 +613,31 @@ def test_a_nul_in_a_model_key_is_a_404_and_is_dropped_from_compare(
     make_board(models, 2)
     assert client.get("/models/m1%00x/").status_code == 404
     assert client.get("/compare/?models=m1%00,m2").status_code == 200
+
+
+def test_history_tables_keep_the_decimals_of_a_rate_board(
+    client: Client, models: list[AIModel]
+) -> None:
+    """The agent board's scores are rates (0.0642): its history tables show them with the
+    board page's two decimals, not as 0.1; an Elo board keeps one decimal at most."""
+    agent = factories.board(arena="agent", metric=Leaderboard.Metric.SCORE)
+    for day, score in enumerate((0.0642, 0.0587)):
+        snap = factories.snapshot(agent, published_on=START + dt.timedelta(days=day))
+        factories.entry(snap, models[0], score=score, rating_lower=score - 0.004,
+                        rating_upper=score + 0.0035)  # fmt: skip
+        factories.entry(snap, models[1], rank=2, rank_upper=2, rank_lower=3, score=0.0412,
+                        rating_lower=0.0401, rating_upper=0.0433)  # fmt: skip
+        agent.current_snapshot = snap
+    agent.save()
+    make_board(models, 2)
+    cache_keys.bump()
+
+    model = client.get("/models/m0/").content.decode()
+    assert '<td class="num">0.06</td>' in model  # the standing's score (0.0587)
+    assert "0.05 – 0.06" in model  # its interval
+    assert '<tr><td>2025-01-02</td><td class="num">0.06</td>' in model  # the score table
+    assert "1,500" not in model and '<td class="num">1490</td>' in model  # Elo: as before
+    organization = client.get("/organizations/open-lab/").content.decode()
+    assert '<td class="num">0.04</td>' in organization
+    compare = client.get("/compare/?models=m0,m1&board=" + agent.slug).content.decode()
+    assert '<td class="num">0.06</td>' in compare and "0.0 –" not in compare
