@@ -10,6 +10,7 @@ per response, as Django builds it.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils.csp import CSP, build_policy
 class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._built: dict[str, tuple[dict[str, Any], str]] = {}
+        self._built: dict[str, tuple[dict[str, Any], bool, str]] = {}
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         for header, setting, attribute in (
@@ -35,27 +36,29 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
             if config and header not in response:
                 response.headers[str(header)] = (
                     build_policy(config, csp.get_nonce(request))
-                    if own or _names_nonce(config)
-                    else self._policy(setting, config)
+                    if own
+                    else self._policy(setting, config, request)
                 )
         return response
 
-    def _policy(self, setting: str, config: dict[str, Any]) -> str:
+    def _policy(self, setting: str, config: dict[str, Any], request: HttpRequest) -> str:
         held = self._built.get(setting)
-        if held is None or held[0] != config:
-            held = self._built[setting] = (_copy(config), build_policy(config))
-        return held[1]
+        # Equal and in the same order: another order is another header, as Django writes it.
+        if held is None or held[0] != config or list(held[0]) != list(config):
+            nonce = _names_nonce(config)
+            held = self._built[setting] = (
+                copy.deepcopy(config),
+                nonce,
+                "" if nonce else build_policy(config),
+            )
+        if held[1]:  # built per response: the request's nonce, if it was used
+            return build_policy(config, csp.get_nonce(request))
+        return held[2]
 
 
 def _names_nonce(config: dict[str, Any]) -> bool:
+    """Whether a policy names ``CSP.NONCE`` (alone or among other sources, as Django reads)."""
     return any(
-        isinstance(values, list | tuple | set) and CSP.NONCE in values for values in config.values()
+        values == CSP.NONCE or (isinstance(values, list | tuple | set) and CSP.NONCE in values)
+        for values in config.values()
     )
-
-
-def _copy(config: dict[str, Any]) -> dict[str, Any]:
-    """A copy no later change to ``config`` reaches (its values are lists, sets or strings)."""
-    return {
-        name: type(values)(values) if isinstance(values, list | tuple | set) else values
-        for name, values in config.items()
-    }

@@ -135,12 +135,11 @@ class ChartText(NamedTuple):
     @classmethod
     def parse(cls, text: str, count: int) -> ChartText | None:
         """What ``stored`` wrote for ``count`` points, or None for anything else (damaged, or
-        written for other points: its x list is counted)."""
+        written for other points: every list is counted)."""
         parts = text.split("\n")
         if len(parts) != len(cls._fields) or not all(map(_NUMBERS.fullmatch, parts)):
             return None
-        x = parts[0]
-        if (0 if x == "[]" else x.count(",") + 1) != count:
+        if any((0 if part == "[]" else part.count(",") + 1) != count for part in parts):
             return None
         return cls(*parts)
 

@@ -491,7 +491,12 @@ class _Dates(dict[int, dt.date]):
     """Dates by proleptic ordinal, made once each: a history repeats a few thousand dates,
     and a dict look-up in ``map`` is a third of what ``fromordinal`` costs per point."""
 
+    LIMIT = 100_000
+    """Ordinals kept (three centuries of days): only damaged bytes could name more."""
+
     def __missing__(self, ordinal: int) -> dt.date:
+        if len(self) >= self.LIMIT:
+            self.clear()
         try:
             day = self[ordinal] = dt.date.fromordinal(ordinal)
         except (ValueError, OverflowError) as error:  # damaged bytes: no such date

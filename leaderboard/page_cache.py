@@ -93,7 +93,7 @@ class PageCacheMiddleware:
         request.get_host()  # a Host outside ALLOWED_HOSTS is a 400, cached page or not
         key = _key(request)
         encoding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        token, entry = _lookup(f"{key}:{encoding or 'gzip'}")
+        token, entry = _lookup(f"{key}:{encoding or 'gzip'}", hold=WARMING not in request.META)
         if token is not None and _valid(entry, token):
             return _serve(request, entry, encoding)  # type: ignore[arg-type]
         if token is None:
@@ -163,33 +163,39 @@ def _valid(entry: object, token: str) -> bool:
 
 
 HELD_ENTRIES = 128
-"""Entries a process keeps beside a shared cache (``_lookup``), the oldest dropped first."""
-_held: dict[str, Entry] = {}
+"""Entries a process keeps beside a shared cache (``_lookup``), the least recently used
+dropped first."""
+HELD_SECONDS = 60
+"""How long a held copy may be used before Redis is read again: a flush or an expiry there
+reaches this process within it, as it did when every hit read the entry."""
+_held: dict[str, tuple[float, Entry]] = {}
 
 
-def _lookup(cache_key: str) -> tuple[str | None, object]:
+def _lookup(cache_key: str, *, hold: bool = True) -> tuple[str | None, object]:
     """The current token and the entry at ``cache_key``. With a shared cache (Redis) a copy
-    this process holds is used while its token is still the published one: a hit then reads
-    the token alone, not the entry's bytes again (a third of a Redis hit). A held copy is
-    never used without the shared token (Redis down: the page renders, as before)."""
+    this process holds is used, for ``HELD_SECONDS``, while its token is still the published
+    one: a hit then reads the token alone, not the entry's bytes again (a third of a Redis
+    hit). A held copy is never used without the shared token (Redis down: the page renders,
+    as before). ``hold``: false for the warm-up, which must see what Redis holds."""
     if cache_keys.per_process():
         return cache_keys.token_and(cache_key)
-    held = _held.get(cache_key)
-    if held is not None:
+    held = _held.pop(cache_key, None)  # put back below if still good: most recently used
+    if hold and held is not None and held[0] > time.monotonic():
         current = cache_keys.published_token()
-        if current is not None and held[0] == current:
-            return current, held
+        if current is not None and held[1][0] == current:
+            _held[cache_key] = held
+            return current, held[1]
     token, entry = cache_keys.token_and(cache_key)
-    if token is not None and _valid(entry, token):
+    if hold and token is not None and _valid(entry, token):
         _hold(cache_key, entry)  # type: ignore[arg-type]
     return token, entry
 
 
 def _hold(cache_key: str, entry: Entry) -> None:
-    if cache_key not in _held and len(_held) >= HELD_ENTRIES:
+    while len(_held) >= HELD_ENTRIES:
         with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread's
             del _held[next(iter(_held))]
-    _held[cache_key] = entry
+    _held[cache_key] = (time.monotonic() + HELD_SECONDS, entry)
 
 
 @receiver(setting_changed)
@@ -256,6 +262,9 @@ def _store(
         or response.cookies
         or response.has_header("Content-Encoding")
         or "nonce-" in response.get("Content-Security-Policy", "")
+        # The CSP middleware sets its header outside this one: a page that used the request's
+        # nonce (generated only then) carries it in its HTML, and no other visitor may get it.
+        or getattr(request, "_csp_nonce", None)
     ):
         return None
     if request.META.get("QUERY_STRING"):
@@ -400,6 +409,10 @@ def warm_boards(*, token: str | None = None) -> dict[str, int]:
     return warm(board_paths())
 
 
+WARMING = "arena.warming"
+"""The WSGI environ key that marks a warm-up request (``_lookup`` reads Redis itself)."""
+
+
 def _environ(path: str, encoding: str) -> dict[str, Any]:
     hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
     https = bool(settings.SECURE_SSL_REDIRECT)
@@ -420,4 +433,5 @@ def _environ(path: str, encoding: str) -> dict[str, Any]:
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        WARMING: True,
     }

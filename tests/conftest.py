@@ -33,6 +33,15 @@ class NetworkBlocked(RuntimeError):
 
 
 @pytest.fixture(autouse=True)
+def _no_held_pages() -> None:
+    """No page-cache entry one test read beside a shared cache is another's (every test,
+    browser and smoke ones included: their servers may run in this process)."""
+    from leaderboard import page_cache
+
+    page_cache.forget_held()
+
+
+@pytest.fixture(autouse=True)
 def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests talk to loopback only (PostgreSQL, Redis, fake upstream servers)."""
     real_getaddrinfo = socket.getaddrinfo

@@ -96,3 +96,46 @@ def test_a_header_already_set_is_kept() -> None:
 
     ours, django = both(response)
     assert ours == django and ours[0] == "default-src 'none'"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"script-src": CSP.NONCE},
+        {"script-src": [CSP.SELF, CSP.NONCE]},
+        {"script-src": (CSP.NONCE,)},
+    ],
+)
+@pytest.mark.parametrize("used", [True, False])
+def test_a_nonce_in_any_form_is_what_djangos_gives_used_or_not(
+    config: dict[str, Any], used: bool
+) -> None:
+    """Django includes a nonce only once the page used it; alone or in a list alike."""
+
+    def page(request: Any) -> HttpResponse:
+        return HttpResponse(str(request._csp_nonce) if used else "no nonce here")
+
+    with override_settings(SECURE_CSP=config):
+        responses = [
+            serve(middleware, page)()
+            for middleware in (
+                csp.ContentSecurityPolicyMiddleware,
+                django_csp.ContentSecurityPolicyMiddleware,
+            )
+        ]
+    ours, django = (r[CSP.HEADER_ENFORCE] for r in responses)
+    if used:
+        assert ours.replace(responses[0].content.decode(), "N") == django.replace(
+            responses[1].content.decode(), "N"
+        )
+        assert "'nonce-" in ours
+    else:
+        assert ours == django and "nonce" not in ours
+
+
+def test_a_reordered_policy_is_built_again_in_its_order(settings: Any) -> None:
+    get = serve(csp.ContentSecurityPolicyMiddleware, lambda request: HttpResponse())
+    settings.SECURE_CSP = {"default-src": [CSP.SELF], "img-src": [CSP.SELF]}
+    assert headers(get())[0] == "default-src 'self'; img-src 'self'"
+    settings.SECURE_CSP = {"img-src": [CSP.SELF], "default-src": [CSP.SELF]}
+    assert headers(get())[0] == "img-src 'self'; default-src 'self'"

@@ -9,16 +9,15 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from leaderboard import history, page_cache
+from leaderboard import history
 from tests.paths import SEED
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Every test starts with an empty page cache (and no copies held beside it) and timeline
-    index: what one test rendered or read is not another's."""
+    """Every test starts with an empty page cache and timeline index: what one test rendered
+    or read is not another's (the copies held beside a shared cache: ``tests/conftest.py``)."""
     cache.clear()
-    page_cache.forget_held()
     history.places.forget()
 
 

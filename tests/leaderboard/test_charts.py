@@ -72,6 +72,7 @@ def test_stored_text_and_newer_points_write_what_the_whole_series_writes(
         "[1]\n[2]</script><script>alert(1)</script>\n[3]\n[4]\n[5]",
         '[1]\n["a"]\n[3]\n[4]\n[5]',
         "[1,2]\n[2,3]\n[3,4]\n[4,5]\n[5,6]",  # two points, where the block covers one
+        "[1]\n[2]\n[3,4]\n[4]\n[5]",  # a damaged column
     ],
 )
 def test_stored_text_that_is_not_number_lists_is_encoded_again_and_logged(

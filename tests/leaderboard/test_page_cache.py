@@ -24,6 +24,7 @@ from django.db import close_old_connections, connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils.csp import LazyNonce
 
 from arenasite import cache as fail_open
 from leaderboard import cache_keys, page_cache, tasks
@@ -411,12 +412,57 @@ def test_a_held_copy_is_not_served_without_the_shared_token(
     assert len(queries) > 0
 
 
-def test_held_copies_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_held_copies_are_bounded_the_least_recently_used_dropped_first(
+    real_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(page_cache, "HELD_ENTRIES", 3)
-    entry = ("t", (), b"", '"e"', 0)
-    for n in range(5):
-        page_cache._hold(f"k{n}", entry)
-    assert list(page_cache._held) == ["k2", "k3", "k4"]  # the oldest dropped first
+    token = cache_keys.token()
+    for n in range(3):
+        real_redis.set(f"k{n}", (token, (), b"", '"e"', 0))
+        page_cache._lookup(f"k{n}")  # read from Redis: held
+    assert page_cache._lookup("k0")[0] == token  # a hit on the held copy: used just now
+    page_cache._hold("k3", (token, (), b"", '"e"', 0))
+    assert list(page_cache._held) == ["k2", "k0", "k3"]  # k1 went: the least recently used
+
+
+def test_a_held_copy_is_used_only_for_a_while(
+    client: Client, seed: None, real_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``HELD_SECONDS`` Redis is read again: an entry flushed there is rendered anew."""
+    monkeypatch.setattr(page_cache, "HELD_SECONDS", 0)
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")  # held, and at once too old
+    real_redis.delete(page_cache._key(RequestFactory().get("/text/overall/")) + ":gzip")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/text/overall/", HTTP_ACCEPT_ENCODING="gzip")
+    assert len(queries) > 0
+
+
+def test_the_warm_up_reads_redis_not_the_copies_this_process_holds(
+    client: Client, seed: None, real_redis: Any
+) -> None:
+    key = page_cache._key(RequestFactory().get("/text/overall/"))
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="br")
+    client.get("/text/overall/", HTTP_ACCEPT_ENCODING="br")  # held
+    real_redis.delete(key + ":br", key + ":gzip")  # evicted from Redis
+
+    page_cache.warm(["/text/overall/"])
+
+    assert real_redis.get(key + ":br") is not None and real_redis.get(key + ":gzip") is not None
+
+
+def test_a_page_that_used_the_requests_nonce_is_not_stored(seed: None) -> None:
+    def view(request: Any) -> HttpResponse:
+        response = HttpResponse(f'<script nonce="{request._csp_nonce}"></script>')
+        page_cache.mark(response, seconds=60)
+        return response
+
+    request = RequestFactory().get("/with-a-nonce/")
+    request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]  # the CSP middleware's
+    page_cache.PageCacheMiddleware(view)(request)
+
+    assert caches["default"].get(page_cache._key(request) + ":gzip") is None
 
 
 @pytest.mark.faults

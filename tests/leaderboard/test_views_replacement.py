@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -59,11 +58,6 @@ def _replace_right_after_the_board_is_resolved(
         return board
 
     monkeypatch.setattr(selectors, "board_by_slug", resolve_then_replace)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.mark.django_db
