@@ -109,9 +109,8 @@ class PageCacheMiddleware:
         if stored is None:
             return _compressed(request, response)
         entry, rest = stored
-        served = cast(StoresOnClose, _serve(request, entry, encoding, conditional=False,
-                                            answer=StoresOnClose))  # fmt: skip
-        served.then = rest
+        served = _serve(request, entry, encoding, conditional=False, answer=StoresOnClose)
+        cast(StoresOnClose, served).then = rest
         return served
 
 
@@ -179,8 +178,8 @@ def _lookup(cache_key: str, *, hold: bool = True) -> tuple[str | None, object]:
     as before). ``hold``: false for the warm-up, which must see what Redis holds."""
     if cache_keys.per_process():
         return cache_keys.token_and(cache_key)
-    held = _held.pop(cache_key, None)  # put back below if still good: most recently used
-    if hold and held is not None and held[0] > time.monotonic():
+    held = _held.pop(cache_key, None) if hold else None  # put back if good: used last
+    if held is not None and held[0] > time.monotonic():
         current = cache_keys.published_token()
         if current is not None and held[1][0] == current:
             _held[cache_key] = held

@@ -40,8 +40,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
     organization_slug = (
         history.organization_slug(found.model.organization) if found.model.organization else None
     )
-    all_numbers = request.GET.get("numbers") == "all"  # any other value: ignored
-    last = None if all_numbers else TABLE_RECENT
+    last = _table_rows(request)
     boards = []
     name = found.model.name
     for index, board_history in enumerate(found.boards):
@@ -76,7 +75,7 @@ def model_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         "organization_slug": organization_slug,
         "boards": boards,
-        "all_numbers": all_numbers,
+        "all_numbers": last is None,
         "table_recent": TABLE_RECENT,
         "standing_rows": standing_rows,
         "departed": [h for h in found.boards if h.standing is None],
@@ -100,7 +99,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = history.organization_history(slug)
     if found is None:
         raise Http404("no such organisation")
-    last = None if request.GET.get("numbers") == "all" else TABLE_RECENT  # as the model page
+    last = _table_rows(request)
     name = found.organization.name
     best = []
     for index, (board, series) in enumerate(found.best_ranks):
@@ -130,6 +129,12 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     context["section"] = "organizations"
     return render(request, "leaderboard/history/organization.html", context)
+
+
+def _table_rows(request: HttpRequest) -> int | None:
+    """Rows a history table shows: ``TABLE_RECENT``, or all (None) with ``?numbers=all``
+    (any other value: ignored)."""
+    return None if request.GET.get("numbers") == "all" else TABLE_RECENT
 
 
 def _board_name(board: Leaderboard) -> str:
